@@ -1,0 +1,86 @@
+"""Every setting the project shares, in one place.
+
+A literal that two modules need lives here, so the dashboard, the scripts and
+the tests can never disagree about class order, input size or file paths.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT: Path = Path(__file__).resolve().parent.parent
+ASSETS_DIR: Path = REPO_ROOT / "assets"
+
+# Class order is the order of the model's output units; never reorder.
+CLASS_NAMES: tuple[str, ...] = ("COVID-19", "Normal", "Pneumonia")
+
+# The network sees one grayscale channel at this square size, intensities in
+# [0, 1] after per-image percentile normalisation (see model.preprocessing).
+IMAGE_SIZE: int = 160
+# Images smaller than this on their short side are refused: no X-ray is.
+MIN_IMAGE_SIDE: int = 64
+# Decompression-bomb guard: refuse anything above this many pixels.
+MAX_IMAGE_PIXELS: int = 50_000_000
+# Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
+MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
+
+# Shipped files.
+MODEL_PATH: Path = ASSETS_DIR / "cxr_classifier.keras"
+METRICS_PATH: Path = ASSETS_DIR / "metrics.json"
+SPLITS_PATH: Path = ASSETS_DIR / "splits.csv"
+DATASET_STATS_PATH: Path = ASSETS_DIR / "dataset_stats.json"
+HISTORY_PATH: Path = ASSETS_DIR / "training_history.json"
+EXPLANATION_QUALITY_PATH: Path = ASSETS_DIR / "explanation_quality.json"
+METRICS_SCHEMA_VERSION: int = 1
+
+# Where the curated images live; a user points this at their own download.
+DATA_DIR_ENV: str = "CXR_DATA_DIR"
+DEFAULT_DATA_DIR: Path = REPO_ROOT.parent / "shared" / "data"
+RADIOGRAPHY_SUBDIR: str = "COVID-19_Radiography_Dataset"
+PEDIATRIC_SUBDIR: str = "chest_xray"
+
+
+def data_dir() -> Path:
+    """The dataset root: $CXR_DATA_DIR if set, else ../shared/data beside the repo."""
+    return Path(os.environ.get(DATA_DIR_ENV, DEFAULT_DATA_DIR)).expanduser()
+
+
+# Data preparation.
+SEED: int = 20261123
+SPLIT_FRACTIONS: dict[str, float] = {"train": 0.70, "val": 0.10, "test": 0.20}
+# Duplicates: pairs within this 64-bit perceptual-hash Hamming distance are
+# candidates, confirmed when their 32x32 thumbnails correlate at least this
+# much. Chosen by looking at pairs (scripts/prepare_data.py --show-pairs): chest
+# X-rays of different children already sit at distance 6 and correlation 0.95;
+# at >= 0.97 every pair inspected was the same picture (re-encoded, re-cropped,
+# or with a caption added).
+DUPLICATE_HAMMING_CANDIDATE: int = 12
+DUPLICATE_MIN_CORRELATION: float = 0.97
+DUPLICATE_THUMBNAIL_SIZE: int = 32
+INTENSITY_HISTOGRAM_BINS: int = 64
+
+# Training.
+BATCH_SIZE: int = 32
+MAX_EPOCHS: int = 30
+EARLY_STOPPING_PATIENCE: int = 5
+LEARNING_RATE: float = 1e-3
+# Per epoch, at most this many training images per class are drawn (balanced).
+TRAIN_IMAGES_PER_CLASS_PER_EPOCH: int = 1000
+
+# Evaluation.
+BOOTSTRAP_SAMPLES: int = 1000
+CALIBRATION_BINS: int = 10
+BASELINE_THUMBNAIL_SIZE: int = 32
+
+# Explanations.
+DEFAULT_EXPLAINER: str = "gradcam"
+SCORECAM_MAX_CHANNELS: int = 16
+SMOOTHGRAD_SAMPLES: int = 20
+SMOOTHGRAD_NOISE: float = 0.15
+FAITHFULNESS_STEPS: int = 16
+SANITY_TOP_LAYERS: int = 3
+DEFAULT_OVERLAY_OPACITY: float = 0.45
+DEFAULT_COLORMAP: str = "jet"
+
+# Preprocessed arrays for training and evaluation (derived from the data: never committed).
+CACHE_DIR: Path = REPO_ROOT / "cache"
