@@ -1,0 +1,37 @@
+"""Method name -> explainer class; explainers are built once per model and reused."""
+from __future__ import annotations
+
+import threading
+import weakref
+
+import keras
+
+from model.explain.base import Explainer
+from model.explain.gradcam import GradcamExplainer
+from model.explain.gradcam_plus_plus import GradcamPlusPlusExplainer
+from model.explain.layercam import LayercamExplainer
+from model.explain.scorecam import ScorecamExplainer
+from model.explain.smoothgrad import SmoothgradExplainer
+
+EXPLAINERS: dict[str, type[Explainer]] = {
+    cls.name: cls
+    for cls in (GradcamExplainer, GradcamPlusPlusExplainer, LayercamExplainer, ScorecamExplainer, SmoothgradExplainer)
+}
+
+_built: "weakref.WeakKeyDictionary[keras.Model, dict[str, Explainer]]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def method_names() -> list[str]:
+    return list(EXPLAINERS)
+
+
+def get_explainer(model: keras.Model, name: str) -> Explainer:
+    """The explainer called `name` for `model`, built on first use (building clones the model)."""
+    if name not in EXPLAINERS:
+        raise KeyError(f"Unknown explanation method {name!r}; choose one of {', '.join(EXPLAINERS)}.")
+    with _lock:
+        per_model = _built.setdefault(model, {})
+        if name not in per_model:
+            per_model[name] = EXPLAINERS[name](model)
+        return per_model[name]

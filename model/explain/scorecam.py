@@ -1,0 +1,29 @@
+"""Score-CAM (Wang et al. 2020), the faster variant: gradient-free, from the strongest channels only."""
+from __future__ import annotations
+
+import numpy as np
+from tf_keras_vis.scorecam import Scorecam
+
+from model import config
+from model.explain.base import Explainer
+
+
+class ScorecamExplainer(Explainer):
+    name = "scorecam"
+    label = "Score-CAM"
+    uses_layer = True
+    description = (
+        "Masks the image with each of the strongest feature maps and weights them by how much the class "
+        f"score rises (top {config.SCORECAM_MAX_CHANNELS} channels). Uses no gradients."
+    )
+
+    def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS) -> None:
+        super().__init__(model)
+        self.max_channels = max_channels
+        self._visualiser = Scorecam(model, clone=True)
+
+    def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
+        return self._visualiser(
+            score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False,
+            max_N=self.max_channels, normalize_cam=False,
+        )

@@ -1,0 +1,70 @@
+"""Load the shipped classifier safely and turn inputs into class probabilities.
+
+The model file is loaded with Keras' safe mode (no pickled code, no lambda
+layers), and every way it can be missing or broken becomes a `ModelLoadError`
+with a message the dashboard can show.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from model import config
+from model.image_io import LoadedImage
+from model.preprocessing import to_model_input
+
+
+class ModelLoadError(RuntimeError):
+    """The classifier file is missing, unreadable or not the network we expect."""
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    probabilities: dict[str, float]
+
+    @property
+    def confidence(self) -> float:
+        return self.probabilities[self.label]
+
+    def as_json(self) -> dict[str, object]:
+        return {"prediction": self.label, "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()}}
+
+
+def load_classifier(path: Path = config.MODEL_PATH) -> "keras.Model":  # noqa: F821
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelLoadError(f"Model file {path} is missing. Train one with `python scripts/train.py` or restore it from git.")
+    try:
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:  # Keras raises many types for a damaged archive
+        raise ModelLoadError(f"Model file {path} could not be loaded ({type(error).__name__}: {error}).") from None
+    expected_input = (None, config.IMAGE_SIZE, config.IMAGE_SIZE, 1)
+    expected_output = (None, len(config.CLASS_NAMES))
+    if tuple(model.input_shape) != expected_input or tuple(model.output_shape) != expected_output:
+        raise ModelLoadError(
+            f"Model file {path} has input {model.input_shape} and output {model.output_shape}; "
+            f"this version expects {expected_input} and {expected_output}."
+        )
+    return model
+
+
+def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:  # noqa: F821
+    """(N, S, S, 1) inputs -> (N, classes) probabilities. Calls the model directly for small batches (lower latency)."""
+    if len(inputs) <= batch_size:
+        return np.asarray(model(inputs, training=False), dtype=np.float64)
+    return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float64)
+
+
+def to_prediction(probabilities: np.ndarray) -> Prediction:
+    values = {name: float(p) for name, p in zip(config.CLASS_NAMES, probabilities)}
+    return Prediction(label=config.CLASS_NAMES[int(np.argmax(probabilities))], probabilities=values)
+
+
+def predict_images(model: "keras.Model", images: list[LoadedImage]) -> list[Prediction]:  # noqa: F821
+    inputs = np.stack([to_model_input(image.pixels) for image in images])
+    return [to_prediction(p) for p in predict_probabilities(model, inputs)]

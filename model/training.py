@@ -1,0 +1,126 @@
+"""Training loop: balanced sampling, augmentation, early stopping on validation, fixed seeds.
+
+Each epoch draws the same number of images per class, and within a class the
+same number per source where a class has several (Normal comes from adults and
+children). That makes "child or adult" useless for telling Normal from
+Pneumonia, so the network has to look for the disease. Early stopping watches
+balanced accuracy on the validation split and keeps the best weights.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+from model import config
+from model.augmentation import geometric_augmenter, photometric
+from model.dataset import SplitArrays
+from model.network import build_classifier
+
+
+@dataclass
+class TrainingResult:
+    model: keras.Model
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+def balanced_epoch_indices(table: pd.DataFrame, per_class: int, rng: np.random.Generator) -> np.ndarray:
+    """Indices for one epoch: `per_class` per label, split evenly across that label's sources (with replacement if short)."""
+    chosen: list[np.ndarray] = []
+    for _, by_label in table.groupby("label"):
+        sources = by_label.groupby("source")
+        per_source = int(np.ceil(per_class / sources.ngroups))
+        for _, rows in sources:
+            index = rows.index.to_numpy()
+            chosen.append(rng.choice(index, size=per_source, replace=len(index) < per_source))
+    indices = np.concatenate(chosen)
+    return indices[rng.permutation(len(indices))]
+
+
+def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int) -> tf.data.Dataset:
+    augmenter = geometric_augmenter(seed)
+    one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
+    return (
+        tf.data.Dataset.from_tensor_slices((images, one_hot))
+        .map(lambda x, y: (photometric(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(config.BATCH_SIZE)
+        .map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
+    recalls = [np.mean(predicted[labels == c] == c) for c in range(num_classes) if np.any(labels == c)]
+    return float(np.mean(recalls))
+
+
+def train(
+    train_data: SplitArrays,
+    val_data: SplitArrays,
+    max_epochs: int = config.MAX_EPOCHS,
+    per_class: int = config.TRAIN_IMAGES_PER_CLASS_PER_EPOCH,
+    patience: int = config.EARLY_STOPPING_PATIENCE,
+    seed: int = config.SEED,
+    image_size: int = config.IMAGE_SIZE,
+    log: callable = print,
+    checkpoint: Path | None = None,
+) -> TrainingResult:
+    """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain."""
+    keras.utils.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = build_classifier(image_size=image_size)
+    schedule = keras.optimizers.schedules.CosineDecay(
+        config.LEARNING_RATE, decay_steps=max_epochs * int(np.ceil(per_class * 3 / config.BATCH_SIZE)), alpha=0.05
+    )
+    model.compile(
+        optimizer=keras.optimizers.Adam(schedule),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.05),
+        metrics=["accuracy"],
+    )
+    result = TrainingResult(model=model)
+    best_score, best_weights, waited = -1.0, None, 0
+    started = time.perf_counter()
+    for epoch in range(max_epochs):
+        epoch_start = time.perf_counter()
+        indices = balanced_epoch_indices(train_data.table, per_class, rng)
+        dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch)
+        fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
+        probabilities = model.predict(val_data.images, batch_size=128, verbose=0)
+        val_loss = float(keras.losses.categorical_crossentropy(
+            keras.utils.to_categorical(val_data.labels, len(config.CLASS_NAMES)), probabilities).numpy().mean())
+        score = balanced_accuracy(val_data.labels, probabilities.argmax(1), len(config.CLASS_NAMES))
+        record = {
+            "epoch": epoch + 1,
+            "loss": float(fit.history["loss"][0]),
+            "accuracy": float(fit.history["accuracy"][0]),
+            "val_loss": val_loss,
+            "val_balanced_accuracy": score,
+            "seconds": time.perf_counter() - epoch_start,
+        }
+        result.history.append(record)
+        log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in record.items()}))
+        if score > best_score + 1e-4:
+            best_score, best_weights, waited, result.best_epoch = score, model.get_weights(), 0, epoch + 1
+            if checkpoint is not None:
+                model.save(checkpoint)
+        else:
+            waited += 1
+            if waited >= patience:
+                log(f"Early stopping: no gain in validation balanced accuracy for {patience} epochs.")
+                break
+    if best_weights is not None:
+        model.set_weights(best_weights)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def save_history(result: TrainingResult, path: Path = config.HISTORY_PATH) -> None:
+    path.write_text(json.dumps({"best_epoch": result.best_epoch, "seconds": round(result.seconds, 1), "epochs": result.history}, indent=1))
