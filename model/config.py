@@ -61,7 +61,7 @@ INTENSITY_HISTOGRAM_BINS: int = 64
 
 # Training.
 BATCH_SIZE: int = 32
-MAX_EPOCHS: int = 30
+MAX_EPOCHS: int = 25
 EARLY_STOPPING_PATIENCE: int = 5
 LEARNING_RATE: float = 1e-3
 # Per epoch, at most this many training images per class are drawn (balanced).
@@ -79,6 +79,8 @@ SMOOTHGRAD_SAMPLES: int = 20
 SMOOTHGRAD_NOISE: float = 0.15
 FAITHFULNESS_STEPS: int = 16
 SANITY_TOP_LAYERS: int = 3
+# Rank correlation with the randomised model's map at or above which a map fails the sanity check.
+SANITY_MAX_CORRELATION: float = 0.5
 DEFAULT_OVERLAY_OPACITY: float = 0.45
 DEFAULT_COLORMAP: str = "jet"
 

@@ -57,6 +57,22 @@ def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int) -> tf.data
     )
 
 
+def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, batches: int = 30, batch_size: int = config.BATCH_SIZE,
+                           rng: np.random.Generator | None = None) -> None:
+    """Re-estimate batch-norm moving statistics on clean (un-augmented) images.
+
+    Training batches are augmented; inference sees clean images. Without this
+    step the moving statistics described augmented data, and inference-mode
+    predictions on clean validation images swung between epochs (measured:
+    balanced accuracy 0.69, 0.35, 0.54 while training accuracy rose steadily).
+    Running clean batches in training mode with momentum 0.9 replaces them.
+    """
+    rng = rng or np.random.default_rng(config.SEED)
+    for _ in range(batches):
+        pick = rng.choice(len(images), size=min(batch_size, len(images)), replace=False)
+        model(images[pick], training=True)
+
+
 def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
     recalls = [np.mean(predicted[labels == c] == c) for c in range(num_classes) if np.any(labels == c)]
     return float(np.mean(recalls))
@@ -93,6 +109,7 @@ def train(
         indices = balanced_epoch_indices(train_data.table, per_class, rng)
         dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch)
         fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
+        recalibrate_batch_norm(model, train_data.images, rng=rng)
         probabilities = model.predict(val_data.images, batch_size=128, verbose=0)
         val_loss = float(keras.losses.categorical_crossentropy(
             keras.utils.to_categorical(val_data.labels, len(config.CLASS_NAMES)), probabilities).numpy().mean())

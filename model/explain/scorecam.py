@@ -23,7 +23,9 @@ class ScorecamExplainer(Explainer):
         self._visualiser = Scorecam(model, clone=True)
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
+        # tf-keras-vis refuses a channel budget above the layer's width: early layers can be narrow.
+        channels = int(self.model.get_layer(layer).output.shape[-1])
         return self._visualiser(
             score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False,
-            max_N=self.max_channels, normalize_cam=False,
+            max_N=min(self.max_channels, channels), normalize_cam=False,
         )

@@ -8,6 +8,8 @@ from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
 from model import config
 from model.explain.base import Explainer
 
+BLUR_FRACTION = 0.0125  # of the image side: 2 px at 160 px
+
 
 class SmoothgradExplainer(Explainer):
     name = "smoothgrad"
@@ -28,4 +30,5 @@ class SmoothgradExplainer(Explainer):
         # A light blur turns single-pixel speckle into something a person can read at a glance.
         import cv2
 
-        return np.stack([cv2.GaussianBlur(np.abs(m).astype(np.float32), (0, 0), sigmaX=2.0) for m in np.asarray(maps)])
+        sigma = max(images.shape[1] * BLUR_FRACTION, 0.5)
+        return np.stack([cv2.GaussianBlur(np.abs(m).astype(np.float32), (0, 0), sigmaX=sigma) for m in np.asarray(maps)])

@@ -6,10 +6,13 @@ shows the image (edges, contrast) rather than what the model learned.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import keras
 import numpy as np
 
 from model import config
+from model.explain.base import Explainer
 from model.explain.registry import get_explainer
 
 
@@ -44,9 +47,24 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(spearmanr(a.ravel(), b.ravel()).statistic)
 
 
-def randomisation_correlations(model: keras.Model, randomised: keras.Model, method: str, images: np.ndarray,
-                               target_classes: np.ndarray, layer: str | None = None) -> np.ndarray:
-    """Per image, rank correlation between the map on the trained model and on the randomised one."""
-    original = get_explainer(model, method)(images, target_classes, layer).maps
-    scrambled = get_explainer(randomised, method)(images, target_classes, layer).maps
+def passes_sanity_check(correlation: float, limit: float = config.SANITY_MAX_CORRELATION) -> bool:
+    """A map that stays this similar after the model is scrambled is not explaining the model."""
+    return correlation < limit
+
+
+def randomisation_correlations(
+    model: keras.Model,
+    randomised: keras.Model,
+    method: str | Callable[[keras.Model], Explainer],
+    images: np.ndarray,
+    target_classes: np.ndarray,
+    layer: str | None = None,
+) -> np.ndarray:
+    """Per image, rank correlation between the map on the trained model and on the randomised one.
+
+    `method` is a registry name, or a factory model -> explainer (tests pass one that ignores the model).
+    """
+    factory = (lambda m: get_explainer(m, method)) if isinstance(method, str) else method
+    original = factory(model)(images, target_classes, layer).maps
+    scrambled = factory(randomised)(images, target_classes, layer).maps
     return np.array([rank_correlation(a, b) for a, b in zip(original, scrambled)])
