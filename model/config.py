@@ -31,6 +31,7 @@ SPLITS_PATH: Path = ASSETS_DIR / "splits.csv"
 DATASET_STATS_PATH: Path = ASSETS_DIR / "dataset_stats.json"
 HISTORY_PATH: Path = ASSETS_DIR / "training_history.json"
 EXPLANATION_QUALITY_PATH: Path = ASSETS_DIR / "explanation_quality.json"
+MODEL_CARD_PATH: Path = ASSETS_DIR / "MODEL_CARD.md"
 METRICS_SCHEMA_VERSION: int = 1
 
 # Where the curated images live; a user points this at their own download.

@@ -59,3 +59,10 @@ def encode_png(rgb: np.ndarray) -> bytes:
     if not ok:
         raise ValueError("Could not encode the overlay as PNG.")
     return buffer.tobytes()
+
+
+def apply_window(gray: np.ndarray, level: float = 0.5, width: float = 1.0, invert: bool = False) -> np.ndarray:
+    """A radiology viewer's window/level on a [0, 1] image: `width` around `level` spans black to white."""
+    low = level - width / 2
+    shown = np.clip((gray - low) / max(width, 1e-6), 0.0, 1.0).astype(np.float32)
+    return 1.0 - shown if invert else shown

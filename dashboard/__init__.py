@@ -1,0 +1,1 @@
+"""The Streamlit UI. It calls `model/`; nothing in `model/` imports from here."""

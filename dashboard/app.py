@@ -1,0 +1,28 @@
+"""Entry point: `streamlit run dashboard/app.py`. Sets up the page and the navigation only."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard.texts import DISCLAIMER  # noqa: E402
+
+st.set_page_config(page_title="Chest X-ray CNN: why it says so", page_icon="🫁", layout="wide")
+
+PAGES = [
+    st.Page("views/explain.py", title="Explain", icon="🔍", default=True),
+    st.Page("views/dataset.py", title="Dataset", icon="📊"),
+    st.Page("views/evaluation.py", title="Evaluation", icon="📈"),
+    st.Page("views/explanation_quality.py", title="Explanation quality", icon="🧪"),
+    st.Page("views/teaching.py", title="Teaching mode", icon="🎓"),
+    st.Page("views/about.py", title="About / model card", icon="ℹ️"),
+]
+
+navigation = st.navigation(PAGES)
+st.sidebar.warning(DISCLAIMER, icon="⚠️")
+navigation.run()

@@ -1,0 +1,80 @@
+"""Everything the pages load once per process: the model and the precomputed files.
+
+Each loader returns the object or raises a `ResourceError` whose message the
+page shows in place of the missing part; the rest of the app keeps working.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from model import config
+from model.inference import ModelLoadError, load_classifier
+
+
+class ResourceError(RuntimeError):
+    """A shipped file is missing or unreadable; the message says which and what to do."""
+
+
+@st.cache_resource(show_spinner="Loading the model…")
+def get_model():
+    try:
+        return load_classifier(config.MODEL_PATH)
+    except ModelLoadError as error:
+        raise ResourceError(str(error)) from None
+
+
+def _read_json(path: Path, produced_by: str) -> dict:
+    if not path.is_file():
+        raise ResourceError(f"{path.name} is missing from {path.parent}. Produce it with `{produced_by}`.")
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ResourceError(f"{path.name} is not valid JSON ({error}). Regenerate it with `{produced_by}`.") from None
+
+
+@st.cache_data(show_spinner=False)
+def get_metrics() -> dict:
+    metrics = _read_json(config.METRICS_PATH, "python scripts/evaluate.py")
+    if metrics.get("schema_version") != config.METRICS_SCHEMA_VERSION:
+        raise ResourceError(
+            f"{config.METRICS_PATH.name} has schema version {metrics.get('schema_version')!r}; this app reads "
+            f"version {config.METRICS_SCHEMA_VERSION}. Regenerate it with `python scripts/evaluate.py`."
+        )
+    return metrics
+
+
+@st.cache_data(show_spinner=False)
+def get_dataset_stats() -> dict:
+    return _read_json(config.DATASET_STATS_PATH, "python scripts/prepare_data.py")
+
+
+@st.cache_data(show_spinner=False)
+def get_explanation_quality() -> dict:
+    return _read_json(config.EXPLANATION_QUALITY_PATH, "python scripts/audit_explanations.py")
+
+
+@st.cache_data(show_spinner=False)
+def get_splits() -> pd.DataFrame:
+    if not config.SPLITS_PATH.is_file():
+        raise ResourceError(f"{config.SPLITS_PATH.name} is missing. Produce it with `python scripts/prepare_data.py`.")
+    return pd.read_csv(config.SPLITS_PATH)
+
+
+def images_available() -> bool:
+    """True when the dataset's images are where the settings say (the app runs without them)."""
+    return (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir() or (config.data_dir() / config.PEDIATRIC_SUBDIR).is_dir()
+
+
+def missing_images_note() -> str:
+    return (
+        f"Dataset images not found at `{config.data_dir()}`: put the data there or set "
+        f"`{config.DATA_DIR_ENV}` to its folder. Upload, statistics, evaluation and About work without it."
+    )
+
+
+def show_resource_error(error: ResourceError) -> None:
+    st.error(str(error), icon="⚠️")

@@ -1,0 +1,112 @@
+"""Evaluation on the test split, read from assets/metrics.json."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.resources import ResourceError, get_metrics, images_available, missing_images_note, show_resource_error
+from dashboard.state import analyse, decode
+from dashboard.texts import SOURCE_WARNING
+from model import config
+from model.evaluation import sha256_of
+from model.metrics import ppv_npv_at_prevalence
+from model.overlay import overlay_heatmap
+
+
+def metrics_table(overall: dict) -> pd.DataFrame:
+    intervals = overall.get("intervals_95", {})
+    rows = []
+    for name, figures in overall["per_class"].items():
+        low, high = intervals.get(f"sensitivity/{name}", (None, None))
+        rows.append({
+            "class": name,
+            "sensitivity": figures["sensitivity"],
+            "sensitivity 95% CI": f"{low:.3f}–{high:.3f}" if low is not None else "",
+            "specificity": figures["specificity"],
+            "PPV (precision)": figures["precision"],
+            "NPV": figures["npv"],
+            "F1": figures["f1"],
+            "support": figures["support"],
+            "ROC AUC": overall["curves"].get(name, {}).get("roc_auc"),
+        })
+    return pd.DataFrame(rows)
+
+
+st.title("Evaluation")
+try:
+    metrics = get_metrics()
+except ResourceError as error:
+    show_resource_error(error)
+    st.stop()
+
+st.caption(f"Computed on the {metrics['computed_on']}. Generated {metrics['generated']} for {metrics['model_file']}.")
+if config.MODEL_PATH.is_file() and sha256_of(config.MODEL_PATH) != metrics["model_sha256"]:
+    st.warning("The model file has changed since these metrics were computed: run `python scripts/evaluate.py`.")
+st.warning(SOURCE_WARNING, icon="⚠️")
+
+overall = metrics["overall"]
+baseline = metrics["baseline"]
+intervals = overall["intervals_95"]
+top = st.columns(4)
+top[0].metric("Accuracy", f"{overall['accuracy']:.3f}", help=f"95% CI {intervals['accuracy'][0]:.3f}–{intervals['accuracy'][1]:.3f}")
+top[1].metric("Macro-F1", f"{overall['macro_f1']:.3f}", help=f"95% CI {intervals['macro_f1'][0]:.3f}–{intervals['macro_f1'][1]:.3f}")
+top[2].metric("Trivial baseline accuracy", f"{baseline['accuracy']:.3f}")
+top[3].metric("Trivial baseline macro-F1", f"{baseline['macro_f1']:.3f}")
+st.caption(
+    f"95% bootstrap intervals: accuracy {intervals['accuracy'][0]:.3f}–{intervals['accuracy'][1]:.3f}, macro-F1 "
+    f"{intervals['macro_f1'][0]:.3f}–{intervals['macro_f1'][1]:.3f}. {baseline['description']}"
+)
+st.dataframe(metrics_table(overall).style.format(precision=3), hide_index=True, width="stretch")
+
+st.subheader("What a call is worth at another prevalence")
+prevalence = st.slider("Prevalence of the class among the people tested", 0.001, 0.5, 0.05, 0.001, format="%.3f", key="prevalence")
+rows = []
+for name, figures in overall["per_class"].items():
+    ppv, npv = ppv_npv_at_prevalence(figures["sensitivity"], figures["specificity"], prevalence)
+    rows.append({"class": name, "PPV at this prevalence": ppv, "NPV at this prevalence": npv})
+st.dataframe(pd.DataFrame(rows).style.format(precision=3), hide_index=True, width="stretch")
+st.caption("Sensitivity and specificity from the test split, combined with the prevalence you choose (Bayes' rule).")
+
+left, right = st.columns(2)
+normalised = left.toggle("Normalise rows", value=True, key="normalise")
+left.plotly_chart(charts.confusion_figure(overall["confusion_matrix"], metrics["class_names"], normalised), width="stretch", key="cm")
+right.plotly_chart(charts.reliability_figure(overall["calibration"]), width="stretch", key="rel")
+left, right = st.columns(2)
+left.plotly_chart(charts.roc_figure(overall["curves"]), width="stretch", key="roc")
+right.plotly_chart(charts.pr_figure(overall["curves"]), width="stretch", key="pr")
+
+st.subheader("By source")
+st.dataframe(pd.DataFrame([
+    {"source": source, "images": figures["n"], "accuracy": figures["accuracy"], "macro-F1 (classes present)": figures["macro_f1"],
+     **{f"sensitivity {n}": f["sensitivity"] for n, f in figures["per_class"].items() if f["support"]}}
+    for source, figures in metrics["by_source"].items()
+]).style.format(precision=3), hide_index=True, width="stretch")
+
+st.subheader("Model beside the trivial baseline")
+st.dataframe(pd.DataFrame([
+    {"model": "CNN (shipped)", "accuracy": overall["accuracy"], "macro-F1": overall["macro_f1"],
+     **{f"sensitivity {n}": f["sensitivity"] for n, f in overall["per_class"].items()}},
+    {"model": "32×32 logistic regression", "accuracy": baseline["accuracy"], "macro-F1": baseline["macro_f1"],
+     **{f"sensitivity {n}": f["sensitivity"] for n, f in baseline["per_class"].items()}},
+]).style.format(precision=3), hide_index=True, width="stretch")
+
+if metrics.get("training_history"):
+    history = metrics["training_history"]
+    st.plotly_chart(charts.training_curves(history["epochs"]), width="stretch", key="history")
+    st.caption(f"Best epoch {history['best_epoch']} (weights kept); {history['seconds'] / 60:.0f} min of training on 2 CPU cores.")
+
+st.subheader("Test images the model got wrong")
+if not images_available():
+    st.info(missing_images_note())
+else:
+    wrong = [p for p in metrics["predictions"] if max(p["probabilities"], key=p["probabilities"].get) != p["true"]]
+    st.caption(f"{len(wrong)} of {len(metrics['predictions'])} test images are misclassified; the most confident mistakes first, with Grad-CAM for the predicted class.")
+    wrong.sort(key=lambda p: -max(p["probabilities"].values()))
+    columns = st.columns(4)
+    for column, record in zip(columns, wrong[:4]):
+        data = (config.data_dir() / record["path"]).read_bytes()
+        result = analyse(data, record["path"], config.DEFAULT_EXPLAINER, None, None)
+        image = decode(data, record["path"])
+        column.image(overlay_heatmap(image.pixels, result["heatmap"]), width="stretch",
+                     caption=f"true {record['true']}, said {result['prediction']} ({result['probabilities'][result['prediction']]:.0%})")

@@ -1,0 +1,57 @@
+"""How far to trust each heatmap method, read from assets/explanation_quality.json."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts
+from dashboard.resources import ResourceError, get_explanation_quality, show_resource_error
+from model import config
+from model.explain import EXPLAINERS
+
+
+def reading(method: str, summary: dict) -> str:
+    """A plain-language verdict from the two numbers."""
+    faith = summary["faithfulness"]
+    sanity = summary["sanity"]["mean_rank_correlation"]
+    above = faith["share_beating_random"]
+    parts = [f"beats a random map on {above:.0%} of images"]
+    if sanity >= config.SANITY_MAX_CORRELATION:
+        parts.append(f"but barely changes when the model is scrambled (correlation {sanity:.2f}): it shows the image more than the model")
+    else:
+        parts.append(f"and changes when the model is scrambled (correlation {sanity:.2f}), as a real explanation should")
+    return f"**{EXPLAINERS[method].label if method in EXPLAINERS else method}** " + ", ".join(parts) + "."
+
+
+st.title("Explanation quality")
+try:
+    quality = get_explanation_quality()
+except ResourceError as error:
+    show_resource_error(error)
+    st.stop()
+
+st.caption(f"Computed on {quality['computed_on']} by scripts/audit_explanations.py.")
+methods = quality["methods"]
+st.plotly_chart(charts.faithfulness_figure(methods), width="stretch", key="faith")
+st.dataframe(pd.DataFrame([
+    {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
+     "faithfulness (mean)": s["faithfulness"]["mean_score"],
+     "random map (mean)": s["faithfulness"]["mean_random_score"],
+     "share beating random": s["faithfulness"]["share_beating_random"],
+     "deletion AUC": s["faithfulness"]["mean_deletion_auc"],
+     "insertion AUC": s["faithfulness"]["mean_insertion_auc"],
+     "sanity: rank corr. after randomising top layers": s["sanity"]["mean_rank_correlation"],
+     "ms per image": s["milliseconds_per_image"]}
+    for m, s in methods.items()
+]).style.format(precision=3), hide_index=True, width="stretch")
+
+st.subheader("Reading")
+for method, summary in methods.items():
+    st.markdown("- " + reading(method, summary))
+st.caption(
+    "Faithfulness: remove (deletion) or reveal (insertion) the pixels a map ranks highest and watch the class "
+    "probability; insertion AUC minus deletion AUC, compared with a random ranking. Sanity check (Adebayo et al. "
+    f"2018): the top {quality.get('sanity_top_layers', config.SANITY_TOP_LAYERS)} weighted layers are re-initialised; "
+    "a map that stays the same (high rank correlation) was not explaining the model. Guided backpropagation is "
+    "not offered: it is known to fail this check."
+)
