@@ -12,17 +12,17 @@ import streamlit as st  # noqa: E402
 
 from dashboard.texts import DISCLAIMER  # noqa: E402
 
-st.set_page_config(page_title="Chest X-ray CNN: why it says so", page_icon="🫁", layout="wide")
+st.set_page_config(page_title="Chest X-ray CNN: why it says so", page_icon=":material/radiology:", layout="wide")
 
 PAGES = [
-    st.Page("views/explain.py", title="Explain", icon="🔍", default=True),
-    st.Page("views/dataset.py", title="Dataset", icon="📊"),
-    st.Page("views/evaluation.py", title="Evaluation", icon="📈"),
-    st.Page("views/explanation_quality.py", title="Explanation quality", icon="🧪"),
-    st.Page("views/teaching.py", title="Teaching mode", icon="🎓"),
-    st.Page("views/about.py", title="About / model card", icon="ℹ️"),
+    st.Page("views/explain.py", title="Explain", icon=":material/search:", default=True),
+    st.Page("views/dataset.py", title="Dataset", icon=":material/bar_chart:"),
+    st.Page("views/evaluation.py", title="Evaluation", icon=":material/monitoring:"),
+    st.Page("views/explanation_quality.py", title="Explanation quality", icon=":material/science:"),
+    st.Page("views/teaching.py", title="Teaching mode", icon=":material/school:"),
+    st.Page("views/about.py", title="About / model card", icon=":material/info:"),
 ]
 
 navigation = st.navigation(PAGES)
-st.sidebar.warning(DISCLAIMER, icon="⚠️")
+st.sidebar.warning(DISCLAIMER, icon=":material/warning:")
 navigation.run()

@@ -77,4 +77,4 @@ def missing_images_note() -> str:
 
 
 def show_resource_error(error: ResourceError) -> None:
-    st.error(str(error), icon="⚠️")
+    st.error(str(error), icon=":material/warning:")

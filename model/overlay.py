@@ -20,6 +20,9 @@ COLORMAPS: dict[str, int] = {
 }
 
 
+FULL_OPACITY_AT = 0.5  # map value from which the heatmap is drawn at the full chosen opacity
+
+
 def to_uint8_rgb(gray: np.ndarray) -> np.ndarray:
     """Grayscale in [0, 1] -> (H, W, 3) uint8."""
     gray_u8 = np.round(np.clip(gray, 0.0, 1.0) * 255).astype(np.uint8)
@@ -42,13 +45,14 @@ def overlay_heatmap(
 ) -> np.ndarray:
     """Blend `heatmap` over `gray` (H, W) in [0, 1]; returns (H, W, 3) uint8 RGB at the image's size.
 
-    The blend weight grows with the map's value, so cold regions leave the radiograph readable.
+    The blend weight rises linearly with the map's value up to FULL_OPACITY_AT, so cold regions leave
+    the radiograph readable and near-zero values (which show the CAM grid when amplified) stay invisible.
     """
     if not 0.0 <= opacity <= 1.0:
         raise ValueError(f"Opacity must be between 0 and 1, got {opacity}.")
     height, width = gray.shape[:2]
     resized = cv2.resize(heatmap.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 1)
-    alpha = (opacity * np.sqrt(resized))[..., None]
+    alpha = (opacity * np.clip(resized / FULL_OPACITY_AT, 0.0, 1.0))[..., None]
     blended = (1 - alpha) * to_uint8_rgb(gray).astype(np.float32) + alpha * colorise(resized, colormap).astype(np.float32)
     return np.round(blended).clip(0, 255).astype(np.uint8)
 

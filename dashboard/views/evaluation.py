@@ -43,7 +43,7 @@ except ResourceError as error:
 st.caption(f"Computed on the {metrics['computed_on']}. Generated {metrics['generated']} for {metrics['model_file']}.")
 if config.MODEL_PATH.is_file() and sha256_of(config.MODEL_PATH) != metrics["model_sha256"]:
     st.warning("The model file has changed since these metrics were computed: run `python scripts/evaluate.py`.")
-st.warning(SOURCE_WARNING, icon="⚠️")
+st.warning(SOURCE_WARNING, icon=":material/warning:")
 
 overall = metrics["overall"]
 baseline = metrics["baseline"]
@@ -68,8 +68,8 @@ for name, figures in overall["per_class"].items():
 st.dataframe(pd.DataFrame(rows).style.format(precision=3), hide_index=True, width="stretch")
 st.caption("Sensitivity and specificity from the test split, combined with the prevalence you choose (Bayes' rule).")
 
+normalised = st.toggle("Normalise confusion-matrix rows", value=True, key="normalise")
 left, right = st.columns(2)
-normalised = left.toggle("Normalise rows", value=True, key="normalise")
 left.plotly_chart(charts.confusion_figure(overall["confusion_matrix"], metrics["class_names"], normalised), width="stretch", key="cm")
 right.plotly_chart(charts.reliability_figure(overall["calibration"]), width="stretch", key="rel")
 left, right = st.columns(2)
@@ -81,7 +81,7 @@ st.dataframe(pd.DataFrame([
     {"source": source, "images": figures["n"], "accuracy": figures["accuracy"], "macro-F1 (classes present)": figures["macro_f1"],
      **{f"sensitivity {n}": f["sensitivity"] for n, f in figures["per_class"].items() if f["support"]}}
     for source, figures in metrics["by_source"].items()
-]).style.format(precision=3), hide_index=True, width="stretch")
+]).style.format(precision=3, na_rep="—"), hide_index=True, width="stretch")
 
 st.subheader("Model beside the trivial baseline")
 st.dataframe(pd.DataFrame([

@@ -65,7 +65,7 @@ def dataset_ui() -> list[tuple[str, bytes]]:
         st.warning("No image matches these filters.")
         return []
     paths = rows["path"].tolist()
-    if st.button("🎲 Random image", key="ds_random"):
+    if st.button("Random image", icon=":material/casino:", key="ds_random"):
         st.session_state["ds_path"] = rows.sample(1)["path"].iloc[0]
     if st.session_state.get("ds_path") not in paths:
         st.session_state["ds_path"] = paths[0]
@@ -91,7 +91,7 @@ def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
             decode(data, name)
             good.append((name, data))
         except ImageLoadError as error:
-            st.error(f"**{name}** could not be used: {error}", icon="🚫")
+            st.error(f"**{name}** could not be used: {error}", icon=":material/block:")
     return good
 
 
@@ -187,7 +187,7 @@ def compare_ui(name: str, data: bytes, shown, options: dict) -> None:
                      caption=explainer.label, width="stretch")
         faith = result["faithfulness"]
         column.caption(f"faithfulness {faith['score']:+.3f} vs random {faith['random_score']:+.3f}"
-                       + ("" if faith["beats_random"] else " ⚠️ not above random")
+                       + ("" if faith["beats_random"] else " — **not above random**")
                        + f" · {result['seconds'] * 1000:.0f} ms")
 
 

@@ -45,9 +45,9 @@ if state.get("teach_guess") is None:
             st.rerun()
 else:
     result = analyse(data, path, config.DEFAULT_EXPLAINER, None, None)
-    right.markdown(f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} {'✅' if state['teach_guess'] == truth else '❌'}  \n"
+    right.markdown(f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} {'— right' if state['teach_guess'] == truth else '— wrong'}  \n"
                    f"**Model said:** {result['prediction']} ({result['probabilities'][result['prediction']]:.0%}) "
-                   f"{'✅' if result['prediction'] == truth else '❌'}")
+                   f"{'— right' if result['prediction'] == truth else '— wrong'}")
     right.image(overlay_heatmap(image.pixels, result["heatmap"]), caption="Where the model looked (Grad-CAM)", width="stretch")
     right.caption("Does the heat sit on the lungs, or on labels, edges and the body outline? A right answer for a wrong reason is still a warning.")
 

@@ -1,0 +1,101 @@
+"""The app in headless Chromium, as a person uses it: upload, wait for the heatmap, visit every page.
+
+Screenshots land in artifacts/screenshots/ for a human to look at.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model import config
+from tests.browser import CHROMIUM_ARGS, chromium_path, screenshot_path, streamlit_server
+from tests.conftest import png_bytes, requires_shipped_model, synthetic_radiograph
+
+pytestmark = [
+    requires_shipped_model,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian's chromium is not installed (apt-get install chromium)"),
+]
+
+VIEWPORT = {"width": 1400, "height": 2200}
+# url path -> (title, plotly charts the page must draw)
+PAGES = {
+    "dataset": ("Dataset", 2),
+    "evaluation": ("Evaluation", 4),
+    "explanation_quality": ("Explanation quality", 1),
+    "teaching": ("Teaching mode", 0),
+    "about": ("About this model", 0),
+}
+WAIT_MS = 120_000
+
+
+def sample_xray() -> tuple[str, bytes]:
+    """A real test-split X-ray where the data is present, else a synthetic one."""
+    candidates = sorted((config.data_dir() / config.RADIOGRAPHY_SUBDIR / "COVID").glob("*.png"))[:1]
+    if candidates:
+        return candidates[0].name, candidates[0].read_bytes()
+    return "synthetic.png", png_bytes(np.round(synthetic_radiograph(320, 280) * 255).astype(np.uint8))
+
+
+@pytest.fixture(scope="module")
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    (config.REPO_ROOT / "artifacts").mkdir(exist_ok=True)
+    with streamlit_server() as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        page = browser.new_page(viewport=VIEWPORT)
+        yield url, page
+        browser.close()
+
+
+def _wait_idle(page, min_charts: int = 0) -> None:
+    """Wait until the script has finished: no running indicator, no loading skeletons, every chart drawn."""
+    page.wait_for_function(
+        """(minCharts) => {
+            const charts = Array.from(document.querySelectorAll('.stPlotlyChart'));
+            return !document.querySelector('[data-testid="stStatusWidget"]')
+                && !document.querySelector('[data-testid="stSkeleton"]')
+                && charts.length >= minCharts
+                && charts.every(c => c.querySelector('.main-svg'));
+        }""",
+        arg=min_charts, timeout=WAIT_MS, polling=250,
+    )
+    page.wait_for_timeout(1500)  # let canvases (tables) paint before the screenshot
+
+
+def test_upload_real_xray_shows_prediction_and_heatmap(browser_page):
+    url, page = browser_page
+    page.goto(url)
+    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
+    name, data = sample_xray()
+    page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+    page.get_by_text("Prediction:").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Faithfulness").first.wait_for(timeout=WAIT_MS)
+    _wait_idle(page, min_charts=3)
+    assert page.get_by_text("Grad-CAM for").count() >= 1
+    page.screenshot(path=str(screenshot_path("explain_upload")))
+
+
+def test_bad_upload_shows_message_not_traceback(browser_page):
+    url, page = browser_page
+    page.goto(url)
+    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
+    page.locator('input[type="file"]').set_input_files(
+        files=[{"name": "report.png", "mimeType": "image/png", "buffer": b"definitely not a picture" * 40}])
+    page.get_by_text("could not be used").wait_for(timeout=WAIT_MS)
+    _wait_idle(page)
+    assert page.get_by_text("not an image we can read").count() == 1
+    assert page.get_by_text("Traceback").count() == 0
+    page.screenshot(path=str(screenshot_path("explain_bad_upload")))
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_renders_in_the_browser(browser_page, path):
+    url, page = browser_page
+    title, charts = PAGES[path]
+    page.goto(f"{url}/{path}")
+    page.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
+    _wait_idle(page, min_charts=charts)
+    assert page.get_by_text("Traceback").count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.screenshot(path=str(screenshot_path(path)))

@@ -1,0 +1,154 @@
+"""Every page through Streamlit's AppTest: it runs, its widgets drive it, and it shows what it should."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from model import config
+from tests.conftest import png_bytes, requires_real_data, requires_shipped_model, synthetic_radiograph
+
+APP = str(config.REPO_ROOT / "dashboard" / "app.py")
+PAGES = ["views/explain.py", "views/dataset.py", "views/evaluation.py", "views/explanation_quality.py",
+         "views/teaching.py", "views/about.py"]
+TIMEOUT = 180
+
+
+def fresh_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def xray_png() -> bytes:
+    return png_bytes(np.round(synthetic_radiograph(300, 260) * 255).astype(np.uint8))
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+@requires_shipped_model
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_runs_without_exception(page):
+    at = fresh_app().run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, "every page has a title"
+
+
+@requires_shipped_model
+def test_upload_shows_prediction_probabilities_and_heatmap():
+    at = fresh_app().run()
+    at.file_uploader(key="upload").upload("chest.png", xray_png(), "image/png").run()
+    assert not at.exception, [e.value for e in at.exception]
+    headline = [m.value for m in at.markdown if m.value.startswith("### Prediction:")]
+    assert headline and any(name in headline[0] for name in config.CLASS_NAMES)
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 3, "probability chart, X-ray and overlay"
+    assert "Faithfulness" in texts(at)
+
+
+@requires_shipped_model
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("notes.png", b"hello, I am not an image" * 20, "not an image"),
+        ("empty.png", b"", "empty"),
+        ("icon.png", png_bytes(np.zeros((16, 16), dtype=np.uint8)), "too small"),
+    ],
+)
+def test_bad_upload_gives_a_specific_error_and_the_app_keeps_working(name, data, words):
+    at = fresh_app().run()
+    at.file_uploader(key="upload").upload(name, data, "image/png").run()
+    assert not at.exception
+    assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    # The next, good upload works in the same session.
+    at.file_uploader(key="upload").upload("chest.png", xray_png(), "image/png").run()
+    assert not at.exception
+    assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+
+
+@requires_shipped_model
+def test_16bit_and_rgba_uploads_are_accepted():
+    gray = synthetic_radiograph(300, 260)
+    rgba = np.dstack([np.round(gray * 255).astype(np.uint8)] * 3 + [np.full(gray.shape, 255, np.uint8)])
+    for name, data in (("x16.png", png_bytes(np.round(gray * 65535).astype(np.uint16))), ("rgba.png", png_bytes(rgba, "RGBA"))):
+        at = fresh_app().run()
+        at.file_uploader(key="upload").upload(name, data, "image/png").run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+
+
+@requires_shipped_model
+def test_method_and_target_selection_change_the_map():
+    at = fresh_app().run()
+    at.file_uploader(key="upload").upload("chest.png", xray_png(), "image/png").run()
+    at.selectbox(key="method").set_value("gradcam++").run()
+    at.selectbox(key="target").set_value("Pneumonia").run()
+    assert not at.exception
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Grad-CAM++ for Pneumonia" in spec for spec in titles)
+
+
+@requires_shipped_model
+def test_compare_view_shows_every_method():
+    at = fresh_app().run()
+    at.file_uploader(key="upload").upload("chest.png", xray_png(), "image/png").run()
+    at.toggle(key="compare").set_value(True).run()
+    assert not at.exception
+    captions = texts(at)
+    assert captions.count("vs random") >= 5
+
+
+@requires_real_data
+@requires_shipped_model
+def test_dataset_pick_shows_prediction_and_heatmap():
+    at = fresh_app().run()
+    at.radio(key="mode").set_value("Dataset").run()
+    at.selectbox(key="ds_label").set_value("Pneumonia").run()
+    assert not at.exception
+    assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 3
+
+
+@requires_real_data
+@requires_shipped_model
+def test_teaching_mode_reveals_and_scores():
+    at = fresh_app().run()
+    at.switch_page("views/teaching.py").run()
+    at.button(key="guess_Normal").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Truth:" in shown and "Model said:" in shown
+    assert at.metric[0].value.startswith("You ")
+
+
+def test_missing_model_gives_a_clear_message(monkeypatch, tmp_path):
+    import streamlit as st
+
+    monkeypatch.setattr(config, "MODEL_PATH", tmp_path / "absent.keras")
+    st.cache_resource.clear()
+    try:
+        at = fresh_app().run()
+        assert not at.exception
+        assert any("absent.keras is missing" in e.value for e in at.error)
+    finally:
+        st.cache_resource.clear()
+
+
+def test_missing_or_corrupt_metrics_give_a_clear_message(monkeypatch, tmp_path):
+    import streamlit as st
+
+    broken = tmp_path / "metrics.json"
+    broken.write_text("{not json")
+    for path, words in ((tmp_path / "none.json", "is missing"), (broken, "not valid JSON")):
+        monkeypatch.setattr(config, "METRICS_PATH", path)
+        st.cache_data.clear()
+        at = fresh_app().run()
+        at.switch_page("views/evaluation.py").run()
+        assert not at.exception
+        assert any(words in e.value for e in at.error), [e.value for e in at.error]
+    st.cache_data.clear()
