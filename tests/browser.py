@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from model import config
@@ -31,10 +32,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass
+class Server:
+    url: str
+    pid: int
+    started_at: float  # time.perf_counter() when the process was launched
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Peak resident memory of a process (VmHWM), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 @contextlib.contextmanager
-def streamlit_server(startup_timeout: float = 120.0) -> Iterator[str]:
-    """Start the app as a user would and yield its URL once it answers its health check."""
+def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
+    """Start the app as a user would and yield it once it answers its health check."""
     port = free_port()
+    (config.REPO_ROOT / "artifacts").mkdir(exist_ok=True)
+    started_at = time.perf_counter()
     log = open(config.REPO_ROOT / "artifacts" / f"streamlit_{port}.log", "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(config.REPO_ROOT / "dashboard" / "app.py"),
@@ -54,7 +72,7 @@ def streamlit_server(startup_timeout: float = 120.0) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.5)
-        yield url
+        yield Server(url=url, pid=process.pid, started_at=started_at)
     finally:
         process.terminate()
         try:

@@ -40,11 +40,10 @@ def sample_xray() -> tuple[str, bytes]:
 def browser_page():
     from playwright.sync_api import sync_playwright
 
-    (config.REPO_ROOT / "artifacts").mkdir(exist_ok=True)
-    with streamlit_server() as url, sync_playwright() as playwright:
+    with streamlit_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport=VIEWPORT)
-        yield url, page
+        yield server.url, page
         browser.close()
 
 

@@ -1,0 +1,66 @@
+"""Per-method explanation time on one image, against the forward+backward floor, and batched throughput.
+
+Usage: python scripts/benchmark_explanations.py [--repeats N] [--batch N]
+"""
+from __future__ import annotations
+
+import _path  # noqa: F401
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import tensorflow as tf
+
+from model import config
+from model.explain import EXPLAINERS, get_explainer
+from model.inference import load_classifier
+
+
+def median_ms(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--batch", type=int, default=16)
+    args = parser.parse_args()
+    model = load_classifier()
+    rng = np.random.default_rng(0)
+    images = rng.random((args.batch, config.IMAGE_SIZE, config.IMAGE_SIZE, 1), dtype=np.float32)
+    one = images[:1]
+    target = [0]
+
+    def forward_backward():
+        x = tf.constant(one)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            score = model(x, training=False)[:, 0]
+        tape.gradient(score, x)
+
+    forward_backward()
+    floor = median_ms(forward_backward, args.repeats * 3)
+    forward = median_ms(lambda: model(one, training=False), args.repeats * 3)
+    print(f"floor: forward {forward:.1f} ms, forward+backward {floor:.1f} ms (one {config.IMAGE_SIZE}px image, warm)")
+    total = 0.0
+    for name, cls in EXPLAINERS.items():
+        explainer = get_explainer(model, name)
+        explainer(one, target), explainer(images, [0] * len(images))  # warm-up traces both shapes
+        single = median_ms(lambda: explainer(one, target), args.repeats)
+        batch_ms = median_ms(lambda: explainer(images, [0] * len(images)), max(args.repeats // 3, 2))
+        loop_ms = single * len(images)
+        total += single
+        print(f"{cls.label:11s} one image {single:7.1f} ms ({single / floor:4.1f}x floor) | batch of {len(images)}: "
+              f"{batch_ms / len(images):6.1f} ms/image, {loop_ms / batch_ms:4.1f}x the one-at-a-time throughput")
+    print(f"all five methods on one image: {total:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: set everything up, then open the dashboard or run every test.
+#   bash scripts/dev.sh dashboard   # venv + packages, then streamlit run (http://localhost:8501)
+#   bash scripts/dev.sh test        # venv + packages + Debian's chromium, then the whole test suite
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-python3.11}"
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+VENV=.venv
+
+setup_python() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "Creating $VENV with $("$PYTHON" --version)"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$1"
+}
+
+setup_chromium() {
+  # The browser tests drive Debian's chromium through Playwright; Playwright's own browser download is never used.
+  command -v chromium >/dev/null && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo"
+  if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
+    echo "Installing Debian's chromium for the browser tests"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium is not installed and apt-get needs root: the browser tests will be skipped." >&2
+  fi
+}
+
+case "${1:-}" in
+  dashboard)
+    setup_python requirements.txt
+    shift
+    exec "$VENV/bin/python" -m streamlit run dashboard/app.py "$@"
+    ;;
+  test)
+    setup_python requirements-dev.txt
+    setup_chromium
+    shift
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  *)
+    echo "usage: bash scripts/dev.sh dashboard|test [extra arguments]" >&2
+    exit 2
+    ;;
+esac
