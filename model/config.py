@@ -32,6 +32,8 @@ DATASET_STATS_PATH: Path = ASSETS_DIR / "dataset_stats.json"
 HISTORY_PATH: Path = ASSETS_DIR / "training_history.json"
 EXPLANATION_QUALITY_PATH: Path = ASSETS_DIR / "explanation_quality.json"
 MODEL_CARD_PATH: Path = ASSETS_DIR / "MODEL_CARD.md"
+SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.keras"
+SEGMENTER_METRICS_PATH: Path = ASSETS_DIR / "lung_segmenter_metrics.json"
 METRICS_SCHEMA_VERSION: int = 1
 
 # Where the curated images live; a user points this at their own download.
@@ -39,6 +41,7 @@ DATA_DIR_ENV: str = "CXR_DATA_DIR"
 DEFAULT_DATA_DIR: Path = REPO_ROOT.parent / "shared" / "data"
 RADIOGRAPHY_SUBDIR: str = "COVID-19_Radiography_Dataset"
 PEDIATRIC_SUBDIR: str = "chest_xray"
+LUNG_MASKS_SUBDIR: str = "lung_masks"
 
 
 def data_dir() -> Path:
@@ -72,6 +75,8 @@ TRAIN_IMAGES_PER_CLASS_PER_EPOCH: int = 1000
 BOOTSTRAP_SAMPLES: int = 1000
 CALIBRATION_BINS: int = 10
 BASELINE_THUMBNAIL_SIZE: int = 32
+# The evaluation page warns when the trivial baseline's macro-F1 comes this close to the model's.
+BASELINE_WARNING_GAP: float = 0.15
 
 # Explanations.
 DEFAULT_EXPLAINER: str = "gradcam"
@@ -87,3 +92,10 @@ DEFAULT_COLORMAP: str = "jet"
 
 # Preprocessed arrays for training and evaluation (derived from the data: never committed).
 CACHE_DIR: Path = REPO_ROOT / "cache"
+
+# Lung segmentation.
+SEGMENTER_IMAGE_SIZE: int = 128
+SEGMENTER_HOLDOUT_FRACTION: float = 0.2
+SEGMENTER_EPOCHS: int = 40
+SEGMENTER_BATCH_SIZE: int = 16
+SEGMENTER_THRESHOLD: float = 0.5

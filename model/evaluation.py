@@ -61,6 +61,12 @@ def evaluate(model_path: Path = config.MODEL_PATH, history_path: Path = config.H
     )
 
     history = json.loads(history_path.read_text()) if history_path.is_file() else None
+    shortcut = None
+    if config.SEGMENTER_PATH.is_file():
+        from model.lungs import load_segmenter
+        from model.shortcut import shortcut_test
+
+        shortcut = shortcut_test(model, load_segmenter(), test.images, test.labels)
     return {
         "schema_version": config.METRICS_SCHEMA_VERSION,
         "generated": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -77,6 +83,7 @@ def evaluate(model_path: Path = config.MODEL_PATH, history_path: Path = config.H
         "by_source": by_source,
         "baseline": baseline_result,
         "training_history": history,
+        "shortcut_test": shortcut,
         "predictions": predictions_table(test, probabilities),
     }
 

@@ -39,11 +39,11 @@ def main() -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
         page.goto(server.url)
         page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
-        page.locator('input[type="file"]').wait_for(timeout=WAIT_MS)
+        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
         cold = time.perf_counter() - server.started_at
         first = upload_and_wait(page, "first.png", images[0])
         page.reload()
-        page.locator('input[type="file"]').wait_for(timeout=WAIT_MS)
+        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
         warm = [upload_and_wait(page, f"warm{i}.png", image) for i, image in enumerate(images[1:], 1)]
         memory = peak_rss_mb(server.pid)
         browser.close()

@@ -98,3 +98,34 @@ def test_every_page_renders_in_the_browser(browser_page, path):
     assert page.get_by_text("Traceback").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
     page.screenshot(path=str(screenshot_path(path)))
+
+
+def test_ten_sessions_at_once_get_their_own_results(browser_page):
+    """Ten browser sessions upload different images at the same time; each sees its own file and prediction."""
+    from model.image_io import load_image_bytes
+    from model.inference import load_classifier, predict_images
+
+    url, page = browser_page
+    browser = page.context.browser
+    uploads = [(f"patient{i}.png", png_bytes(np.round(synthetic_radiograph(300 + 7 * i, 280, seed=i) * 255).astype(np.uint8)))
+               for i in range(10)]
+    model = load_classifier()
+    expected = [predict_images(model, [load_image_bytes(data, name)])[0] for name, data in uploads]
+    contexts = [browser.new_context(viewport={"width": 1200, "height": 1400}) for _ in uploads]
+    pages = [context.new_page() for context in contexts]
+    try:
+        for tab in pages:
+            tab.goto(url)
+        for tab in pages:
+            tab.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+        for tab, (name, data) in zip(pages, uploads):  # all ten start before any is awaited
+            tab.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+        for tab, (name, _), prediction in zip(pages, uploads, expected):
+            tab.get_by_text("Prediction:").wait_for(timeout=WAIT_MS)
+            _wait_idle(tab, min_charts=3)
+            assert tab.get_by_text(f"{name} ·").count() == 1, f"{name}: another session's image is shown"
+            headline = tab.get_by_role("heading", name="Prediction:").inner_text()
+            assert f"{prediction.label} ({prediction.confidence:.1%})" in headline
+    finally:
+        for context in contexts:
+            context.close()

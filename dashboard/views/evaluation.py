@@ -57,6 +57,13 @@ st.caption(
     f"95% bootstrap intervals: accuracy {intervals['accuracy'][0]:.3f}–{intervals['accuracy'][1]:.3f}, macro-F1 "
     f"{intervals['macro_f1'][0]:.3f}–{intervals['macro_f1'][1]:.3f}. {baseline['description']}"
 )
+gap = overall["macro_f1"] - baseline["macro_f1"]
+if gap < config.BASELINE_WARNING_GAP:
+    st.error(
+        f"A logistic regression on 32×32 thumbnails, which cannot see pathology, reaches macro-F1 "
+        f"{baseline['macro_f1']:.2f}, only {gap:.2f} below the CNN. Much of what these figures measure is the "
+        "model recognising where an image came from, not what it shows.", icon=":material/report:",
+    )
 st.dataframe(metrics_table(overall).style.format(precision=3), hide_index=True, width="stretch")
 
 st.subheader("What a call is worth at another prevalence")

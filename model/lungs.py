@@ -1,0 +1,80 @@
+"""Lung masks for any image the loader accepts, and how much of a heatmap falls inside them.
+
+The segmenter works at SEGMENTER_IMAGE_SIZE on the same percentile-normalised
+input as the classifier; its probability map is resized back, thresholded, and
+cleaned to the two largest connected regions (two lungs), which removes
+specks on labels and the abdomen.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from model import config
+from model.inference import ModelLoadError
+
+
+def load_segmenter(path: Path = config.SEGMENTER_PATH):
+    import keras
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelLoadError(f"Lung segmenter {path} is missing. Train it with `python scripts/train_lung_segmenter.py`.")
+    try:
+        return keras.saving.load_model(path, safe_mode=True, compile=False)
+    except Exception as error:
+        raise ModelLoadError(f"Lung segmenter {path} could not be loaded ({type(error).__name__}: {error}).") from None
+
+
+def keep_largest_regions(mask: np.ndarray, regions: int = 2, min_fraction: float = 0.01) -> np.ndarray:
+    """The `regions` largest connected components of a binary mask, each at least `min_fraction` of the image."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return mask.astype(bool)
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = [1 + i for i in np.argsort(-areas)[:regions] if areas[i] >= min_fraction * mask.size]
+    return np.isin(labels, keep)
+
+
+def predict_lung_masks(segmenter, model_inputs: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """(N, S, S, 1) classifier inputs -> (N, S, S) boolean lung masks at the same size."""
+    size = config.SEGMENTER_IMAGE_SIZE
+    small = np.stack([cv2.resize(image[..., 0], (size, size), interpolation=cv2.INTER_AREA) for image in model_inputs])[..., None]
+    probabilities = np.asarray(segmenter.predict(small, batch_size=batch_size, verbose=0))[..., 0]
+    height, width = model_inputs.shape[1:3]
+    masks = [
+        keep_largest_regions(cv2.resize(p, (width, height), interpolation=cv2.INTER_LINEAR) >= config.SEGMENTER_THRESHOLD)
+        for p in probabilities
+    ]
+    return np.stack(masks)
+
+
+def share_inside(heatmap: np.ndarray, mask: np.ndarray) -> float:
+    """Fraction of the heatmap's mass inside the mask (1 = all inside, 0 = all outside). Map and mask are resized to agree."""
+    if heatmap.shape != mask.shape:
+        mask = cv2.resize(mask.astype(np.uint8), heatmap.shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
+    total = float(heatmap.sum())
+    return float(heatmap[mask].sum() / total) if total > 0 else 0.0
+
+
+def dice(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(bool), b.astype(bool)
+    denominator = a.sum() + b.sum()
+    return float(2 * np.logical_and(a, b).sum() / denominator) if denominator else 1.0
+
+
+def iou(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = a.astype(bool), b.astype(bool)
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 1.0
+
+
+def mask_outline(mask: np.ndarray, height: int, width: int, thickness: int = 2) -> np.ndarray:
+    """A boolean outline of `mask` at (height, width), for drawing over an image."""
+    resized = cv2.resize(mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
+    contours, _ = cv2.findContours(resized, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    canvas = np.zeros((height, width), dtype=np.uint8)
+    cv2.drawContours(canvas, contours, -1, 1, thickness=max(thickness, height // 200))
+    return canvas.astype(bool)
