@@ -27,6 +27,17 @@ def get_model():
         raise ResourceError(str(error)) from None
 
 
+@st.cache_resource(show_spinner="Loading the lung segmenter…")
+def get_segmenter():
+    """The lung segmenter, or None when it is not shipped: lung figures are then left out, not an error."""
+    from model.lungs import load_segmenter
+
+    try:
+        return load_segmenter()
+    except ModelLoadError:
+        return None
+
+
 def _read_json(path: Path, produced_by: str) -> dict:
     if not path.is_file():
         raise ResourceError(f"{path.name} is missing from {path.parent}. Produce it with `{produced_by}`.")

@@ -8,7 +8,7 @@ import hashlib
 
 import streamlit as st
 
-from dashboard.resources import get_model
+from dashboard.resources import get_model, get_segmenter
 from model.analysis import explain_images
 from model.image_io import LoadedImage, load_image_bytes
 
@@ -23,7 +23,7 @@ def decode(data: bytes, name: str) -> LoadedImage:
 def analyse(data: bytes, name: str, method: str, target_class: str | None, layer: str | None) -> dict:
     """Prediction, heatmap and faithfulness for one image and one method."""
     image = decode(data, name)
-    result = explain_images(get_model(), [image], method, target_class, layer)[0]
+    result = explain_images(get_model(), [image], method, target_class, layer, segmenter=get_segmenter())[0]
     return {
         "prediction": result.prediction.label,
         "probabilities": result.prediction.probabilities,
@@ -32,6 +32,8 @@ def analyse(data: bytes, name: str, method: str, target_class: str | None, layer
         "target_class": result.target_class,
         "faithfulness": result.faithfulness.as_json() if result.faithfulness else None,
         "seconds": result.seconds,
+        "lung_mask": result.lung_mask,
+        "lung_share": result.lung_share,
     }
 
 

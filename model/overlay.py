@@ -70,3 +70,10 @@ def apply_window(gray: np.ndarray, level: float = 0.5, width: float = 1.0, inver
     low = level - width / 2
     shown = np.clip((gray - low) / max(width, 1e-6), 0.0, 1.0).astype(np.float32)
     return 1.0 - shown if invert else shown
+
+
+def draw_outline(rgb: np.ndarray, outline: np.ndarray, colour: tuple[int, int, int] = (0, 255, 255)) -> np.ndarray:
+    """Paint the True pixels of `outline` (same height and width as `rgb`) in `colour`."""
+    painted = rgb.copy()
+    painted[outline] = colour
+    return painted

@@ -21,7 +21,8 @@ from dashboard.texts import SOURCE_WARNING
 from model import config
 from model.explain import EXPLAINERS, convolutional_layers
 from model.image_io import ImageLoadError, safe_dicom_metadata
-from model.overlay import COLORMAPS, apply_window, encode_png, overlay_heatmap
+from model.lungs import mask_outline
+from model.overlay import COLORMAPS, apply_window, draw_outline, encode_png, overlay_heatmap
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "dcm", "dicom"]
 PREDICTED = "Predicted class"
@@ -119,12 +120,14 @@ def controls_ui(model) -> dict:
                                  help="CAM methods read one convolutional layer; the last is the usual choice.")
     opacity = columns[3].slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
     colormap = columns[4].selectbox("Colormap", list(COLORMAPS), key="colormap")
-    with st.expander("Viewer: window / level, invert"):
-        view = st.columns(3)
+    with st.expander("Viewer: window / level, invert, lung outline"):
+        view = st.columns(4)
         level = view[0].slider("Level (centre)", 0.0, 1.0, 0.5, 0.01, key="level")
         width = view[1].slider("Window (width)", 0.05, 1.0, 1.0, 0.01, key="width")
         invert = view[2].checkbox("Invert", key="invert")
-    return {"method": method, "target": None if target == PREDICTED else target,
+        outline = view[3].checkbox("Show lung outline", value=True, key="lung_outline",
+                                   help="Lung fields found by the lung segmenter, drawn over the heatmap.")
+    return {"outline": outline, "method": method, "target": None if target == PREDICTED else target,
             "layer": layer if EXPLAINERS[method].uses_layer else None, "opacity": opacity,
             "colormap": colormap, "level": level, "width": width, "invert": invert}
 
@@ -138,12 +141,22 @@ def trust_text(faithfulness: dict | None) -> str:
             f"{faithfulness['deletion_auc']:.2f}) vs random {faithfulness['random_score']:+.3f}: this map {verdict}.")
 
 
+def lung_text(share: float | None) -> str:
+    if share is None:
+        return "Lung segmenter not available: no lung share for this map."
+    reading = ("most of the heat is on the lungs" if share >= 0.6 else
+               "**much of the heat lies outside the lungs**: labels, edges or body outline may be driving the answer")
+    return f"Share of heat inside the lungs (outlined): **{share:.0%}**, {reading}."
+
+
 def detail_ui(name: str, data: bytes, options: dict) -> None:
     image = decode(data, name)
     with st.spinner("Explaining…"):
         result = analyse(data, name, options["method"], options["target"], options["layer"])
     shown = apply_window(image.pixels, options["level"], options["width"], options["invert"])
     overlay = overlay_heatmap(shown, result["heatmap"], options["opacity"], options["colormap"])
+    if options["outline"] and result["lung_mask"] is not None:
+        overlay = draw_outline(overlay, mask_outline(result["lung_mask"], *shown.shape))
     method_label = EXPLAINERS[options["method"]].label
 
     headline = st.columns([3, 2])
@@ -159,11 +172,13 @@ def detail_ui(name: str, data: bytes, options: dict) -> None:
     right.plotly_chart(charts.image_figure(overlay, f"{method_label} for {result['target_class']}{layer_note}"),
                        width="stretch", key="overlay")
     st.markdown(trust_text(result["faithfulness"]) + f" Computed in {result['seconds'] * 1000:.0f} ms.")
+    st.markdown(lung_text(result["lung_share"]))
     st.caption(EXPLAINERS[options["method"]].description)
 
     report = {"file": name, "prediction": result["prediction"], "probabilities": result["probabilities"],
               "method": options["method"], "layer": result["layer"], "target_class": result["target_class"],
-              "faithfulness": result["faithfulness"], "model_file": config.MODEL_PATH.name}
+              "faithfulness": result["faithfulness"], "lung_share": result["lung_share"],
+              "model_file": config.MODEL_PATH.name}
     downloads = st.columns(3)
     stem = name.rsplit(".", 1)[0].replace("/", "_")
     downloads[0].download_button("Download overlay (PNG)", encode_png(overlay), f"{stem}_{options['method']}.png", "image/png")
@@ -186,7 +201,8 @@ def compare_ui(name: str, data: bytes, shown, options: dict) -> None:
         column.image(overlay_heatmap(shown, result["heatmap"], options["opacity"], options["colormap"]),
                      caption=explainer.label, width="stretch")
         faith = result["faithfulness"]
-        column.caption(f"faithfulness {faith['score']:+.3f} vs random {faith['random_score']:+.3f}"
+        lungs = "" if result["lung_share"] is None else f" · {result['lung_share']:.0%} in lungs"
+        column.caption(f"faithfulness {faith['score']:+.3f} vs random {faith['random_score']:+.3f}" + lungs
                        + ("" if faith["beats_random"] else " — **not above random**")
                        + f" · {result['seconds'] * 1000:.0f} ms")
 
