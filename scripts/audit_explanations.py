@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 from model import config
-from model.inference import load_classifier
+from model.inference import ModelLoadError, load_classifier
+from model.lungs import load_segmenter
 from model.trust.audit import audit
 
 
@@ -22,14 +23,20 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
     parser.add_argument("--out", type=Path, default=config.EXPLANATION_QUALITY_PATH)
     args = parser.parse_args()
-    report = audit(load_classifier(args.model), args.per_class, args.sanity_per_class)
+    try:
+        segmenter = load_segmenter()
+    except ModelLoadError as error:
+        print(f"note: {error} Lung shares are left out.")
+        segmenter = None
+    report = audit(load_classifier(args.model), args.per_class, args.sanity_per_class, segmenter=segmenter)
     args.out.write_text(json.dumps(report, indent=1))
     print(report["computed_on"])
     for name, summary in report["methods"].items():
         faith, sanity = summary["faithfulness"], summary["sanity"]
         print(f"{summary['label']:11s} faithfulness {faith['mean_score']:+.3f} vs random {faith['mean_random_score']:+.3f} "
               f"(beats random on {faith['share_beating_random']:.0%}); sanity rank corr {sanity['mean_rank_correlation']:.2f}; "
-              f"{summary['milliseconds_per_image']:.0f} ms/image")
+              f"{summary['milliseconds_per_image']:.0f} ms/image"
+              + (f"; lung share median {summary['lung_share']['all']['median']:.2f}" if "lung_share" in summary else ""))
     print(f"Wrote {args.out}")
 
 

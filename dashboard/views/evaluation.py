@@ -98,6 +98,21 @@ st.dataframe(pd.DataFrame([
      **{f"sensitivity {n}": f["sensitivity"] for n, f in baseline["per_class"].items()}},
 ]).style.format(precision=3), hide_index=True, width="stretch")
 
+st.subheader("Shortcut test: does it need the lungs?")
+shortcut = metrics.get("shortcut_test")
+if not shortcut:
+    st.info("No shortcut test in this metrics file: train the lung segmenter "
+            "(`python scripts/train_lung_segmenter.py`), then rerun `python scripts/evaluate.py`.")
+else:
+    (st.error if shortcut["reads_source"] else st.success)(shortcut["verdict"], icon=":material/visibility:")
+    st.dataframe(pd.DataFrame([
+        {"input": variant, "accuracy": figures["accuracy"], "macro-F1": figures["macro_f1"],
+         **{f"sensitivity {n}": f["sensitivity"] for n, f in figures["per_class"].items()}}
+        for variant, figures in shortcut["variants"].items()
+    ]).style.format(precision=3), hide_index=True, width="stretch")
+    st.caption("The same test images three ways: whole; with the lung fields (found by the lung segmenter) set to "
+               "black; and with everything but the lungs set to black. Chance is about 0.33.")
+
 if metrics.get("training_history"):
     history = metrics["training_history"]
     st.plotly_chart(charts.training_curves(history["epochs"]), width="stretch", key="history")

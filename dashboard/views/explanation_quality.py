@@ -45,6 +45,27 @@ st.dataframe(pd.DataFrame([
     for m, s in methods.items()
 ]).style.format(precision=3), hide_index=True, width="stretch")
 
+if all("lung_share" in summary for summary in methods.values()):
+    st.subheader("How much of the heat falls on the lungs")
+    st.dataframe(pd.DataFrame([
+        {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
+         "median share, all": s["lung_share"]["all"]["median"],
+         **{f"median share, true {c}": v["median"] for c, v in s["lung_share"]["by_true_class"].items()}}
+        for m, s in methods.items()
+    ]).style.format(precision=2), hide_index=True, width="stretch")
+    st.caption("Share of each map's mass inside the lung fields found by the lung segmenter, on the same test images. "
+               "The lungs cover roughly a third of a radiograph; a share well below that means the map dwells elsewhere.")
+    annotated = quality.get("lung_share_on_annotated_images")
+    if annotated:
+        st.dataframe(pd.DataFrame([
+            {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
+             "median share, annotators' mask": annotated[m]["annotated_mask"]["median"],
+             "median share, segmenter's mask": annotated[m]["segmenter_mask"]["median"]}
+            for m in methods if m in annotated
+        ]).style.format(precision=2), hide_index=True, width="stretch")
+        st.caption(f"On {annotated['n']} adult COVID-19 images with hand-drawn lung masks: how much the figure changes "
+                   "when the segmenter's mask replaces the annotators'.")
+
 st.subheader("Reading")
 for method, summary in methods.items():
     st.markdown("- " + reading(method, summary))

@@ -15,6 +15,7 @@ from model import config
 from model.dataset import load_split
 from model.explain import EXPLAINERS, get_explainer
 from model.inference import predict_probabilities
+from model.lungs import dice, predict_lung_masks, share_inside
 from model.trust.faithfulness import faithfulness
 from model.trust.sanity import passes_sanity_check, randomisation_correlations, randomised_copy
 
@@ -25,10 +26,36 @@ def _describe(values: list[float]) -> dict[str, float]:
             "p90": float(np.percentile(array, 90))}
 
 
-def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8) -> dict[str, object]:
+def _explain_all(model, name: str, images: np.ndarray, targets: np.ndarray, batch_size: int) -> np.ndarray:
+    explainer = get_explainer(model, name)
+    return np.concatenate([explainer(images[i : i + batch_size], targets[i : i + batch_size]).maps
+                           for i in range(0, len(images), batch_size)])
+
+
+def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, object]:
+    """On the annotated lung_masks images: lung share with the annotators' mask against the segmenter's."""
+    from model.segmenter_training import load_mask_dataset
+
+    data = load_mask_dataset(config.data_dir() / config.LUNG_MASKS_SUBDIR, size=config.IMAGE_SIZE)
+    targets = predict_probabilities(model, data.images).argmax(axis=1)
+    predicted = predict_lung_masks(segmenter, data.images)
+    annotated = data.masks[..., 0] > 0.5
+    result: dict[str, object] = {"n": len(data.names),
+                                 "segmenter_dice_at_classifier_size": float(np.mean([dice(p, a) for p, a in zip(predicted, annotated)]))}
+    for name in EXPLAINERS:
+        maps = _explain_all(model, name, data.images, targets, batch_size)
+        result[name] = {
+            "annotated_mask": _describe([share_inside(m, a) for m, a in zip(maps, annotated)]),
+            "segmenter_mask": _describe([share_inside(m, p) for m, p in zip(maps, predicted)]),
+        }
+    return result
+
+
+def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, segmenter=None) -> dict[str, object]:
     test = load_split("test", representatives_only=True, limit_per_class=per_class)
     targets = predict_probabilities(model, test.images).argmax(axis=1)
     randomised = randomised_copy(model)
+    lung_masks = predict_lung_masks(segmenter, test.images) if segmenter is not None else None
     sanity_rows = np.concatenate([np.flatnonzero(test.labels == c)[:sanity_per_class] for c in range(len(config.CLASS_NAMES))])
 
     methods: dict[str, object] = {}
@@ -36,10 +63,7 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8) -> 
         explainer = get_explainer(model, name)
         explainer(test.images[:1], targets[:1])  # warm-up: the first call traces the graph
         started = time.perf_counter()
-        maps = np.concatenate([
-            explainer(test.images[i : i + batch_size], targets[i : i + batch_size]).maps
-            for i in range(0, len(test.images), batch_size)
-        ])
+        maps = _explain_all(model, name, test.images, targets, batch_size)
         map_seconds = (time.perf_counter() - started) / len(maps)
         scores = [faithfulness(model, image, heat, int(t)) for image, heat, t in
                   tqdm(zip(test.images, maps, targets), total=len(maps), desc=f"{name} faithfulness", leave=False)]
@@ -69,8 +93,19 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8) -> 
             },
             "milliseconds_per_image": 1000 * map_seconds,
         }
+        if lung_masks is not None:
+            shares = np.array([share_inside(m, k) for m, k in zip(maps, lung_masks)])
+            methods[name]["lung_share"] = {
+                "all": _describe(shares.tolist()),
+                "by_true_class": {config.CLASS_NAMES[c]: _describe(shares[test.labels == c].tolist())
+                                  for c in range(len(config.CLASS_NAMES)) if np.any(test.labels == c)},
+            }
+    annotated = None
+    if segmenter is not None and (config.data_dir() / config.LUNG_MASKS_SUBDIR).is_dir():
+        annotated = annotated_mask_check(model, segmenter, batch_size)
     return {
         "schema_version": 1,
+        "lung_share_on_annotated_images": annotated,
         "computed_on": (f"{len(test.labels)} test-split images ({per_class} per true class, seeded sample; one per "
                         f"duplicate group), sanity check on {len(sanity_rows)} of them; target = predicted class"),
         "model_file": config.MODEL_PATH.name,
