@@ -30,12 +30,9 @@ def get_model():
 @st.cache_resource(show_spinner="Loading the lung segmenter…")
 def get_segmenter():
     """The lung segmenter, or None when it is not shipped: lung figures are then left out, not an error."""
-    from model.lungs import load_segmenter
+    from model.lungs import optional_segmenter
 
-    try:
-        return load_segmenter()
-    except ModelLoadError:
-        return None
+    return optional_segmenter()
 
 
 def _read_json(path: Path, produced_by: str) -> dict:

@@ -1,9 +1,12 @@
 """Shared by the command-line tools: load many files, keep going past bad ones, report each."""
 from __future__ import annotations
 
+import argparse
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from model import config
 
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
 
@@ -21,3 +24,22 @@ def load_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, LoadedImage]], l
 
 def json_line(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False)
+
+
+def add_common_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments every per-image tool takes: the files, --json and --model."""
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--json", action="store_true", help="one JSON object per line")
+    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
+
+
+def print_records(paths: list[Path], records: dict[str, dict], as_json: bool, readable: Callable[[Path, dict], str]) -> None:
+    """One line per input, in the order given: JSON, or `readable(path, record)`; errors as 'name: ERROR: ...'."""
+    for path in paths:
+        record = records[str(path)]
+        if as_json:
+            print(json_line(record))
+        elif "error" in record:
+            print(f"{path.name}: ERROR: {record['error']}")
+        else:
+            print(readable(path, record))

@@ -28,6 +28,14 @@ def load_segmenter(path: Path = config.SEGMENTER_PATH):
         raise ModelLoadError(f"Lung segmenter {path} could not be loaded ({type(error).__name__}: {error}).") from None
 
 
+def optional_segmenter(path: Path = config.SEGMENTER_PATH):
+    """The segmenter if it is shipped and loads, else None: lung figures are extras, never a reason to fail."""
+    try:
+        return load_segmenter(path)
+    except ModelLoadError:
+        return None
+
+
 def keep_largest_regions(mask: np.ndarray, regions: int = 2, min_fraction: float = 0.01) -> np.ndarray:
     """The `regions` largest connected components of a binary mask, each at least `min_fraction` of the image."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)

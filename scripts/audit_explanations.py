@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 from model import config
-from model.inference import ModelLoadError, load_classifier
-from model.lungs import load_segmenter
+from model.inference import load_classifier
+from model.lungs import optional_segmenter
 from model.trust.audit import audit
 
 
@@ -23,11 +23,9 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
     parser.add_argument("--out", type=Path, default=config.EXPLANATION_QUALITY_PATH)
     args = parser.parse_args()
-    try:
-        segmenter = load_segmenter()
-    except ModelLoadError as error:
-        print(f"note: {error} Lung shares are left out.")
-        segmenter = None
+    segmenter = optional_segmenter()
+    if segmenter is None:
+        print("note: no lung segmenter in assets/; lung shares are left out.")
     report = audit(load_classifier(args.model), args.per_class, args.sanity_per_class, segmenter=segmenter)
     args.out.write_text(json.dumps(report, indent=1))
     print(report["computed_on"])

@@ -5,10 +5,9 @@ Usage: python scripts/benchmark_explanations.py [--repeats N] [--batch N]
 from __future__ import annotations
 
 import _path  # noqa: F401
+from _timing import median_ms
 
 import argparse
-import statistics
-import time
 
 import numpy as np
 import tensorflow as tf
@@ -16,15 +15,6 @@ import tensorflow as tf
 from model import config
 from model.explain import EXPLAINERS, get_explainer
 from model.inference import load_classifier
-
-
-def median_ms(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return 1000 * statistics.median(times)
 
 
 def main() -> None:

@@ -5,27 +5,17 @@ Usage: python scripts/benchmark_inference.py [--repeats N]
 from __future__ import annotations
 
 import _path  # noqa: F401
+from _timing import median_ms
 
 import argparse
 import io
 import resource
-import statistics
-import time
 
 import numpy as np
 
 from model import config
 from model.image_io import load_image_bytes
 from model.inference import load_classifier, predict_images, predict_probabilities
-
-
-def median_ms(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return 1000 * statistics.median(times)
 
 
 def main() -> None:

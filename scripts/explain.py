@@ -16,22 +16,21 @@ import numpy as np
 
 from model import config
 from model.analysis import explain_images
-from model.batch_files import json_line, load_files
+from model.batch_files import add_common_arguments, load_files, print_records
 from model.explain import method_names
 from model.inference import ModelLoadError, load_classifier
+from model.lungs import optional_segmenter
 from model.overlay import encode_png, overlay_heatmap
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="+", type=Path)
+    add_common_arguments(parser)
     parser.add_argument("--method", choices=method_names(), default=config.DEFAULT_EXPLAINER)
     parser.add_argument("--target-class", choices=config.CLASS_NAMES, default=None,
                         help="class to explain (default: the predicted one)")
     parser.add_argument("--layer", default=None, help="convolutional layer for CAM methods (default: the last)")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--json", action="store_true")
-    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
     args = parser.parse_args()
     try:
         model = load_classifier(args.model)
@@ -41,7 +40,9 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     loaded, failed = load_files(args.paths)
     try:
-        explanations = explain_images(model, [image for _, image in loaded], args.method, args.target_class, args.layer) if loaded else []
+        segmenter = optional_segmenter()
+        explanations = explain_images(model, [image for _, image in loaded], args.method, args.target_class, args.layer,
+                                      segmenter=segmenter) if loaded else []
     except ValueError as error:  # an unknown layer, for instance
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -53,18 +54,15 @@ def main() -> int:
         np.save(map_path, explanation.heatmap)
         records[str(path)] = {"path": str(path), **explanation.as_json(), "overlay": str(overlay_path), "map": str(map_path)}
     records.update({str(path): {"path": str(path), "error": message} for path, message in failed})
-    for path in args.paths:
-        record = records[str(path)]
-        if args.json:
-            print(json_line(record))
-        elif "error" in record:
-            print(f"{path.name}: ERROR: {record['error']}")
-        else:
-            faith = record["faithfulness"]
-            verdict = "beats random" if faith["beats_random"] else "does NOT beat random"
-            print(f"{path.name}: {record['prediction']} ({record['probabilities'][record['prediction']]:.1%}); "
-                  f"{args.method} on {record['layer'] or 'input'}: faithfulness {faith['score']:.3f} vs random "
-                  f"{faith['random_score']:.3f} ({verdict}) -> {record['overlay']}")
+    def readable(path: Path, record: dict) -> str:
+        faith = record["faithfulness"]
+        verdict = "beats random" if faith["beats_random"] else "does NOT beat random"
+        lungs = "" if record["lung_share"] is None else f"; {record['lung_share']:.0%} of the heat inside the lungs"
+        return (f"{path.name}: {record['prediction']} ({record['probabilities'][record['prediction']]:.1%}); "
+                f"{args.method} on {record['layer'] or 'input'}: faithfulness {faith['score']:.3f} vs random "
+                f"{faith['random_score']:.3f} ({verdict}){lungs} -> {record['overlay']}")
+
+    print_records(args.paths, records, args.json, readable)
     return 1 if failed else 0
 
 

@@ -12,15 +12,13 @@ import sys
 from pathlib import Path
 
 from model import config
-from model.batch_files import json_line, load_files
+from model.batch_files import add_common_arguments, load_files, print_records
 from model.inference import ModelLoadError, load_classifier, predict_images
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("paths", nargs="+", type=Path)
-    parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
+    add_common_arguments(parser)
     args = parser.parse_args()
     try:
         model = load_classifier(args.model)
@@ -34,15 +32,11 @@ def main() -> int:
     if not args.json:
         header = f"{'file':40s} {'prediction':11s} " + " ".join(f"{name:>10s}" for name in config.CLASS_NAMES)
         print(header)
-    for path in args.paths:  # in the order given
-        record = results[str(path)]
-        if args.json:
-            print(json_line(record))
-        elif "error" in record:
-            print(f"{path.name[:40]:40s} ERROR: {record['error']}")
-        else:
-            probabilities = " ".join(f"{record['probabilities'][n]:10.3f}" for n in config.CLASS_NAMES)
-            print(f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}")
+    def readable(path: Path, record: dict) -> str:
+        probabilities = " ".join(f"{record['probabilities'][n]:10.3f}" for n in config.CLASS_NAMES)
+        return f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}"
+
+    print_records(args.paths, results, args.json, readable)
     return 1 if failed else 0
 
 
