@@ -26,6 +26,19 @@ def json_line(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
+def classifier_or_report(path: Path):
+    """The classifier, or None after printing why it cannot be loaded (the caller exits with status 2)."""
+    import sys
+
+    from model.inference import ModelLoadError, load_classifier
+
+    try:
+        return load_classifier(path)
+    except ModelLoadError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return None
+
+
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments every per-image tool takes: the files, --json and --model."""
     parser.add_argument("paths", nargs="+", type=Path)

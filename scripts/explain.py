@@ -16,9 +16,8 @@ import numpy as np
 
 from model import config
 from model.analysis import explain_images
-from model.batch_files import add_common_arguments, load_files, print_records
+from model.batch_files import add_common_arguments, classifier_or_report, load_files, print_records
 from model.explain import method_names
-from model.inference import ModelLoadError, load_classifier
 from model.lungs import optional_segmenter
 from model.overlay import encode_png, overlay_heatmap
 
@@ -32,10 +31,8 @@ def main() -> int:
     parser.add_argument("--layer", default=None, help="convolutional layer for CAM methods (default: the last)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    try:
-        model = load_classifier(args.model)
-    except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
+    model = classifier_or_report(args.model)
+    if model is None:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     loaded, failed = load_files(args.paths)

@@ -12,18 +12,16 @@ import sys
 from pathlib import Path
 
 from model import config
-from model.batch_files import add_common_arguments, load_files, print_records
-from model.inference import ModelLoadError, load_classifier, predict_images
+from model.batch_files import add_common_arguments, classifier_or_report, load_files, print_records
+from model.inference import predict_images
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     args = parser.parse_args()
-    try:
-        model = load_classifier(args.model)
-    except ModelLoadError as error:
-        print(f"error: {error}", file=sys.stderr)
+    model = classifier_or_report(args.model)
+    if model is None:
         return 2
     loaded, failed = load_files(args.paths)
     predictions = predict_images(model, [image for _, image in loaded]) if loaded else []
