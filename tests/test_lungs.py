@@ -83,3 +83,11 @@ def test_shortcut_test_runs_end_to_end_on_a_tiny_synthetic_set():
     whole = report["variants"]["whole image"]
     assert whole["accuracy"] == pytest.approx(float(np.mean(predict_probabilities(classifier, images).argmax(1) == labels)))
     assert isinstance(report["reads_source"], bool) and report["verdict"]
+
+
+def test_verdict_words_follow_the_scores():
+    from model.shortcut import verdict
+
+    assert "relies on what lies outside the lungs" in verdict(0.8, 0.9)
+    assert "depends mainly on the lungs" in verdict(0.3, 0.8)
+    assert "Neither part suffices" in verdict(0.25, 0.38)
