@@ -1,6 +1,7 @@
 """Score-CAM (Wang et al. 2020), the faster variant: gradient-free, from the strongest channels only."""
 from __future__ import annotations
 
+import keras
 import numpy as np
 from tf_keras_vis.scorecam import Scorecam
 
@@ -21,6 +22,8 @@ class ScorecamExplainer(Explainer):
         super().__init__(model)
         self.max_channels = max_channels
         self._visualiser = Scorecam(model, clone=True)
+        # tf-keras-vis calls model.predict() without verbose=0; its progress bars would flood logs and the CLI.
+        keras.config.disable_interactive_logging()
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         # tf-keras-vis refuses a channel budget above the layer's width: early layers can be narrow.
