@@ -6,6 +6,7 @@ with a message the dashboard can show.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,11 +54,29 @@ def load_classifier(path: Path = config.MODEL_PATH) -> "keras.Model":  # noqa: F
     return model
 
 
+_compiled: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def forward(model: "keras.Model", inputs: np.ndarray) -> np.ndarray:  # noqa: F821
+    """Inference-mode outputs through a traced graph, built once per model.
+
+    Calling a Keras 3 model eagerly costs ~50 ms of Python per call on this CPU for a 5 ms network; the traced
+    function (any batch size) brings a warm single-image prediction down to a few milliseconds.
+    """
+    import tensorflow as tf
+
+    function = _compiled.get(model)
+    if function is None:
+        signature = [tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)]
+        function = tf.function(lambda x: model(x, training=False), input_signature=signature)
+        _compiled[model] = function
+    return function(np.asarray(inputs, dtype=np.float32)).numpy()
+
+
 def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:  # noqa: F821
-    """(N, S, S, 1) inputs -> (N, classes) probabilities. Calls the model directly for small batches (lower latency)."""
-    if len(inputs) <= batch_size:
-        return np.asarray(model(inputs, training=False), dtype=np.float64)
-    return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0), dtype=np.float64)
+    """(N, S, S, 1) inputs -> (N, classes) probabilities, in chunks of `batch_size`."""
+    chunks = [forward(model, inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
+    return np.concatenate(chunks).astype(np.float64) if chunks else np.empty((0, len(config.CLASS_NAMES)))
 
 
 def to_prediction(probabilities: np.ndarray) -> Prediction:

@@ -17,6 +17,8 @@ import keras
 import numpy as np
 from tf_keras_vis.utils.scores import CategoricalScore
 
+from model.inference import forward
+
 # tf-keras-vis passes inputs as a list; Keras 3 warns on every call although the result is right.
 warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match the expected structure")
 
@@ -87,7 +89,7 @@ class Explainer(ABC):
             images = images[None]
         started = time.perf_counter()
         if target_classes is None:
-            target_classes = np.asarray(self.model(images, training=False)).argmax(axis=1)
+            target_classes = forward(self.model, images).argmax(axis=1)
         target_classes = np.broadcast_to(np.asarray(target_classes, dtype=np.int64), (len(images),)).copy()
         chosen_layer = None
         if self.uses_layer:

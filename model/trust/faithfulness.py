@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from model import config
+from model.inference import forward
 
 BLUR_SIGMA_FRACTION = 0.08  # of the image side: removes structure, keeps overall brightness
 
@@ -71,7 +72,7 @@ def _auc(values: np.ndarray) -> float:
 def curves(model, image: np.ndarray, saliency: np.ndarray, target_class: int, steps: int = config.FAITHFULNESS_STEPS) -> tuple[np.ndarray, np.ndarray]:
     """Probability of `target_class` along the deletion and insertion curves of one map."""
     deletion, insertion = _curve_images(image, blurred_baseline(image), saliency, steps)
-    probabilities = np.asarray(model(np.concatenate([deletion, insertion]), training=False))[:, target_class]
+    probabilities = forward(model, np.concatenate([deletion, insertion]))[:, target_class]
     return probabilities[: steps + 1], probabilities[steps + 1 :]
 
 
@@ -82,6 +83,6 @@ def faithfulness(model, image: np.ndarray, saliency: np.ndarray, target_class: i
     random_map = rng.random(saliency.shape).astype(np.float32)
     baseline = blurred_baseline(image)
     stacks = [*_curve_images(image, baseline, saliency, steps), *_curve_images(image, baseline, random_map, steps)]
-    probabilities = np.asarray(model(np.concatenate(stacks), training=False))[:, target_class]
+    probabilities = forward(model, np.concatenate(stacks))[:, target_class]
     deletion, insertion, random_deletion, random_insertion = np.split(probabilities, 4)
     return FaithfulnessScore(_auc(deletion), _auc(insertion), _auc(random_deletion), _auc(random_insertion))
