@@ -33,7 +33,7 @@ def main() -> None:
         with tf.GradientTape() as tape:
             tape.watch(x)
             score = model(x, training=False)[:, 0]
-        tape.gradient(score, x)
+        return tape.gradient(score, x)  # returned, so a traced graph cannot prune it
 
     traced = tf.function(forward_backward)
     forward_backward(), traced()
