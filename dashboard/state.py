@@ -9,7 +9,6 @@ import hashlib
 import streamlit as st
 
 from dashboard.resources import get_model, get_segmenter
-from model.analysis import explain_images
 from model.image_io import LoadedImage, load_image_bytes
 
 
@@ -22,6 +21,8 @@ def decode(data: bytes, name: str) -> LoadedImage:
 @st.cache_data(max_entries=512, show_spinner=False)
 def analyse(data: bytes, name: str, method: str, target_class: str | None, layer: str | None) -> dict:
     """Prediction, heatmap and faithfulness for one image and one method."""
+    from model.analysis import explain_images  # imports TensorFlow: kept out of the page's first paint
+
     image = decode(data, name)
     result = explain_images(get_model(), [image], method, target_class, layer, segmenter=get_segmenter())[0]
     return {

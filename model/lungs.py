@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from model import config
-from model.inference import ModelLoadError
+from model.inference import ModelLoadError, forward
 
 
 def load_segmenter(path: Path = config.SEGMENTER_PATH):
@@ -50,7 +50,7 @@ def predict_lung_masks(segmenter, model_inputs: np.ndarray, batch_size: int = 32
     """(N, S, S, 1) classifier inputs -> (N, S, S) boolean lung masks at the same size."""
     size = config.SEGMENTER_IMAGE_SIZE
     small = np.stack([cv2.resize(image[..., 0], (size, size), interpolation=cv2.INTER_AREA) for image in model_inputs])[..., None]
-    probabilities = np.asarray(segmenter.predict(small, batch_size=batch_size, verbose=0))[..., 0]
+    probabilities = np.concatenate([forward(segmenter, small[i : i + batch_size]) for i in range(0, len(small), batch_size)])[..., 0]
     height, width = model_inputs.shape[1:3]
     masks = [
         keep_largest_regions(cv2.resize(p, (width, height), interpolation=cv2.INTER_LINEAR) >= config.SEGMENTER_THRESHOLD)

@@ -19,7 +19,6 @@ from dashboard.resources import (
 from dashboard.state import analyse, decode, predict_only
 from dashboard.texts import SOURCE_WARNING
 from model import config
-from model.explain import EXPLAINERS, convolutional_layers
 from model.image_io import ImageLoadError, safe_dicom_metadata
 from model.lungs import mask_outline
 from model.overlay import COLORMAPS, apply_window, draw_outline, encode_png, overlay_heatmap
@@ -110,6 +109,8 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
 
 
 def controls_ui(model) -> dict:
+    from model.explain import EXPLAINERS, convolutional_layers
+
     columns = st.columns([2, 2, 2, 2, 2])
     labels = {name: cls.label for name, cls in EXPLAINERS.items()}
     method = columns[0].selectbox("Method", list(labels), format_func=labels.get, key="method")
@@ -150,6 +151,8 @@ def lung_text(share: float | None) -> str:
 
 
 def detail_ui(name: str, data: bytes, options: dict) -> None:
+    from model.explain import EXPLAINERS
+
     image = decode(data, name)
     with st.spinner("Explaining…"):
         result = analyse(data, name, options["method"], options["target"], options["layer"])
@@ -193,6 +196,8 @@ def detail_ui(name: str, data: bytes, options: dict) -> None:
 
 
 def compare_ui(name: str, data: bytes, shown, options: dict) -> None:
+    from model.explain import EXPLAINERS
+
     columns = st.columns(len(EXPLAINERS))
     for column, (method, explainer) in zip(columns, EXPLAINERS.items()):
         layer = options["layer"] if explainer.uses_layer else None
@@ -209,14 +214,14 @@ def compare_ui(name: str, data: bytes, shown, options: dict) -> None:
 
 st.title("Explain a chest X-ray")
 st.caption(SOURCE_WARNING)
+# The input widgets come first, so the page is usable while TensorFlow and the model load.
+mode = st.radio("Image source", ["Upload", "Dataset"], horizontal=True, key="mode")
+files = upload_ui() if mode == "Upload" else dataset_ui()
 try:
     model = get_model()
 except ResourceError as error:
     show_resource_error(error)
     st.stop()
-
-mode = st.radio("Image source", ["Upload", "Dataset"], horizontal=True, key="mode")
-files = upload_ui() if mode == "Upload" else dataset_ui()
 files = decode_all(files)
 if not files:
     st.stop()
