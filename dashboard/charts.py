@@ -86,7 +86,8 @@ def training_curves(history: list[dict]) -> go.Figure:
     figure.add_scatter(x=epochs, y=[h["loss"] for h in history], name="training loss (augmented)")
     figure.add_scatter(x=epochs, y=[h["val_loss"] for h in history], name="validation loss")
     figure.add_scatter(x=epochs, y=[h["val_balanced_accuracy"] for h in history], name="validation balanced accuracy", yaxis="y2")
-    figure.update_layout(yaxis=dict(title="loss"), yaxis2=dict(title="balanced accuracy", overlaying="y", side="right", range=[0, 1]))
+    figure.update_layout(yaxis=dict(title="loss"), yaxis2=dict(title="balanced accuracy", overlaying="y", side="right", range=[0, 1],
+                                             tickmode="linear", tick0=0, dtick=0.2, showgrid=False))
     figure.update_xaxes(title="epoch")
     return _layout(figure, height=340, title="Training history", legend=dict(orientation="h", y=-0.25))
 

@@ -37,11 +37,11 @@ st.dataframe(pd.DataFrame([
     {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
      "faithfulness (mean)": s["faithfulness"]["mean_score"],
      "random map (mean)": s["faithfulness"]["mean_random_score"],
-     "share beating random": s["faithfulness"]["share_beating_random"],
+     "beats random": s["faithfulness"]["share_beating_random"],
      "deletion AUC": s["faithfulness"]["mean_deletion_auc"],
      "insertion AUC": s["faithfulness"]["mean_insertion_auc"],
-     "sanity: rank corr. after randomising top layers": s["sanity"]["mean_rank_correlation"],
-     "ms per image": s["milliseconds_per_image"]}
+     "sanity corr.": s["sanity"]["mean_rank_correlation"],
+     "ms/image": s["milliseconds_per_image"]}
     for m, s in methods.items()
 ]).style.format(precision=3), hide_index=True, width="stretch")
 
