@@ -99,3 +99,5 @@ SEGMENTER_HOLDOUT_FRACTION: float = 0.2
 SEGMENTER_EPOCHS: int = 30
 SEGMENTER_BATCH_SIZE: int = 16
 SEGMENTER_THRESHOLD: float = 0.5
+# A map with at least this share of its heat inside the lungs is described as looking mostly at the lungs.
+LUNG_SHARE_MOSTLY_INSIDE: float = 0.6

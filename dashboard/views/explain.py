@@ -145,7 +145,7 @@ def trust_text(faithfulness: dict | None) -> str:
 def lung_text(share: float | None) -> str:
     if share is None:
         return "Lung segmenter not available: no lung share for this map."
-    reading = ("most of the heat is on the lungs" if share >= 0.6 else
+    reading = ("most of the heat is on the lungs" if share >= config.LUNG_SHARE_MOSTLY_INSIDE else
                "**much of the heat lies outside the lungs**: labels, edges or body outline may be driving the answer")
     return f"Share of heat inside the lungs (outlined): **{share:.0%}**, {reading}."
 
