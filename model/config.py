@@ -34,7 +34,9 @@ EXPLANATION_QUALITY_PATH: Path = ASSETS_DIR / "explanation_quality.json"
 MODEL_CARD_PATH: Path = ASSETS_DIR / "MODEL_CARD.md"
 SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.keras"
 SEGMENTER_METRICS_PATH: Path = ASSETS_DIR / "lung_segmenter_metrics.json"
-METRICS_SCHEMA_VERSION: int = 1
+METRICS_SCHEMA_VERSION: int = 2
+DATASET_STATS_SCHEMA_VERSION: int = 2
+EXPERIMENTS_PATH: Path = ASSETS_DIR / "experiments.json"
 
 # Where the curated images live; a user points this at their own download.
 DATA_DIR_ENV: str = "CXR_DATA_DIR"
@@ -42,6 +44,12 @@ DEFAULT_DATA_DIR: Path = REPO_ROOT.parent / "shared" / "data"
 RADIOGRAPHY_SUBDIR: str = "COVID-19_Radiography_Dataset"
 PEDIATRIC_SUBDIR: str = "chest_xray"
 LUNG_MASKS_SUBDIR: str = "lung_masks"
+# Adult NIH ChestX-ray14 films (normal and pneumonia), listed with patient, age and view in index.csv.
+NIH_ADULT_SUBDIR: str = "nih_adult"
+# Films from hospitals the model never sees in training or model selection: evaluation only.
+EXTERNAL_SUBDIR: str = "external"
+# Every dataset folder listed by an index.csv names its image column so.
+INDEX_FILENAME: str = "index.csv"
 
 
 def data_dir() -> Path:
@@ -68,6 +76,11 @@ BATCH_SIZE: int = 32
 MAX_EPOCHS: int = 25
 EARLY_STOPPING_PATIENCE: int = 5
 LEARNING_RATE: float = 1e-3
+LABEL_SMOOTHING: float = 0.05
+# Source-invariant training experiments (model.experiments): a shorter schedule so four variants fit a session.
+EXPERIMENT_MAX_EPOCHS: int = 14
+EXPERIMENT_PATIENCE: int = 4
+EXPERIMENT_IMAGES_PER_CLASS: int = 900
 # Per epoch, at most this many training images per class are drawn (balanced).
 TRAIN_IMAGES_PER_CLASS_PER_EPOCH: int = 1000
 
@@ -99,5 +112,15 @@ SEGMENTER_HOLDOUT_FRACTION: float = 0.2
 SEGMENTER_EPOCHS: int = 30
 SEGMENTER_BATCH_SIZE: int = 16
 SEGMENTER_THRESHOLD: float = 0.5
+# Lung-focused input (model.input_recipe): CLAHE settings, the margin kept around the lungs (fraction of the
+# side), and when a segmenter mask counts as plausible (area fraction range, smaller/larger lung area ratio);
+# otherwise this box (top, bottom, left, right as fractions) stands in for the lungs.
+CLAHE_CLIP_LIMIT: float = 2.0
+CLAHE_TILES: int = 8
+LUNG_FOCUS_MARGIN: float = 0.06
+LUNG_MASK_AREA_RANGE: tuple[float, float] = (0.12, 0.55)
+LUNG_MASK_MIN_AREA_RATIO: float = 0.3
+LUNG_SAFE_BOX: tuple[float, float, float, float] = (0.08, 0.92, 0.08, 0.92)
+MODEL_RECIPE_PATH: Path = ASSETS_DIR / "model_recipe.json"
 # A map with at least this share of its heat inside the lungs is described as looking mostly at the lungs.
 LUNG_SHARE_MOSTLY_INSIDE: float = 0.6

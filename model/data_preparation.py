@@ -23,9 +23,9 @@ from model.dedupe import confirm_pairs, duplicate_groups, hamming_pairs, phash_b
 from model.image_io import ImageLoadError, load_image_file
 from model.manifest import (
     LabelledFolder,
-    SOURCE_PEDIATRIC,
-    SOURCE_RADIOGRAPHY,
+    age_groups_from_duplicates,
     build_manifest,
+    nih_rows,
     pediatric_folders,
     radiography_folders,
 )
@@ -37,16 +37,19 @@ def cache_path(size: int = config.IMAGE_SIZE) -> Path:
     return config.CACHE_DIR / f"images_{size}.npz"
 
 
-def _folders(radiography_dir: Path, pediatric_dir: Path) -> tuple[Path, list[LabelledFolder]]:
-    root = Path(os.path.commonpath([radiography_dir.resolve().parent, pediatric_dir.resolve().parent]))
-    rad = radiography_dir.resolve().relative_to(root).as_posix()
-    ped = pediatric_dir.resolve().relative_to(root).as_posix()
-    return root, radiography_folders(rad) + pediatric_folders(ped)
+def _folders(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None) -> tuple[Path, list[LabelledFolder], list]:
+    dirs = [d.resolve() for d in (radiography_dir, pediatric_dir, nih_dir) if d is not None]
+    root = Path(os.path.commonpath([d.parent for d in dirs]))
+    rad, ped = (d.relative_to(root).as_posix() for d in dirs[:2])
+    extra = nih_rows(root, nih_dir.resolve().relative_to(root).as_posix()) if nih_dir is not None else []
+    return root, radiography_folders(rad) + pediatric_folders(ped), extra
 
 
-def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, show_pairs_dir: Path | None = None) -> dict[str, object]:
-    data_root, folders = _folders(radiography_dir, pediatric_dir)
-    table = build_manifest(data_root, folders)
+def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None = None,
+                    show_pairs_dir: Path | None = None) -> dict[str, object]:
+    """Without `nih_dir` (a user without the NIH adults) the table holds the two public releases only."""
+    data_root, folders, extra_rows = _folders(radiography_dir, pediatric_dir, nih_dir)
+    table = build_manifest(data_root, folders, extra_rows)
 
     hashes = np.zeros(len(table), dtype=np.uint64)
     sizes: list[tuple[int, int]] = []
@@ -78,6 +81,7 @@ def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, show_pairs_dir: 
     pairs_global = [(readable_index[a], readable_index[b]) for a, b, _ in pairs]
     table["duplicate_group"] = duplicate_groups(len(table), pairs_global, same_patient=table["patient"].tolist())
     table = table[readable].reset_index(drop=True)
+    table["age_group"] = age_groups_from_duplicates(table)
     keep = readable_index
     table["split"] = assign_splits(table)
     table["representative"] = mark_representatives(table)
@@ -108,8 +112,8 @@ def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, show_pairs_dir: 
         "unreadable": len(unreadable),
         "duplicates": stats["duplicates"],
         "split_counts": {f"{s}/{l}": int(n) for (s, l), n in table.groupby(["split", "label"]).size().items()},
-        "sources": {SOURCE_RADIOGRAPHY: int((table.source == SOURCE_RADIOGRAPHY).sum()),
-                    SOURCE_PEDIATRIC: int((table.source == SOURCE_PEDIATRIC).sum())},
+        "sources": {str(k): int(v) for k, v in table["source"].value_counts().items()},
+        "age_groups": {str(k): int(v) for k, v in table["age_group"].value_counts().items()},
     }
 
 

@@ -56,7 +56,7 @@ def build_stats(
 ) -> dict[str, object]:
     """Assemble the JSON document from the split table and the per-image readings."""
     counts = (
-        table.groupby(["label", "split", "source"]).size().reset_index(name="count").to_dict(orient="records")
+        table.groupby(["label", "split", "source", "age_group"]).size().reset_index(name="count").to_dict(orient="records")
     )
     group_sizes = table.groupby("duplicate_group").size()
     by_class_format: dict[str, Counter] = defaultdict(Counter)
@@ -65,7 +65,7 @@ def build_stats(
     size_counter = Counter(f"{w}x{h}" for w, h in sizes)
     cross_split = table.groupby("duplicate_group")["split"].nunique().gt(1).sum()
     return {
-        "schema_version": 1,
+        "schema_version": config.DATASET_STATS_SCHEMA_VERSION,
         "computed_on": "all images listed in assets/splits.csv",
         "class_names": list(config.CLASS_NAMES),
         "total_images": int(len(table)),
@@ -81,6 +81,13 @@ def build_stats(
             "redundant_copies": int(len(table) - group_sizes.size),
             "groups_crossing_splits": int(cross_split),
             "groups_mixing_labels": int(table.groupby("duplicate_group")["label"].nunique().gt(1).sum()),
+        },
+        "by_class_source_age": (
+            table.groupby(["label", "source", "age_group"]).size().reset_index(name="count").to_dict(orient="records")
+        ),
+        "views_by_source": {
+            str(source): {str(view): int(n) for view, n in rows["view"].value_counts().items()}
+            for source, rows in table.groupby("source")
         },
         "image_sizes": dict(size_counter.most_common(20)),
         "formats_by_class": {label: dict(counter) for label, counter in by_class_format.items()},

@@ -15,11 +15,20 @@ import pandas as pd
 from model import config
 
 IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".dcm"})
-MANIFEST_COLUMNS: tuple[str, ...] = ("path", "label", "source", "patient")
+MANIFEST_COLUMNS: tuple[str, ...] = ("path", "label", "source", "patient", "age_group", "view")
 
 # Source names say which collection (and so which hospitals) an image comes from.
 SOURCE_RADIOGRAPHY = "radiography-db"
 SOURCE_PEDIATRIC = "pediatric-guangzhou"
+SOURCE_NIH = "nih-chestxray14"
+AGE_ADULT = "adult"
+AGE_CHILD = "child"
+UNKNOWN_VIEW = "unknown"
+# What each source's age group is, where the source says so for all its films. Radiography-DB normals are
+# adults except the ones that are copies of pediatric films (see `age_groups_from_duplicates`).
+SOURCE_AGE_GROUP: dict[str, str] = {SOURCE_RADIOGRAPHY: AGE_ADULT, SOURCE_PEDIATRIC: AGE_CHILD, SOURCE_NIH: AGE_ADULT}
+# index.csv labels of the NIH adult folder -> class names.
+NIH_LABELS: dict[str, str] = {"normal": "Normal", "pneumonia": "Pneumonia"}
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,47 @@ def patient_key(source: str, filename: str) -> str:
     return f"{source}:{filename}"
 
 
-def build_manifest(data_root: Path, folders: list[LabelledFolder]) -> pd.DataFrame:
-    """List every image under the given folders; a missing folder is an error, not a silent gap."""
+def read_index(directory: Path) -> pd.DataFrame:
+    """A dataset folder's `index.csv` (one row per image, `image` relative to the folder); missing is an error."""
+    index_path = directory / config.INDEX_FILENAME
+    if not index_path.is_file():
+        raise FileNotFoundError(f"Expected {index_path}: this folder is listed by an index.csv with image,label columns.")
+    table = pd.read_csv(index_path, dtype=str, keep_default_na=False)
+    missing = {"image", "label"} - set(table.columns)
+    if missing:
+        raise ValueError(f"{index_path} lacks the column(s) {sorted(missing)}.")
+    return table
+
+
+def nih_rows(data_root: Path, subdir: str = config.NIH_ADULT_SUBDIR) -> list[dict[str, str]]:
+    """Adult NIH ChestX-ray14 films from their index.csv; the NIH patient id keeps a patient's films together."""
+    table = read_index(data_root / subdir)
+    rows = []
+    for record in table.itertuples():
+        if record.label not in NIH_LABELS:
+            raise ValueError(f"{subdir}/{config.INDEX_FILENAME}: unknown label {record.label!r} for {record.image}.")
+        rows.append({
+            "path": f"{subdir}/{record.image}",
+            "label": NIH_LABELS[record.label],
+            "source": SOURCE_NIH,
+            "patient": f"{SOURCE_NIH}:{record.patient}",
+            "age_group": AGE_CHILD if record.age and int(record.age) < 18 else AGE_ADULT,
+            "view": record.view or UNKNOWN_VIEW,
+        })
+    return rows
+
+
+def age_groups_from_duplicates(table: pd.DataFrame) -> pd.Series:
+    """A film whose duplicate group holds a child's film is a child's film, whatever folder it sits in.
+
+    The Radiography Database's Normal folder re-publishes pediatric films under other names.
+    """
+    has_child = table.groupby("duplicate_group")["age_group"].transform(lambda ages: (ages == AGE_CHILD).any())
+    return table["age_group"].where(~has_child, AGE_CHILD)
+
+
+def build_manifest(data_root: Path, folders: list[LabelledFolder], extra_rows: list[dict[str, str]] = ()) -> pd.DataFrame:
+    """List every image under the given folders (plus rows read from index files); a missing folder is an error."""
     rows: list[dict[str, str]] = []
     for folder in folders:
         directory = data_root / folder.relative_dir
@@ -79,15 +127,18 @@ def build_manifest(data_root: Path, folders: list[LabelledFolder]) -> pd.DataFra
                         "label": folder.label,
                         "source": folder.source,
                         "patient": patient_key(folder.source, path.name),
+                        "age_group": SOURCE_AGE_GROUP.get(folder.source, AGE_ADULT),
+                        "view": UNKNOWN_VIEW,
                     }
                 )
+    rows.extend(extra_rows)
     if not rows:
         raise FileNotFoundError(f"No images found under {data_root}.")
     return pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
 
 
 def load_splits(path: Path = config.SPLITS_PATH) -> pd.DataFrame:
-    """The committed split table (path, label, source, patient, duplicate_group, split, representative)."""
+    """The committed split table (path, label, source, patient, age_group, view, duplicate_group, split, representative)."""
     if not path.is_file():
         raise FileNotFoundError(f"Split table {path} is missing; run scripts/prepare_data.py.")
-    return pd.read_csv(path)
+    return pd.read_csv(path, keep_default_na=False, dtype={"view": str})

@@ -19,7 +19,7 @@ import pandas as pd
 import tensorflow as tf
 
 from model import config
-from model.augmentation import geometric_augmenter, photometric
+from model.augmentation import acquisition, geometric_augmenter, photometric, text_stamps
 from model.dataset import SplitArrays
 from model.network import build_classifier
 
@@ -45,12 +45,26 @@ def balanced_epoch_indices(table: pd.DataFrame, per_class: int, rng: np.random.G
     return indices[rng.permutation(len(indices))]
 
 
-def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int) -> tf.data.Dataset:
+AUGMENTATIONS: tuple[str, ...] = ("standard", "acquisition")
+
+
+def _pixel_augmentation(kind: str):
+    """The per-image augmentation of a training recipe, as a function of one (S, S, 1) image."""
+    if kind == "standard":
+        return photometric
+    if kind == "acquisition":
+        stamps = text_stamps()
+        return lambda image: acquisition(image, stamps)
+    raise ValueError(f"Unknown augmentation {kind!r}; expected one of {AUGMENTATIONS}.")
+
+
+def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard") -> tf.data.Dataset:
     augmenter = geometric_augmenter(seed)
+    pixel_augment = _pixel_augmentation(augmentation)
     one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
     return (
         tf.data.Dataset.from_tensor_slices((images, one_hot))
-        .map(lambda x, y: (photometric(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(lambda x, y: (pixel_augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
         .batch(config.BATCH_SIZE)
         .map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
@@ -88,17 +102,24 @@ def train(
     image_size: int = config.IMAGE_SIZE,
     log: callable = print,
     checkpoint: Path | None = None,
+    augmentation: str = "standard",
+    label_smoothing: float = config.LABEL_SMOOTHING,
+    selection_score=None,
 ) -> TrainingResult:
-    """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain."""
+    """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain.
+
+    Early stopping watches validation balanced accuracy unless `selection_score(labels, probabilities)` is given
+    (for example one that weighs the adult NIH validation patients, who stand in for other hospitals).
+    """
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
     model = build_classifier(image_size=image_size)
     schedule = keras.optimizers.schedules.CosineDecay(
-        config.LEARNING_RATE, decay_steps=max_epochs * int(np.ceil(per_class * 3 / config.BATCH_SIZE)), alpha=0.05
+        config.LEARNING_RATE, decay_steps=max_epochs * int(np.ceil(per_class * len(config.CLASS_NAMES) / config.BATCH_SIZE)), alpha=0.05
     )
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=0.05),
+        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
         metrics=["accuracy"],
     )
     result = TrainingResult(model=model)
@@ -107,19 +128,21 @@ def train(
     for epoch in range(max_epochs):
         epoch_start = time.perf_counter()
         indices = balanced_epoch_indices(train_data.table, per_class, rng)
-        dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch)
+        dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch, augmentation)
         fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
         recalibrate_batch_norm(model, train_data.images, rng=rng)
         probabilities = model.predict(val_data.images, batch_size=128, verbose=0)
         val_loss = float(keras.losses.categorical_crossentropy(
             keras.utils.to_categorical(val_data.labels, len(config.CLASS_NAMES)), probabilities).numpy().mean())
-        score = balanced_accuracy(val_data.labels, probabilities.argmax(1), len(config.CLASS_NAMES))
+        balanced = balanced_accuracy(val_data.labels, probabilities.argmax(1), len(config.CLASS_NAMES))
+        score = balanced if selection_score is None else float(selection_score(val_data.labels, probabilities))
         record = {
             "epoch": epoch + 1,
             "loss": float(fit.history["loss"][0]),
             "accuracy": float(fit.history["accuracy"][0]),
             "val_loss": val_loss,
-            "val_balanced_accuracy": score,
+            "val_balanced_accuracy": balanced,
+            "val_selection_score": score,
             "seconds": time.perf_counter() - epoch_start,
         }
         result.history.append(record)

@@ -1,6 +1,6 @@
 """Build the manifest, find duplicates, split, and write assets/splits.csv and assets/dataset_stats.json.
 
-Usage: python scripts/prepare_data.py [--radiography DIR] [--pediatric DIR] [--show-pairs OUT_DIR]
+Usage: python scripts/prepare_data.py [--radiography DIR] [--pediatric DIR] [--nih DIR] [--show-pairs OUT_DIR]
 """
 from __future__ import annotations
 
@@ -23,10 +23,15 @@ def main() -> None:
                         help="COVID-19 Radiography Database folder (holds COVID/ and Normal/)")
     parser.add_argument("--pediatric", type=Path, default=root / config.PEDIATRIC_SUBDIR,
                         help="pediatric chest_xray folder (holds train/ and test/)")
+    parser.add_argument("--nih", type=Path, default=root / config.NIH_ADULT_SUBDIR,
+                        help="adult NIH folder with index.csv (skipped with a note if absent)")
     parser.add_argument("--show-pairs", type=Path, default=None,
                         help="write side-by-side images of pairs near the threshold here, to choose it by eye")
     args = parser.parse_args()
-    summary = prepare_dataset(args.radiography, args.pediatric, show_pairs_dir=args.show_pairs)
+    nih = args.nih if args.nih.is_dir() else None
+    if nih is None:
+        print(f"No adult NIH folder at {args.nih}: the split holds the Radiography and pediatric releases only.")
+    summary = prepare_dataset(args.radiography, args.pediatric, nih, show_pairs_dir=args.show_pairs)
     print(json.dumps(summary, indent=2, default=lambda v: v.item() if isinstance(v, np.generic) else str(v)))
 
 

@@ -1,0 +1,113 @@
+"""How a film becomes the classifier's input beyond the shared preprocessing: contrast equalisation and lung focus.
+
+Every variant starts from `model.preprocessing.to_model_input` (square, percentile-normalised). A recipe may then
+equalise contrast per image (CLAHE: hospitals differ in processing curves) and keep only a margin around the lung
+fields, so that what lies outside them (body size, markers, collimation, the hospital's film) cannot be read. The
+recipe travels with the model in `assets/model_recipe.json`, so inference always prepares a film the way the shipped
+model was trained.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from model import config
+
+
+@dataclass(frozen=True)
+class InputRecipe:
+    """Which steps run after `to_model_input`; the default does nothing (the plain recipe)."""
+
+    clahe: bool = False
+    lung_focus: bool = False
+
+    @property
+    def needs_segmenter(self) -> bool:
+        return self.lung_focus
+
+    def to_json(self) -> dict[str, bool]:
+        return asdict(self)
+
+
+PLAIN = InputRecipe()
+
+
+def equalise_contrast(inputs: np.ndarray) -> np.ndarray:
+    """CLAHE on each (S, S, 1) input in [0, 1], through uint8 as OpenCV needs."""
+    clahe = cv2.createCLAHE(clipLimit=config.CLAHE_CLIP_LIMIT, tileGridSize=(config.CLAHE_TILES, config.CLAHE_TILES))
+    out = np.empty_like(inputs, dtype=np.float32)
+    for i, image in enumerate(inputs):
+        u8 = np.round(np.clip(image[..., 0], 0, 1) * 255).astype(np.uint8)
+        out[i, ..., 0] = clahe.apply(u8) / 255.0
+    return out
+
+
+def plausible_lung_mask(mask: np.ndarray) -> bool:
+    """Two lung-sized regions side by side; else the segmenter has failed on this film (dense consolidation, a child)."""
+    area = float(mask.mean())
+    if not config.LUNG_MASK_AREA_RANGE[0] <= area <= config.LUNG_MASK_AREA_RANGE[1]:
+        return False
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count < 3:  # background + two lungs
+        return False
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:2] + 1
+    areas = stats[order, cv2.CC_STAT_AREA].astype(float)
+    left_right = sorted(centroids[order, 0] / mask.shape[1])
+    return areas.min() / areas.max() >= config.LUNG_MASK_MIN_AREA_RATIO and left_right[0] < 0.5 < left_right[1]
+
+
+def safe_box(height: int, width: int) -> np.ndarray:
+    """Where lungs lie on nearly every frontal film: used when the segmenter's mask is implausible."""
+    top, bottom, left, right = config.LUNG_SAFE_BOX
+    box = np.zeros((height, width), dtype=bool)
+    box[int(top * height) : int(bottom * height), int(left * width) : int(right * width)] = True
+    return box
+
+
+def lung_focus_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Soft (N, S, S) weights: each lung mask dilated by a margin and feathered; implausible masks use the safe box.
+
+    Returns the weights and a boolean per film saying whether the safe box stood in.
+    """
+    size = masks.shape[1]
+    margin = max(1, int(round(config.LUNG_FOCUS_MARGIN * size)))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
+    weights = np.empty(masks.shape, dtype=np.float32)
+    fallback = np.zeros(len(masks), dtype=bool)
+    for i, mask in enumerate(masks):
+        if plausible_lung_mask(mask):
+            region = cv2.dilate(mask.astype(np.uint8), kernel)
+        else:
+            fallback[i] = True
+            region = safe_box(*mask.shape).astype(np.uint8)
+        weights[i] = cv2.GaussianBlur(region.astype(np.float32), (0, 0), sigmaX=margin / 2)
+    return np.clip(weights, 0.0, 1.0), fallback
+
+
+def apply_recipe(recipe: InputRecipe, inputs: np.ndarray, masks: np.ndarray | None = None) -> np.ndarray:
+    """(N, S, S, 1) model inputs -> what the classifier of this recipe sees. Lung focus needs the (N, S, S) masks."""
+    out = np.asarray(inputs, dtype=np.float32)
+    if recipe.clahe:
+        out = equalise_contrast(out)
+    if recipe.lung_focus:
+        if masks is None:
+            raise ValueError("This recipe keeps the lung fields only: pass the lung masks.")
+        weights, _ = lung_focus_masks(masks)
+        out = out * weights[..., None]
+    return out
+
+
+def load_recipe(path: Path = config.MODEL_RECIPE_PATH) -> InputRecipe:
+    """The shipped model's recipe; a model shipped without one was trained on the plain input."""
+    if not Path(path).is_file():
+        return PLAIN
+    fields = json.loads(Path(path).read_text()).get("input", {})
+    return InputRecipe(**{k: bool(v) for k, v in fields.items() if k in InputRecipe.__dataclass_fields__})
+
+
+def save_recipe(recipe: InputRecipe, variant: str, path: Path = config.MODEL_RECIPE_PATH) -> None:
+    Path(path).write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")

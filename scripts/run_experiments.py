@@ -1,0 +1,40 @@
+"""Train and measure the source-invariant training variants; optionally ship the one the written rule chooses.
+
+Usage: python scripts/run_experiments.py [--variants a_baseline b_lung_focus ...] [--ship] [--external DIR]
+Each variant's figures go to assets/experiments.json as soon as it finishes; models stay in cache/experiments/.
+`--ship` alone (no --variants) chooses among the recorded variants and copies the winner into assets/.
+"""
+from __future__ import annotations
+
+import _path  # noqa: F401
+
+import argparse
+import json
+from pathlib import Path
+
+from model import config
+from model.experiments import VARIANTS, choose, prepare, run_variant, save_record, ship
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--variants", nargs="*", default=[], choices=sorted(VARIANTS))
+    parser.add_argument("--ship", action="store_true", help="copy the variant the rule chooses into assets/")
+    parser.add_argument("--external", type=Path, default=config.data_dir() / config.EXTERNAL_SUBDIR)
+    args = parser.parse_args()
+    if args.variants:
+        data = prepare(args.external)
+        for name in args.variants:
+            print(f"=== {name}: {VARIANTS[name].description}", flush=True)
+            record = run_variant(VARIANTS[name], data, log=lambda line: print(line, flush=True))
+            save_record(record)
+            print(json.dumps({k: record[k] for k in ("variant", "training_minutes", "rule_score")}), flush=True)
+    if args.ship:
+        document = json.loads(config.EXPERIMENTS_PATH.read_text())
+        name = choose(document)
+        ship(name, document)
+        print(f"Shipped {name} (rule score {document['variants'][name]['rule_score']:.3f}).")
+
+
+if __name__ == "__main__":
+    main()
