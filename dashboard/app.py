@@ -1,16 +1,10 @@
 """Entry point: `streamlit run dashboard/app.py`. Sets up the page and the navigation only."""
+
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
-
-import streamlit as st  # noqa: E402
-
-from dashboard.texts import DISCLAIMER  # noqa: E402
+from dashboard.texts import DISCLAIMER
 
 st.set_page_config(page_title="Chest X-ray CNN: why it says so", page_icon=":material/radiology:", layout="wide")
 

@@ -1,4 +1,5 @@
 """Arrays and dicts in, plotly figures out. No Streamlit here, so figures can be tested alone."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,10 +27,16 @@ def image_figure(rgb_or_gray: np.ndarray, title: str = "", height: int = 480) ->
 def probability_bars(probabilities: dict[str, float]) -> go.Figure:
     names = list(probabilities)
     values = [probabilities[n] for n in names]
-    figure = go.Figure(go.Bar(
-        x=values, y=names, orientation="h", marker_color=[CLASS_COLOURS.get(n, "#888") for n in names],
-        text=[f"{v:.1%}" for v in values], textposition="auto",
-    ))
+    figure = go.Figure(
+        go.Bar(
+            x=values,
+            y=names,
+            orientation="h",
+            marker_color=[CLASS_COLOURS.get(n, "#888") for n in names],
+            text=[f"{v:.1%}" for v in values],
+            textposition="auto",
+        )
+    )
     figure.update_xaxes(range=[0, 1], tickformat=".0%")
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, height=180, title="Class probabilities")
@@ -40,8 +47,17 @@ def confusion_figure(matrix: list[list[int]], class_names: list[str], normalised
     if normalised:
         values = values / np.maximum(values.sum(axis=1, keepdims=True), 1)
     text = [[f"{v:.1%}" if normalised else f"{int(v)}" for v in row] for row in values]
-    figure = go.Figure(go.Heatmap(z=values, x=class_names, y=class_names, colorscale="Blues", text=text,
-                                  texttemplate="%{text}", showscale=False))
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=class_names,
+            y=class_names,
+            colorscale="Blues",
+            text=text,
+            texttemplate="%{text}",
+            showscale=False,
+        )
+    )
     figure.update_xaxes(title="Predicted")
     figure.update_yaxes(title="True", autorange="reversed")
     return _layout(figure, height=360, title="Confusion matrix" + (" (row-normalised)" if normalised else " (counts)"))
@@ -50,8 +66,13 @@ def confusion_figure(matrix: list[list[int]], class_names: list[str], normalised
 def roc_figure(curves: dict) -> go.Figure:
     figure = go.Figure()
     for name, curve in curves.items():
-        figure.add_scatter(x=curve["roc"]["fpr"], y=curve["roc"]["tpr"], mode="lines",
-                           name=f"{name} (AUC {curve['roc_auc']:.3f})", line_color=CLASS_COLOURS.get(name))
+        figure.add_scatter(
+            x=curve["roc"]["fpr"],
+            y=curve["roc"]["tpr"],
+            mode="lines",
+            name=f"{name} (AUC {curve['roc_auc']:.3f})",
+            line_color=CLASS_COLOURS.get(name),
+        )
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="gray"), showlegend=False)
     figure.update_xaxes(title="False positive rate (1 - specificity)", range=[0, 1])
     figure.update_yaxes(title="Sensitivity", range=[0, 1.01])
@@ -61,8 +82,13 @@ def roc_figure(curves: dict) -> go.Figure:
 def pr_figure(curves: dict) -> go.Figure:
     figure = go.Figure()
     for name, curve in curves.items():
-        figure.add_scatter(x=curve["pr"]["recall"], y=curve["pr"]["precision"], mode="lines",
-                           name=f"{name} (AP {curve['average_precision']:.3f})", line_color=CLASS_COLOURS.get(name))
+        figure.add_scatter(
+            x=curve["pr"]["recall"],
+            y=curve["pr"]["precision"],
+            mode="lines",
+            name=f"{name} (AP {curve['average_precision']:.3f})",
+            line_color=CLASS_COLOURS.get(name),
+        )
     figure.update_xaxes(title="Sensitivity (recall)", range=[0, 1])
     figure.update_yaxes(title="PPV (precision)", range=[0, 1.01])
     return _layout(figure, height=360, title="Precision-recall, one class against the rest")
@@ -71,13 +97,22 @@ def pr_figure(curves: dict) -> go.Figure:
 def reliability_figure(calibration: dict) -> go.Figure:
     bins = [b for b in calibration["bins"] if b["count"]]
     figure = go.Figure()
-    figure.add_bar(x=[(b["low"] + b["high"]) / 2 for b in bins], y=[b["accuracy"] for b in bins], width=0.09,
-                   name="accuracy in bin", customdata=[b["count"] for b in bins],
-                   hovertemplate="confidence %{x:.2f}<br>accuracy %{y:.2f}<br>%{customdata} images")
-    figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="gray"), name="perfect calibration")
+    figure.add_bar(
+        x=[(b["low"] + b["high"]) / 2 for b in bins],
+        y=[b["accuracy"] for b in bins],
+        width=0.09,
+        name="accuracy in bin",
+        customdata=[b["count"] for b in bins],
+        hovertemplate="confidence %{x:.2f}<br>accuracy %{y:.2f}<br>%{customdata} images",
+    )
+    figure.add_scatter(
+        x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="gray"), name="perfect calibration"
+    )
     figure.update_xaxes(title="Confidence of the top class", range=[0, 1])
     figure.update_yaxes(title="Accuracy", range=[0, 1])
-    return _layout(figure, height=360, title=f"Reliability (ECE {calibration['ece']:.3f}, Brier {calibration['brier']:.3f})")
+    return _layout(
+        figure, height=360, title=f"Reliability (ECE {calibration['ece']:.3f}, Brier {calibration['brier']:.3f})"
+    )
 
 
 def training_curves(history: list[dict]) -> go.Figure:
@@ -85,9 +120,22 @@ def training_curves(history: list[dict]) -> go.Figure:
     figure = go.Figure()
     figure.add_scatter(x=epochs, y=[h["loss"] for h in history], name="training loss (augmented)")
     figure.add_scatter(x=epochs, y=[h["val_loss"] for h in history], name="validation loss")
-    figure.add_scatter(x=epochs, y=[h["val_balanced_accuracy"] for h in history], name="validation balanced accuracy", yaxis="y2")
-    figure.update_layout(yaxis=dict(title="loss"), yaxis2=dict(title="balanced accuracy", overlaying="y", side="right", range=[0, 1],
-                                             tickmode="linear", tick0=0, dtick=0.2, showgrid=False))
+    figure.add_scatter(
+        x=epochs, y=[h["val_balanced_accuracy"] for h in history], name="validation balanced accuracy", yaxis="y2"
+    )
+    figure.update_layout(
+        yaxis=dict(title="loss"),
+        yaxis2=dict(
+            title="balanced accuracy",
+            overlaying="y",
+            side="right",
+            range=[0, 1],
+            tickmode="linear",
+            tick0=0,
+            dtick=0.2,
+            showgrid=False,
+        ),
+    )
     figure.update_xaxes(title="epoch")
     return _layout(figure, height=340, title="Training history", legend=dict(orientation="h", y=-0.25))
 
@@ -97,8 +145,15 @@ def intensity_histograms(intensity_by_class: dict) -> go.Figure:
     for name, summary in intensity_by_class.items():
         edges = np.asarray(summary["bin_edges"])
         centres = (edges[:-1] + edges[1:]) / 2
-        figure.add_scatter(x=centres, y=summary["density"], mode="lines", name=f"{name} (mean {summary['mean']:.2f}, sd {summary['std']:.2f})",
-                           line_color=CLASS_COLOURS.get(name), fill="tozeroy", opacity=0.5)
+        figure.add_scatter(
+            x=centres,
+            y=summary["density"],
+            mode="lines",
+            name=f"{name} (mean {summary['mean']:.2f}, sd {summary['std']:.2f})",
+            line_color=CLASS_COLOURS.get(name),
+            fill="tozeroy",
+            opacity=0.5,
+        )
     figure.update_xaxes(title="pixel intensity (0 = black, 1 = white)")
     figure.update_yaxes(title="share of pixels")
     return _layout(figure, height=360, title="Pixel-intensity histograms per class (raw images)")
@@ -108,8 +163,16 @@ def counts_figure(counts: list[dict]) -> go.Figure:
     import pandas as pd
 
     table = pd.DataFrame(counts)
-    figure = px.bar(table, x="split", y="count", color="label", pattern_shape="source", barmode="stack",
-                    color_discrete_map=CLASS_COLOURS, category_orders={"split": ["train", "val", "test"], "label": list(config.CLASS_NAMES)})
+    figure = px.bar(
+        table,
+        x="split",
+        y="count",
+        color="label",
+        pattern_shape="source",
+        barmode="stack",
+        color_discrete_map=CLASS_COLOURS,
+        category_orders={"split": ["train", "val", "test"], "label": list(config.CLASS_NAMES)},
+    )
     return _layout(figure, height=360, title="Images per split, class and source")
 
 
@@ -120,4 +183,6 @@ def faithfulness_figure(summary: dict) -> go.Figure:
     figure.add_bar(x=methods, y=[summary[m]["faithfulness"]["mean_score"] for m in methods], name="method")
     figure.add_bar(x=methods, y=[summary[m]["faithfulness"]["mean_random_score"] for m in methods], name="random map")
     figure.update_yaxes(title="insertion AUC − deletion AUC")
-    return _layout(figure, height=340, title="Faithfulness: higher is better; the random bar is the floor", barmode="group")
+    return _layout(
+        figure, height=340, title="Faithfulness: higher is better; the random bar is the floor", barmode="group"
+    )

@@ -3,6 +3,7 @@
 Each loader returns the object or raises a `ResourceError` whose message the
 page shows in place of the missing part; the rest of the app keeps working.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,7 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from model import config
+from model.data.manifest import load_splits
 from model.inference import ModelLoadError, load_classifier
+from model.provenance import cached_sha256
 
 
 class ResourceError(RuntimeError):
@@ -66,15 +69,29 @@ def get_explanation_quality() -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def get_experiments() -> dict:
+    return _read_json(config.EXPERIMENTS_PATH, "python scripts/run_experiments.py")
+
+
+@st.cache_data(show_spinner=False)
 def get_splits() -> pd.DataFrame:
     if not config.SPLITS_PATH.is_file():
         raise ResourceError(f"{config.SPLITS_PATH.name} is missing. Produce it with `python scripts/prepare_data.py`.")
-    return pd.read_csv(config.SPLITS_PATH)
+    return load_splits(config.SPLITS_PATH)
+
+
+def metrics_describe_shipped_model(model_sha256: str) -> bool:
+    """True when the shipped model is the one the metrics were computed on (hashed once per file version)."""
+    if not config.MODEL_PATH.is_file():
+        return True  # the missing model is reported where it is needed
+    return cached_sha256(config.MODEL_PATH) == model_sha256
 
 
 def images_available() -> bool:
     """True when the dataset's images are where the settings say (the app runs without them)."""
-    return (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir() or (config.data_dir() / config.PEDIATRIC_SUBDIR).is_dir()
+    return (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir() or (
+        config.data_dir() / config.PEDIATRIC_SUBDIR
+    ).is_dir()
 
 
 def missing_images_note() -> str:

@@ -1,10 +1,9 @@
 """Per-analysis computations the pages cache: keyed by the image bytes and the chosen method.
 
-Thin wrappers over `model/` that Streamlit can cache; each returns plain data.
+Thin wrappers over `model/` that Streamlit can cache; each returns the core's own typed result.
 """
-from __future__ import annotations
 
-import hashlib
+from __future__ import annotations
 
 import streamlit as st
 
@@ -19,31 +18,24 @@ def decode(data: bytes, name: str) -> LoadedImage:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def analyse(data: bytes, name: str, method: str, target_class: str | None, layer: str | None) -> dict:
-    """Prediction, heatmap and faithfulness for one image and one method."""
+def analyse(data: bytes, name: str, method: str, target_class: str | None, layer: str | None):
+    """Prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis)."""
     from model.analysis import explain_images  # imports TensorFlow: kept out of the page's first paint
 
-    image = decode(data, name)
-    result = explain_images(get_model(), [image], method, target_class, layer, segmenter=get_segmenter())[0]
-    return {
-        "prediction": result.prediction.label,
-        "probabilities": result.prediction.probabilities,
-        "heatmap": result.heatmap,
-        "layer": result.layer,
-        "target_class": result.target_class,
-        "faithfulness": result.faithfulness.as_json() if result.faithfulness else None,
-        "seconds": result.seconds,
-        "lung_mask": result.lung_mask,
-        "lung_share": result.lung_share,
-    }
+    return explain_images(get_model(), [decode(data, name)], method, target_class, layer, segmenter=get_segmenter())[0]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def predict_only(data: bytes, name: str) -> dict[str, float]:
+def overlay_analysis(data: bytes, name: str):
+    """The light analysis for pages that only draw an overlay: prediction and Grad-CAM, no trust figures."""
+    from model.analysis import overlay_only
+
+    return overlay_only(get_model(), [decode(data, name)])[0]
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def predict_only(data: bytes, name: str):
+    """The Prediction for one image."""
     from model.inference import predict_images
 
-    return predict_images(get_model(), [decode(data, name)])[0].probabilities
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:12]
+    return predict_images(get_model(), [decode(data, name)])[0]

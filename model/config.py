@@ -3,6 +3,7 @@
 A literal that two modules need lives here, so the dashboard, the scripts and
 the tests can never disagree about class order, input size or file paths.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,6 +37,7 @@ SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.keras"
 SEGMENTER_METRICS_PATH: Path = ASSETS_DIR / "lung_segmenter_metrics.json"
 METRICS_SCHEMA_VERSION: int = 2
 DATASET_STATS_SCHEMA_VERSION: int = 2
+EXPLANATION_QUALITY_SCHEMA_VERSION: int = 1
 EXPERIMENTS_PATH: Path = ASSETS_DIR / "experiments.json"
 
 # Where the curated images live; a user points this at their own download.
@@ -77,7 +79,7 @@ MAX_EPOCHS: int = 25
 EARLY_STOPPING_PATIENCE: int = 5
 LEARNING_RATE: float = 1e-3
 LABEL_SMOOTHING: float = 0.05
-# Source-invariant training experiments (model.experiments): a shorter schedule so four variants fit a session.
+# Source-invariant training experiments (model.training.experiments): a shorter schedule so four variants fit a session.
 EXPERIMENT_MAX_EPOCHS: int = 14
 EXPERIMENT_PATIENCE: int = 4
 EXPERIMENT_IMAGES_PER_CLASS: int = 900
@@ -90,6 +92,12 @@ CALIBRATION_BINS: int = 10
 BASELINE_THUMBNAIL_SIZE: int = 32
 # The evaluation page warns when the trivial baseline's macro-F1 comes this close to the model's.
 BASELINE_WARNING_GAP: float = 0.15
+# Shortcut test: macro-F1 with the lungs removed above which the model is said to read the source.
+SOURCE_READING_MACRO_F1: float = 0.6
+# Source probe: above-chance share (0 = chance, 1 = certain) from which the features are said to know the source.
+SOURCE_PROBE_HIGH: float = 0.5
+# COVID-19 AUROC drop (test split -> external hospitals) from which the page says the figures do not carry over.
+GENERALISATION_DROP_WARNING: float = 0.05
 
 # Explanations.
 DEFAULT_EXPLAINER: str = "gradcam"
@@ -98,6 +106,8 @@ SMOOTHGRAD_SAMPLES: int = 20
 SMOOTHGRAD_NOISE: float = 0.15
 FAITHFULNESS_STEPS: int = 16
 SANITY_TOP_LAYERS: int = 3
+# A map must beat a random map by at least this (insertion - deletion AUC) to be called clearly faithful.
+FAITHFULNESS_CLEAR_MARGIN: float = 0.05
 # Rank correlation with the randomised model's map at or above which a map fails the sanity check.
 SANITY_MAX_CORRELATION: float = 0.5
 DEFAULT_OVERLAY_OPACITY: float = 0.45
@@ -105,6 +115,12 @@ DEFAULT_COLORMAP: str = "jet"
 
 # Preprocessed arrays for training and evaluation (derived from the data: never committed).
 CACHE_DIR: Path = REPO_ROOT / "cache"
+
+
+def image_cache_path(size: int = IMAGE_SIZE) -> Path:
+    """The preprocessed-input cache that scripts/prepare_data.py writes and training/evaluation read."""
+    return CACHE_DIR / f"images_{size}.npz"
+
 
 # Lung segmentation.
 SEGMENTER_IMAGE_SIZE: int = 128

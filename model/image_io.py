@@ -6,6 +6,7 @@ DICOM through pydicom (modality LUT, then VOI LUT or window, MONOCHROME1
 inverted so that bone is always bright). Each failure raises a subclass of
 `ImageLoadError` whose message a person can act on.
 """
+
 from __future__ import annotations
 
 import io
@@ -146,7 +147,9 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
                 notes.append("Colour image: converted to grayscale.")
         pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
         bit_depth = 8
-    return LoadedImage(pixels=np.ascontiguousarray(pixels), source_format=image.format or "image", bit_depth=bit_depth, notes=notes)
+    return LoadedImage(
+        pixels=np.ascontiguousarray(pixels), source_format=image.format or "image", bit_depth=bit_depth, notes=notes
+    )
 
 
 def _looks_coloured(image: "Image.Image") -> bool:  # noqa: F821 - PIL imported lazily

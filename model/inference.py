@@ -4,6 +4,7 @@ The model file is loaded with Keras' safe mode (no pickled code, no lambda
 layers), and every way it can be missing or broken becomes a `ModelLoadError`
 with a message the dashboard can show.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -30,7 +31,7 @@ class Prediction:
     def confidence(self) -> float:
         return self.probabilities[self.label]
 
-    def as_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, object]:
         return {"prediction": self.label, "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()}}
 
 
@@ -39,7 +40,9 @@ def load_classifier(path: Path = config.MODEL_PATH) -> "keras.Model":  # noqa: F
 
     path = Path(path)
     if not path.is_file():
-        raise ModelLoadError(f"Model file {path} is missing. Train one with `python scripts/train.py` or restore it from git.")
+        raise ModelLoadError(
+            f"Model file {path} is missing. Train one with `python scripts/train.py` or restore it from git."
+        )
     try:
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:  # Keras raises many types for a damaged archive

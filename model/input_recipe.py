@@ -6,6 +6,7 @@ fields, so that what lies outside them (body size, markers, collimation, the hos
 recipe travels with the model in `assets/model_recipe.json`, so inference always prepares a film the way the shipped
 model was trained.
 """
+
 from __future__ import annotations
 
 import json
@@ -47,7 +48,7 @@ def equalise_contrast(inputs: np.ndarray) -> np.ndarray:
 
 
 def plausible_lung_mask(mask: np.ndarray) -> bool:
-    """Two lung-sized regions side by side; else the segmenter has failed on this film (dense consolidation, a child)."""
+    """Two lung-sized regions side by side; else the segmenter failed on this film (dense consolidation, a child)."""
     area = float(mask.mean())
     if not config.LUNG_MASK_AREA_RANGE[0] <= area <= config.LUNG_MASK_AREA_RANGE[1]:
         return False
@@ -111,3 +112,16 @@ def load_recipe(path: Path = config.MODEL_RECIPE_PATH) -> InputRecipe:
 
 def save_recipe(recipe: InputRecipe, variant: str, path: Path = config.MODEL_RECIPE_PATH) -> None:
     Path(path).write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")
+
+
+def classifier_inputs(
+    model_inputs: np.ndarray, recipe: InputRecipe, segmenter=None, masks: np.ndarray | None = None
+) -> np.ndarray:
+    """What the classifier of `recipe` sees for these model inputs; lung focus finds the masks with `segmenter`."""
+    if recipe.lung_focus and masks is None:
+        if segmenter is None:
+            raise ValueError("The shipped model looks at the lung fields only: it needs the lung segmenter.")
+        from model.lungs import predict_lung_masks
+
+        masks = predict_lung_masks(segmenter, model_inputs)
+    return apply_recipe(recipe, model_inputs, masks)

@@ -5,6 +5,7 @@ input as the classifier; its probability map is resized back, thresholded, and
 cleaned to the two largest connected regions (two lungs), which removes
 specks on labels and the abdomen.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -21,7 +22,9 @@ def load_segmenter(path: Path = config.SEGMENTER_PATH):
 
     path = Path(path)
     if not path.is_file():
-        raise ModelLoadError(f"Lung segmenter {path} is missing. Train it with `python scripts/train_lung_segmenter.py`.")
+        raise ModelLoadError(
+            f"Lung segmenter {path} is missing. Train it with `python scripts/train_lung_segmenter.py`."
+        )
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:
@@ -49,18 +52,24 @@ def keep_largest_regions(mask: np.ndarray, regions: int = 2, min_fraction: float
 def predict_lung_masks(segmenter, model_inputs: np.ndarray, batch_size: int = 32) -> np.ndarray:
     """(N, S, S, 1) classifier inputs -> (N, S, S) boolean lung masks at the same size."""
     size = config.SEGMENTER_IMAGE_SIZE
-    small = np.stack([cv2.resize(image[..., 0], (size, size), interpolation=cv2.INTER_AREA) for image in model_inputs])[..., None]
-    probabilities = np.concatenate([forward(segmenter, small[i : i + batch_size]) for i in range(0, len(small), batch_size)])[..., 0]
+    small = np.stack([cv2.resize(image[..., 0], (size, size), interpolation=cv2.INTER_AREA) for image in model_inputs])[
+        ..., None
+    ]
+    probabilities = np.concatenate(
+        [forward(segmenter, small[i : i + batch_size]) for i in range(0, len(small), batch_size)]
+    )[..., 0]
     height, width = model_inputs.shape[1:3]
     masks = [
-        keep_largest_regions(cv2.resize(p, (width, height), interpolation=cv2.INTER_LINEAR) >= config.SEGMENTER_THRESHOLD)
+        keep_largest_regions(
+            cv2.resize(p, (width, height), interpolation=cv2.INTER_LINEAR) >= config.SEGMENTER_THRESHOLD
+        )
         for p in probabilities
     ]
     return np.stack(masks)
 
 
 def share_inside(heatmap: np.ndarray, mask: np.ndarray) -> float:
-    """Fraction of the heatmap's mass inside the mask (1 = all inside, 0 = all outside). Map and mask are resized to agree."""
+    """Fraction of the heatmap's mass inside the mask (1 = all inside, 0 = all outside); the mask is resized to fit."""
     if heatmap.shape != mask.shape:
         mask = cv2.resize(mask.astype(np.uint8), heatmap.shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
     total = float(heatmap.sum())
@@ -77,12 +86,3 @@ def iou(a: np.ndarray, b: np.ndarray) -> float:
     a, b = a.astype(bool), b.astype(bool)
     union = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
-
-
-def mask_outline(mask: np.ndarray, height: int, width: int, thickness: int = 2) -> np.ndarray:
-    """A boolean outline of `mask` at (height, width), for drawing over an image."""
-    resized = cv2.resize(mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
-    contours, _ = cv2.findContours(resized, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    canvas = np.zeros((height, width), dtype=np.uint8)
-    cv2.drawContours(canvas, contours, -1, 1, thickness=max(thickness, height // 200))
-    return canvas.astype(bool)

@@ -4,7 +4,10 @@ Used by the dashboard and the command line alike, so a downloaded PNG is what
 the page shows. The map (any resolution) is resized to the image, coloured
 with an OpenCV colormap and alpha-blended where it is strong.
 """
+
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
 
 import cv2
 import numpy as np
@@ -53,7 +56,9 @@ def overlay_heatmap(
     height, width = gray.shape[:2]
     resized = cv2.resize(heatmap.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC).clip(0, 1)
     alpha = (opacity * np.clip(resized / FULL_OPACITY_AT, 0.0, 1.0))[..., None]
-    blended = (1 - alpha) * to_uint8_rgb(gray).astype(np.float32) + alpha * colorise(resized, colormap).astype(np.float32)
+    blended = (1 - alpha) * to_uint8_rgb(gray).astype(np.float32) + alpha * colorise(resized, colormap).astype(
+        np.float32
+    )
     return np.round(blended).clip(0, 255).astype(np.uint8)
 
 
@@ -77,3 +82,45 @@ def draw_outline(rgb: np.ndarray, outline: np.ndarray, colour: tuple[int, int, i
     painted = rgb.copy()
     painted[outline] = colour
     return painted
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """How a person chose to look at a film: window/level, inversion, heatmap opacity and colours, lung outline."""
+
+    level: float = 0.5
+    width: float = 1.0
+    invert: bool = False
+    opacity: float = config.DEFAULT_OVERLAY_OPACITY
+    colormap: str = config.DEFAULT_COLORMAP
+    outline: bool = True
+
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def mask_outline(mask: np.ndarray, height: int, width: int, thickness: int = 2) -> np.ndarray:
+    """A boolean outline of `mask` at (height, width), for drawing over an image."""
+    resized = cv2.resize(mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
+    contours, _ = cv2.findContours(resized, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    canvas = np.zeros((height, width), dtype=np.uint8)
+    cv2.drawContours(canvas, contours, -1, 1, thickness=max(thickness, height // 200))
+    return canvas.astype(bool)
+
+
+def render(
+    gray: np.ndarray,
+    heatmap: np.ndarray | None,
+    view: ViewSettings = ViewSettings(),
+    lung_mask: np.ndarray | None = None,
+) -> np.ndarray:
+    """The picture a person sees: the film windowed, the heatmap blended over it, the lung outline on top.
+
+    `gray` (H, W) in [0, 1] at the film's own resolution; `heatmap` and `lung_mask` at any resolution. Used by the
+    dashboard and scripts/explain.py alike, so a download is what the page shows.
+    """
+    shown = apply_window(gray, view.level, view.width, view.invert)
+    picture = to_uint8_rgb(shown) if heatmap is None else overlay_heatmap(shown, heatmap, view.opacity, view.colormap)
+    if view.outline and lung_mask is not None:
+        picture = draw_outline(picture, mask_outline(lung_mask, *shown.shape[:2]))
+    return picture

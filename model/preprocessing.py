@@ -7,6 +7,7 @@ percentiles are mapped to 0-1. Per-image percentile normalisation removes
 exposure and bit-depth differences between hospitals, one of the shortcuts a
 model could otherwise learn.
 """
+
 from __future__ import annotations
 
 import cv2

@@ -1,4 +1,5 @@
 """Shared by the benchmark scripts: a median wall-clock time."""
+
 from __future__ import annotations
 
 import statistics

@@ -2,9 +2,8 @@
 
 Usage: python scripts/audit_explanations.py [--per-class N] [--sanity-per-class N] [--out PATH]
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
+from __future__ import annotations
 
 import argparse
 import json
@@ -19,7 +18,9 @@ from model.trust.audit import audit
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-class", type=int, default=20, help="test images per true class")
-    parser.add_argument("--sanity-per-class", type=int, default=5, help="of those, how many get the randomisation check")
+    parser.add_argument(
+        "--sanity-per-class", type=int, default=5, help="of those, how many get the randomisation check"
+    )
     parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
     parser.add_argument("--out", type=Path, default=config.EXPLANATION_QUALITY_PATH)
     args = parser.parse_args()
@@ -29,12 +30,15 @@ def main() -> None:
     report = audit(load_classifier(args.model), args.per_class, args.sanity_per_class, segmenter=segmenter)
     args.out.write_text(json.dumps(report, indent=1))
     print(report["computed_on"])
-    for name, summary in report["methods"].items():
+    for summary in report["methods"].values():
         faith, sanity = summary["faithfulness"], summary["sanity"]
-        print(f"{summary['label']:11s} faithfulness {faith['mean_score']:+.3f} vs random {faith['mean_random_score']:+.3f} "
-              f"(beats random on {faith['share_beating_random']:.0%}); sanity rank corr {sanity['mean_rank_correlation']:.2f}; "
-              f"{summary['milliseconds_per_image']:.0f} ms/image"
-              + (f"; lung share median {summary['lung_share']['all']['median']:.2f}" if "lung_share" in summary else ""))
+        print(
+            f"{summary['label']:11s} faithfulness {faith['mean_score']:+.3f} "
+            f"vs random {faith['mean_random_score']:+.3f} (beats random on {faith['share_beating_random']:.0%}); "
+            f"sanity rank corr {sanity['mean_rank_correlation']:.2f}; "
+            f"{summary['milliseconds_per_image']:.0f} ms/image"
+            + (f"; lung share median {summary['lung_share']['all']['median']:.2f}" if "lung_share" in summary else "")
+        )
     print(f"Wrote {args.out}")
 
 

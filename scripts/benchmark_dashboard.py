@@ -2,15 +2,14 @@
 
 Usage: python scripts/benchmark_dashboard.py   (needs Debian's chromium; see README)
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
+from __future__ import annotations
 
 import time
 
 import numpy as np
 
-from tests.browser import CHROMIUM_ARGS, chromium_path, peak_rss_mb, streamlit_server
+from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, peak_rss_mb, streamlit_server
 from tests.conftest import png_bytes, synthetic_radiograph
 
 WAIT_MS = 120_000
@@ -23,7 +22,8 @@ def upload_and_wait(page, name: str, data: bytes) -> float:
     page.wait_for_function(
         "Array.from(document.querySelectorAll('.stPlotlyChart .gtitle')).some(t => t.textContent.includes(' for '))"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
-        timeout=WAIT_MS, polling=50,
+        timeout=WAIT_MS,
+        polling=50,
     )
     return time.perf_counter() - started
 

@@ -2,10 +2,8 @@
 
 Usage: python scripts/benchmark_inference.py [--repeats N]
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
-from _timing import median_ms
+from __future__ import annotations
 
 import argparse
 import io
@@ -16,6 +14,8 @@ import numpy as np
 from model import config
 from model.image_io import load_image_bytes
 from model.inference import load_classifier, predict_images, predict_probabilities
+
+from _timing import median_ms
 
 
 def main() -> None:
@@ -38,7 +38,9 @@ def main() -> None:
     end_to_end = median_ms(lambda: predict_images(model, [load_image_bytes(png, "x.png")]), args.repeats)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"warm single-image prediction:        {single:7.1f} ms")
-    print(f"batched prediction (32), per image:  {batched:7.1f} ms  ({single / batched:.1f}x the single-image throughput)")
+    print(
+        f"batched prediction (32), per image:  {batched:7.1f} ms  ({single / batched:.1f}x the single-image throughput)"
+    )
     print(f"1024x1024 PNG bytes -> prediction:   {end_to_end:7.1f} ms")
     print(f"peak resident memory:                {peak_mb:7.0f} MiB")
 

@@ -16,6 +16,8 @@ setup_python() {
   fi
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$1"
+  # The project itself, editable: `model` and `dashboard` import from anywhere without sys.path patching.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
 }
 
 setup_chromium() {
@@ -42,6 +44,8 @@ case "${1:-}" in
     setup_python requirements-dev.txt
     setup_chromium
     shift
+    echo "ruff: lint and import order"
+    "$VENV/bin/python" -m ruff check .
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)

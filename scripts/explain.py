@@ -4,9 +4,8 @@ Usage: python scripts/explain.py PATH [PATH ...] --method gradcam [--target-clas
        [--layer NAME] --out DIR [--json] [--model PATH]
 Exit status 1 if any file could not be read.
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
+from __future__ import annotations
 
 import argparse
 import sys
@@ -16,18 +15,20 @@ import numpy as np
 
 from model import config
 from model.analysis import explain_images
-from model.batch_files import add_common_arguments, classifier_or_report, load_files, print_records
 from model.explain import method_names
 from model.lungs import optional_segmenter
-from model.overlay import encode_png, overlay_heatmap
+from model.overlay import ViewSettings, encode_png, render
+
+from _cli import add_common_arguments, classifier_or_report, load_files, output_stems, print_records
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     parser.add_argument("--method", choices=method_names(), default=config.DEFAULT_EXPLAINER)
-    parser.add_argument("--target-class", choices=config.CLASS_NAMES, default=None,
-                        help="class to explain (default: the predicted one)")
+    parser.add_argument(
+        "--target-class", choices=config.CLASS_NAMES, default=None, help="class to explain (default: the predicted one)"
+    )
     parser.add_argument("--layer", default=None, help="convolutional layer for CAM methods (default: the last)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
@@ -38,26 +39,38 @@ def main() -> int:
     loaded, failed = load_files(args.paths)
     try:
         segmenter = optional_segmenter()
-        explanations = explain_images(model, [image for _, image in loaded], args.method, args.target_class, args.layer,
-                                      segmenter=segmenter) if loaded else []
+        explanations = (
+            explain_images(
+                model, [image for _, image in loaded], args.method, args.target_class, args.layer, segmenter=segmenter
+            )
+            if loaded
+            else []
+        )
     except ValueError as error:  # an unknown layer, for instance
         print(f"error: {error}", file=sys.stderr)
         return 2
     records = {}
-    for (path, image), explanation in zip(loaded, explanations):
-        stem = f"{path.stem}_{args.method}"
+    stems = output_stems([path for path, _ in loaded], args.method)
+    for (path, image), explanation, stem in zip(loaded, explanations, stems):
         overlay_path, map_path = args.out / f"{stem}.png", args.out / f"{stem}.npy"
-        overlay_path.write_bytes(encode_png(overlay_heatmap(image.pixels, explanation.heatmap)))
+        picture = render(image.pixels, explanation.heatmap, ViewSettings(), explanation.lung_mask)
+        overlay_path.write_bytes(encode_png(picture))
         np.save(map_path, explanation.heatmap)
-        records[str(path)] = {"path": str(path), **explanation.as_json(), "overlay": str(overlay_path), "map": str(map_path)}
+        records[str(path)] = {
+            "path": str(path),
+            **explanation.to_json(),
+            "overlay": str(overlay_path),
+            "map": str(map_path),
+        }
     records.update({str(path): {"path": str(path), "error": message} for path, message in failed})
+
     def readable(path: Path, record: dict) -> str:
-        faith = record["faithfulness"]
-        verdict = "beats random" if faith["beats_random"] else "does NOT beat random"
-        lungs = "" if record["lung_share"] is None else f"; {record['lung_share']:.0%} of the heat inside the lungs"
-        return (f"{path.name}: {record['prediction']} ({record['probabilities'][record['prediction']]:.1%}); "
-                f"{args.method} on {record['layer'] or 'input'}: faithfulness {faith['score']:.3f} vs random "
-                f"{faith['random_score']:.3f} ({verdict}){lungs} -> {record['overlay']}")
+        faith = record["verdicts"]["faithfulness"]["text"]
+        lungs = "" if record["lung_share"] is None else f" {record['lung_share']:.0%} of the heat inside the lungs."
+        return (
+            f"{path.name}: {record['prediction']} ({record['probabilities'][record['prediction']]:.1%}); "
+            f"{args.method} on {record['layer'] or 'input'}: {faith}{lungs} -> {record['overlay']}"
+        )
 
     print_records(args.paths, records, args.json, readable)
     return 1 if failed else 0

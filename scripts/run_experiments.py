@@ -4,16 +4,15 @@ Usage: python scripts/run_experiments.py [--variants a_baseline b_lung_focus ...
 Each variant's figures go to assets/experiments.json as soon as it finishes; models stay in cache/experiments/.
 `--ship` alone (no --variants) chooses among the recorded variants and copies the winner into assets/.
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
+from __future__ import annotations
 
 import argparse
 import json
 from pathlib import Path
 
 from model import config
-from model.experiments import VARIANTS, choose, prepare, run_variant, save_record, ship
+from model.training.experiments import VARIANTS, choose, prepare, run_variant, save_record, ship
 
 
 def main() -> None:

@@ -3,23 +3,26 @@
 Usage: python scripts/train.py [--epochs N] [--per-class N] [--out PATH]
 Needs the images (see README) and assets/splits.csv from scripts/prepare_data.py.
 """
-from __future__ import annotations
 
-import _path  # noqa: F401
+from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
 from model import config
-from model.dataset import load_split
-from model.training import save_history, train
+from model.data.dataset import load_split
+from model.training.loop import save_history, train
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--epochs", type=int, default=config.MAX_EPOCHS)
-    parser.add_argument("--per-class", type=int, default=config.TRAIN_IMAGES_PER_CLASS_PER_EPOCH,
-                        help="training images drawn per class each epoch (balanced sampling)")
+    parser.add_argument(
+        "--per-class",
+        type=int,
+        default=config.TRAIN_IMAGES_PER_CLASS_PER_EPOCH,
+        help="training images drawn per class each epoch (balanced sampling)",
+    )
     parser.add_argument("--out", type=Path, default=config.MODEL_PATH)
     parser.add_argument("--history", type=Path, default=config.HISTORY_PATH)
     args = parser.parse_args()

@@ -1,16 +1,14 @@
 """Shared fixtures: synthetic X-ray-like images and tiny models; real data only where present."""
+
 from __future__ import annotations
 
 import io
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from model import config  # noqa: E402
+from model import config
 
 
 def synthetic_radiograph(height: int = 256, width: int = 256, seed: int = 0) -> np.ndarray:

@@ -2,13 +2,14 @@
 
 Screenshots land in artifacts/screenshots/ for a human to look at.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, screenshot_path, streamlit_server
 from model import config
-from tests.browser import CHROMIUM_ARGS, chromium_path, screenshot_path, streamlit_server
 from tests.conftest import png_bytes, requires_shipped_model, synthetic_radiograph
 
 pytestmark = [
@@ -57,7 +58,9 @@ def _wait_idle(page, min_charts: int = 0) -> None:
                 && charts.length >= minCharts
                 && charts.every(c => c.querySelector('.main-svg'));
         }""",
-        arg=min_charts, timeout=WAIT_MS, polling=250,
+        arg=min_charts,
+        timeout=WAIT_MS,
+        polling=250,
     )
     page.wait_for_timeout(1500)  # let canvases (tables) paint before the screenshot
 
@@ -69,7 +72,7 @@ def test_upload_real_xray_shows_prediction_and_heatmap(browser_page):
     name, data = sample_xray()
     page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
     page.get_by_text("Prediction:").wait_for(timeout=WAIT_MS)
-    page.get_by_text("Faithfulness").first.wait_for(timeout=WAIT_MS)
+    page.get_by_text("random map").first.wait_for(timeout=WAIT_MS)
     _wait_idle(page, min_charts=3)
     assert page.get_by_text("Grad-CAM for").count() >= 1
     page.screenshot(path=str(screenshot_path("explain_upload")))
@@ -80,7 +83,8 @@ def test_bad_upload_shows_message_not_traceback(browser_page):
     page.goto(url)
     page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
     page.locator('input[type="file"]').set_input_files(
-        files=[{"name": "report.png", "mimeType": "image/png", "buffer": b"definitely not a picture" * 40}])
+        files=[{"name": "report.png", "mimeType": "image/png", "buffer": b"definitely not a picture" * 40}]
+    )
     page.get_by_text("could not be used").wait_for(timeout=WAIT_MS)
     _wait_idle(page)
     assert page.get_by_text("not an image we can read").count() == 1
@@ -107,8 +111,10 @@ def test_ten_sessions_at_once_get_their_own_results(browser_page):
 
     url, page = browser_page
     browser = page.context.browser
-    uploads = [(f"patient{i}.png", png_bytes(np.round(synthetic_radiograph(300 + 7 * i, 280, seed=i) * 255).astype(np.uint8)))
-               for i in range(10)]
+    uploads = [
+        (f"patient{i}.png", png_bytes(np.round(synthetic_radiograph(300 + 7 * i, 280, seed=i) * 255).astype(np.uint8)))
+        for i in range(10)
+    ]
     model = load_classifier()
     expected = [predict_images(model, [load_image_bytes(data, name)])[0] for name, data in uploads]
     contexts = [browser.new_context(viewport={"width": 1200, "height": 1400}) for _ in uploads]
@@ -119,7 +125,9 @@ def test_ten_sessions_at_once_get_their_own_results(browser_page):
         for tab in pages:
             tab.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
         for tab, (name, data) in zip(pages, uploads):  # all ten start before any is awaited
-            tab.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+            tab.locator('input[type="file"]').set_input_files(
+                files=[{"name": name, "mimeType": "image/png", "buffer": data}]
+            )
         for tab, (name, _), prediction in zip(pages, uploads, expected):
             tab.get_by_text("Prediction:").wait_for(timeout=WAIT_MS)
             _wait_idle(tab, min_charts=3)

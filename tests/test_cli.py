@@ -1,4 +1,5 @@
 """The command-line tools, run as a user runs them."""
+
 from __future__ import annotations
 
 import json
@@ -12,8 +13,13 @@ from tests.conftest import png_bytes, requires_shipped_model, synthetic_radiogra
 
 
 def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(config.REPO_ROOT / "scripts" / name), *args],
-                          capture_output=True, text=True, timeout=600, cwd=config.REPO_ROOT)
+    return subprocess.run(
+        [sys.executable, str(config.REPO_ROOT / "scripts" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=config.REPO_ROOT,
+    )
 
 
 def _inputs(tmp_path):
@@ -48,8 +54,18 @@ def test_predict_table_and_clean_exit(tmp_path):
 def test_explain_writes_overlay_and_map(tmp_path):
     good, bad = _inputs(tmp_path)
     out = tmp_path / "out"
-    result = run_script("explain.py", str(good), str(bad), "--method", "layercam", "--target-class", "Normal",
-                        "--out", str(out), "--json")
+    result = run_script(
+        "explain.py",
+        str(good),
+        str(bad),
+        "--method",
+        "layercam",
+        "--target-class",
+        "Normal",
+        "--out",
+        str(out),
+        "--json",
+    )
     assert result.returncode == 1, result.stderr
     record, failure = (json.loads(line) for line in result.stdout.splitlines())
     assert record["method"] == "layercam" and record["target_class"] == "Normal"

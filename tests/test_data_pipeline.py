@@ -1,13 +1,14 @@
 """Duplicate grouping and the split: no group may ever straddle two splits."""
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from model.dedupe import confirm_pairs, duplicate_groups, hamming_pairs, phash_bits, thumbnail_vector
-from model.manifest import SOURCE_PEDIATRIC, patient_key
-from model.splitting import assign_splits, mark_representatives
+from model.data.dedupe import confirm_pairs, duplicate_groups, hamming_pairs, phash_bits, thumbnail_vector
+from model.data.manifest import SOURCE_PEDIATRIC, patient_key
+from model.data.splitting import assign_splits, mark_representatives
 from tests.conftest import synthetic_radiograph
 
 
@@ -39,7 +40,9 @@ def test_groups_join_pairs_transitively_and_by_patient():
 
 
 def test_pediatric_patient_keys():
-    assert patient_key(SOURCE_PEDIATRIC, "person12_bacteria_3.jpeg") == patient_key(SOURCE_PEDIATRIC, "person12_virus_9.jpeg")
+    assert patient_key(SOURCE_PEDIATRIC, "person12_bacteria_3.jpeg") == patient_key(
+        SOURCE_PEDIATRIC, "person12_virus_9.jpeg"
+    )
     assert patient_key(SOURCE_PEDIATRIC, "IM-0115-0001.jpeg") == patient_key(SOURCE_PEDIATRIC, "IM-0115-0002.jpeg")
     assert patient_key(SOURCE_PEDIATRIC, "IM-0115-0001.jpeg") != patient_key(SOURCE_PEDIATRIC, "IM-0116-0001.jpeg")
 
@@ -48,12 +51,14 @@ def test_pediatric_patient_keys():
 def test_no_duplicate_group_crosses_splits(seed):
     rng = np.random.default_rng(seed)
     n = 600
-    table = pd.DataFrame({
-        "path": [f"img{i:04d}.png" for i in range(n)],
-        "label": rng.choice(["COVID-19", "Normal", "Pneumonia"], n),
-        "source": rng.choice(["a", "b"], n),
-        "duplicate_group": rng.integers(0, 250, n),  # many groups with several members
-    })
+    table = pd.DataFrame(
+        {
+            "path": [f"img{i:04d}.png" for i in range(n)],
+            "label": rng.choice(["COVID-19", "Normal", "Pneumonia"], n),
+            "source": rng.choice(["a", "b"], n),
+            "duplicate_group": rng.integers(0, 250, n),  # many groups with several members
+        }
+    )
     table["split"] = assign_splits(table, seed=seed)
     assert table.groupby("duplicate_group")["split"].nunique().max() == 1
     shares = table["split"].value_counts(normalize=True)

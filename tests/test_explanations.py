@@ -1,4 +1,5 @@
 """Every method, on a toy model whose right answer is known, batch sizes and layers varied."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The loader accepts every legitimate X-ray encoding and refuses each bad input with its own error."""
+
 from __future__ import annotations
 
 import io
@@ -86,7 +87,12 @@ def test_decompression_bomb_is_refused_before_decoding(monkeypatch):
         load_image_bytes(png_bytes(np.zeros((200, 200), dtype=np.uint8)), "huge.png")
 
 
-def _dicom_bytes(pixels: np.ndarray, photometric: str = "MONOCHROME2", with_pixels: bool = True, window: tuple[float, float] | None = None) -> bytes:
+def _dicom_bytes(
+    pixels: np.ndarray,
+    photometric: str = "MONOCHROME2",
+    with_pixels: bool = True,
+    window: tuple[float, float] | None = None,
+) -> bytes:
     from pydicom.dataset import Dataset, FileMetaDataset
     from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 

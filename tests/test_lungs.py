@@ -1,14 +1,16 @@
 """Lung masks, the share of heat inside them, and the shortcut test."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from model import config
+from model.evaluation.shortcut import VARIANTS, masked_variants, shortcut_test
 from model.inference import predict_probabilities
-from model.lungs import dice, iou, keep_largest_regions, mask_outline, predict_lung_masks, share_inside
-from model.segmenter_network import build_segmenter
-from model.shortcut import VARIANTS, masked_variants, shortcut_test
+from model.lungs import dice, iou, keep_largest_regions, predict_lung_masks, share_inside
+from model.overlay import mask_outline
+from model.training.segmenter_network import build_segmenter
 from tests.toy_models import patch_images, trained_toy_model
 
 
@@ -59,7 +61,9 @@ def test_outline_is_at_the_requested_size():
 def test_segmenter_output_shape_and_range():
     segmenter = build_segmenter()
     rng = np.random.default_rng(0)
-    probabilities = np.asarray(segmenter(rng.random((2, config.SEGMENTER_IMAGE_SIZE, config.SEGMENTER_IMAGE_SIZE, 1), dtype=np.float32)))
+    probabilities = np.asarray(
+        segmenter(rng.random((2, config.SEGMENTER_IMAGE_SIZE, config.SEGMENTER_IMAGE_SIZE, 1), dtype=np.float32))
+    )
     assert probabilities.shape == (2, config.SEGMENTER_IMAGE_SIZE, config.SEGMENTER_IMAGE_SIZE, 1)
     assert probabilities.min() >= 0.0 and probabilities.max() <= 1.0
     masks = predict_lung_masks(segmenter, rng.random((3, 40, 40, 1), dtype=np.float32))
@@ -81,12 +85,17 @@ def test_shortcut_test_runs_end_to_end_on_a_tiny_synthetic_set():
     report = shortcut_test(classifier, build_segmenter(), images, labels)
     assert set(report["variants"]) == set(VARIANTS)
     whole = report["variants"]["whole image"]
-    assert whole["accuracy"] == pytest.approx(float(np.mean(predict_probabilities(classifier, images).argmax(1) == labels)))
+    assert whole["accuracy"] == pytest.approx(
+        float(np.mean(predict_probabilities(classifier, images).argmax(1) == labels))
+    )
     assert isinstance(report["reads_source"], bool) and report["verdict"]
 
 
 def test_verdict_words_follow_the_scores():
-    from model.shortcut import verdict
+    from model.trust.wording import shortcut_verdict
+
+    def verdict(removed, only_lungs):
+        return shortcut_verdict(removed, only_lungs).text
 
     assert "relies on what lies outside the lungs" in verdict(0.8, 0.9)
     assert "depends mainly on the lungs" in verdict(0.3, 0.8)

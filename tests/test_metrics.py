@@ -1,10 +1,11 @@
 """Metrics against cases computed by hand."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from model.metrics import (
+from model.evaluation.metrics import (
     calibration,
     confusion_matrix,
     macro_f1,

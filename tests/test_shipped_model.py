@@ -1,4 +1,5 @@
 """The shipped model and its metrics file must describe each other: the metrics can never drift."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,9 @@ import pandas as pd
 import pytest
 
 from model import config
-from model.dataset import label_indices, load_inputs
-from model.evaluation import sha256_of
+from model.data.dataset import label_indices, load_inputs
 from model.inference import ModelLoadError, load_classifier, predict_probabilities
+from model.provenance import sha256_of
 from tests.conftest import requires_real_data, requires_shipped_model
 
 REEVALUATED_PER_CLASS = 110  # >= 300 images in all
@@ -47,7 +48,9 @@ def test_metrics_pin_the_shipped_files(metrics):
     assert overall["n"] == len(metrics["predictions"])
     # The headline accuracy is the one the per-image predictions give.
     truth = np.array([config.CLASS_NAMES.index(p["true"]) for p in metrics["predictions"]])
-    predicted = np.array([np.argmax([p["probabilities"][n] for n in config.CLASS_NAMES]) for p in metrics["predictions"]])
+    predicted = np.array(
+        [np.argmax([p["probabilities"][n] for n in config.CLASS_NAMES]) for p in metrics["predictions"]]
+    )
     assert overall["accuracy"] == pytest.approx(float(np.mean(truth == predicted)))
 
 

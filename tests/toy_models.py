@@ -7,6 +7,7 @@ information, so a correct map puts its mass in the third that holds the patch.
 The network is a small convolutional one with global average pooling, the
 shape CAM methods assume.
 """
+
 from __future__ import annotations
 
 import functools

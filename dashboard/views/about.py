@@ -1,4 +1,5 @@
 """About / model card: intended use, data, known biases, how the figures were made."""
+
 from __future__ import annotations
 
 import streamlit as st

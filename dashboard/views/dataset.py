@@ -1,4 +1,5 @@
 """Dataset statistics, read from assets/dataset_stats.json; sample images when the data is present."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -27,8 +28,12 @@ st.caption(f"Computed on {stats['computed_on']} ({stats['total_images']:,} image
 counts = pd.DataFrame(stats["counts"])
 left, right = st.columns([3, 2])
 left.plotly_chart(charts.counts_figure(stats["counts"]), width="stretch", key="counts")
-right.dataframe(counts.pivot_table(index=["label", "source"], columns="split", values="count", fill_value=0)
-                [["train", "val", "test"]], width="stretch")
+right.dataframe(
+    counts.pivot_table(index=["label", "source"], columns="split", values="count", fill_value=0)[
+        ["train", "val", "test"]
+    ],
+    width="stretch",
+)
 
 st.subheader("Duplicates")
 duplicates = stats["duplicates"]
@@ -45,7 +50,10 @@ st.caption(
 
 st.subheader("Intensity histograms")
 st.plotly_chart(charts.intensity_histograms(stats["intensity_by_class"]), width="stretch", key="hist")
-st.caption("Classes differ in exposure before any disease is considered: one of the signals a model can use instead of the lungs.")
+st.caption(
+    "Classes differ in exposure before any disease is considered: one of the signals a model can use instead of "
+    "the lungs."
+)
 
 st.subheader("Sizes and formats")
 sizes, formats = st.columns(2)

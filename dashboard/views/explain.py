@@ -1,4 +1,5 @@
 """Explain (home): upload or pick an X-ray, see the prediction, the probabilities and the heatmaps."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,11 @@ from dashboard.resources import (
 )
 from dashboard.state import analyse, decode, predict_only
 from dashboard.texts import SOURCE_WARNING
+from dashboard.verdicts import show_verdict
 from model import config
+from model.explain import METHODS, method_info
 from model.image_io import ImageLoadError, safe_dicom_metadata
-from model.lungs import mask_outline
-from model.overlay import COLORMAPS, apply_window, draw_outline, encode_png, overlay_heatmap
+from model.overlay import COLORMAPS, ViewSettings, encode_png, render
 
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "dcm", "dicom"]
 PREDICTED = "Predicted class"
@@ -29,8 +31,10 @@ PREDICTED = "Predicted class"
 
 def upload_ui() -> list[tuple[str, bytes]]:
     files = st.file_uploader(
-        "Upload one or more chest X-rays (PNG, JPEG or DICOM)", type=UPLOAD_TYPES,
-        accept_multiple_files=True, key="upload",
+        "Upload one or more chest X-rays (PNG, JPEG or DICOM)",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key="upload",
         help="Files stay in this browser session's memory; they are never written to disk or logged.",
     )
     return [(f.name, f.getvalue()) for f in files or []]
@@ -78,9 +82,7 @@ def _test_predictions() -> pd.DataFrame | None:
         metrics = get_metrics()
     except ResourceError:
         return None
-    return pd.DataFrame(
-        {"path": p["path"], "predicted": max(p["probabilities"], key=p["probabilities"].get)} for p in metrics["predictions"]
-    )
+    return pd.DataFrame({"path": p["path"], "predicted": p["predicted"]} for p in metrics["predictions"])
 
 
 def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
@@ -91,16 +93,21 @@ def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
             decode(data, name)
             good.append((name, data))
         except ImageLoadError as error:
-            st.error(f"**{name}** could not be used: {error}", icon=":material/block:")
+            st.error(f"{name} could not be used: {error}", icon=":material/block:")
     return good
 
 
 def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     rows = []
     for name, data in files:
-        probabilities = predict_only(data, name)
-        rows.append({"file": name, "prediction": max(probabilities, key=probabilities.get),
-                     **{f"P({k})": round(v, 4) for k, v in probabilities.items()}})
+        prediction = predict_only(data, name)
+        rows.append(
+            {
+                "file": name,
+                "prediction": prediction.label,
+                **{f"P({k})": round(v, 4) for k, v in prediction.probabilities.items()},
+            }
+        )
     table = pd.DataFrame(rows)
     st.subheader(f"{len(rows)} images")
     st.dataframe(table, hide_index=True, width="stretch")
@@ -108,17 +115,25 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     return st.selectbox("Inspect", table["file"].tolist(), key="inspect")
 
 
-def controls_ui(model) -> dict:
-    from model.explain import EXPLAINERS, convolutional_layers
+def controls_ui(model) -> tuple[dict, ViewSettings]:
+    """The analysis choices (method, class, layer) and the view settings, as the user set them."""
+    from model.explain import convolutional_layers
 
     columns = st.columns([2, 2, 2, 2, 2])
-    labels = {name: cls.label for name, cls in EXPLAINERS.items()}
-    method = columns[0].selectbox("Method", list(labels), format_func=labels.get, key="method")
+    method = columns[0].selectbox(
+        "Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method"
+    )
+    uses_layer = METHODS[method].uses_layer
     target = columns[1].selectbox("Explain the class", [PREDICTED, *config.CLASS_NAMES], key="target")
     layers = convolutional_layers(model)
-    layer = columns[2].selectbox("Layer", layers, index=len(layers) - 1, key="layer",
-                                 disabled=not EXPLAINERS[method].uses_layer,
-                                 help="CAM methods read one convolutional layer; the last is the usual choice.")
+    layer = columns[2].selectbox(
+        "Layer",
+        layers,
+        index=len(layers) - 1,
+        key="layer",
+        disabled=not uses_layer,
+        help="CAM methods read one convolutional layer; the last is the usual choice.",
+    )
     opacity = columns[3].slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
     colormap = columns[4].selectbox("Colormap", list(COLORMAPS), key="colormap")
     with st.expander("Viewer: window / level, invert, lung outline"):
@@ -126,90 +141,72 @@ def controls_ui(model) -> dict:
         level = view[0].slider("Level (centre)", 0.0, 1.0, 0.5, 0.01, key="level")
         width = view[1].slider("Window (width)", 0.05, 1.0, 1.0, 0.01, key="width")
         invert = view[2].checkbox("Invert", key="invert")
-        outline = view[3].checkbox("Show lung outline", value=True, key="lung_outline",
-                                   help="Lung fields found by the lung segmenter, drawn over the heatmap.")
-    return {"outline": outline, "method": method, "target": None if target == PREDICTED else target,
-            "layer": layer if EXPLAINERS[method].uses_layer else None, "opacity": opacity,
-            "colormap": colormap, "level": level, "width": width, "invert": invert}
+        outline = view[3].checkbox(
+            "Show lung outline",
+            value=True,
+            key="lung_outline",
+            help="Lung fields found by the lung segmenter, drawn over the heatmap.",
+        )
+    choice = {
+        "method": method,
+        "target": None if target == PREDICTED else target,
+        "layer": layer if uses_layer else None,
+    }
+    return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
-def trust_text(faithfulness: dict | None) -> str:
-    if not faithfulness:
-        return ""
-    verdict = ("beats a random map" if faithfulness["beats_random"]
-               else "**does not beat a random map**: do not read much into it")
-    return (f"Faithfulness {faithfulness['score']:+.3f} (insertion {faithfulness['insertion_auc']:.2f} − deletion "
-            f"{faithfulness['deletion_auc']:.2f}) vs random {faithfulness['random_score']:+.3f}: this map {verdict}.")
-
-
-def lung_text(share: float | None) -> str:
-    if share is None:
-        return "Lung segmenter not available: no lung share for this map."
-    reading = ("most of the heat is on the lungs" if share >= config.LUNG_SHARE_MOSTLY_INSIDE else
-               "**much of the heat lies outside the lungs**: labels, edges or body outline may be driving the answer")
-    return f"Share of heat inside the lungs (outlined): **{share:.0%}**, {reading}."
-
-
-def detail_ui(name: str, data: bytes, options: dict) -> None:
-    from model.explain import EXPLAINERS
-
+def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     image = decode(data, name)
     with st.spinner("Explaining…"):
-        result = analyse(data, name, options["method"], options["target"], options["layer"])
-    shown = apply_window(image.pixels, options["level"], options["width"], options["invert"])
-    overlay = overlay_heatmap(shown, result["heatmap"], options["opacity"], options["colormap"])
-    if options["outline"] and result["lung_mask"] is not None:
-        overlay = draw_outline(overlay, mask_outline(result["lung_mask"], *shown.shape))
-    method_label = EXPLAINERS[options["method"]].label
+        result = analyse(data, name, choice["method"], choice["target"], choice["layer"])
+    plain = ViewSettings(view.level, view.width, view.invert, outline=False)
+    shown = render(image.pixels, None, plain)
+    overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
 
     headline = st.columns([3, 2])
-    confidence = result["probabilities"][result["prediction"]]
-    headline[0].markdown(f"### Prediction: **{result['prediction']}** ({confidence:.1%})")
-    headline[0].caption(f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
-                        + ("".join(f" · {note}" for note in image.notes)))
-    headline[1].plotly_chart(charts.probability_bars(result["probabilities"]), width="stretch", key="probs")
+    prediction = result.prediction
+    headline[0].markdown(f"### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
+    headline[0].text(
+        f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
+        + "".join(f" · {note}" for note in image.notes)
+    )
+    headline[1].plotly_chart(charts.probability_bars(prediction.probabilities), width="stretch", key="probs")
 
     left, right = st.columns(2)
     left.plotly_chart(charts.image_figure(shown, "X-ray"), width="stretch", key="xray")
-    layer_note = f" on layer {result['layer']}" if result["layer"] else ""
-    right.plotly_chart(charts.image_figure(overlay, f"{method_label} for {result['target_class']}{layer_note}"),
-                       width="stretch", key="overlay")
-    st.markdown(trust_text(result["faithfulness"]) + f" Computed in {result['seconds'] * 1000:.0f} ms.")
-    st.markdown(lung_text(result["lung_share"]))
-    st.caption(EXPLAINERS[options["method"]].description)
+    right.plotly_chart(charts.image_figure(overlay, result.title), width="stretch", key="overlay")
+    for verdict in result.verdicts().values():
+        show_verdict(verdict)
+    st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
 
-    report = {"file": name, "prediction": result["prediction"], "probabilities": result["probabilities"],
-              "method": options["method"], "layer": result["layer"], "target_class": result["target_class"],
-              "faithfulness": result["faithfulness"], "lung_share": result["lung_share"],
-              "model_file": config.MODEL_PATH.name}
+    report = {"file": name, **result.to_json(), "view": view.to_json()}
     downloads = st.columns(3)
     stem = name.rsplit(".", 1)[0].replace("/", "_")
-    downloads[0].download_button("Download overlay (PNG)", encode_png(overlay), f"{stem}_{options['method']}.png", "image/png")
-    downloads[1].download_button("Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json")
+    downloads[0].download_button(
+        "Download overlay (PNG)", encode_png(overlay), f"{stem}_{choice['method']}.png", "image/png"
+    )
+    downloads[1].download_button(
+        "Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json"
+    )
     if image.source_format == "DICOM":
         with downloads[2].expander("DICOM technical tags"):
             st.caption("Patient-identifying tags are never shown.")
             st.json(safe_dicom_metadata(data))
 
     if st.toggle("Compare all methods side by side", key="compare"):
-        compare_ui(name, data, shown, options)
+        compare_ui(name, data, image.pixels, choice, view)
 
 
-def compare_ui(name: str, data: bytes, shown, options: dict) -> None:
-    from model.explain import EXPLAINERS
-
-    columns = st.columns(len(EXPLAINERS))
-    for column, (method, explainer) in zip(columns, EXPLAINERS.items()):
-        layer = options["layer"] if explainer.uses_layer else None
-        with st.spinner(f"{explainer.label}…"):
-            result = analyse(data, name, method, options["target"], layer)
-        column.image(overlay_heatmap(shown, result["heatmap"], options["opacity"], options["colormap"]),
-                     caption=explainer.label, width="stretch")
-        faith = result["faithfulness"]
-        lungs = "" if result["lung_share"] is None else f" · {result['lung_share']:.0%} in lungs"
-        column.caption(f"faithfulness {faith['score']:+.3f} vs random {faith['random_score']:+.3f}" + lungs
-                       + ("" if faith["beats_random"] else " — **not above random**")
-                       + f" · {result['seconds'] * 1000:.0f} ms")
+def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings) -> None:
+    columns = st.columns(len(METHODS))
+    for column, (method, info) in zip(columns, METHODS.items()):
+        layer = choice["layer"] if info.uses_layer else None
+        with st.spinner(f"{info.label}…"):
+            result = analyse(data, name, method, choice["target"], layer)
+        column.image(render(pixels, result.heatmap, view, result.lung_mask), caption=info.menu_label, width="stretch")
+        faith = result.verdicts().get("faithfulness")
+        lungs = "" if result.lung_share is None else f" · {result.lung_share:.0%} in lungs"
+        column.caption(f"{faith.text if faith else ''}{lungs} · {result.seconds * 1000:.0f} ms")
 
 
 st.title("Explain a chest X-ray")
@@ -226,5 +223,5 @@ files = decode_all(files)
 if not files:
     st.stop()
 chosen = batch_table_ui(files) if len(files) > 1 else files[0][0]
-options = controls_ui(model)
-detail_ui(chosen, dict(files)[chosen], options)
+choice, view = controls_ui(model)
+detail_ui(chosen, dict(files)[chosen], choice, view)

@@ -1,4 +1,5 @@
 """How far to trust each heatmap method, read from assets/explanation_quality.json."""
+
 from __future__ import annotations
 
 import pandas as pd
@@ -7,20 +8,15 @@ import streamlit as st
 from dashboard import charts
 from dashboard.resources import ResourceError, get_explanation_quality, show_resource_error
 from model import config
-from model.explain import EXPLAINERS
+from model.explain.catalog import label_of
+from model.trust.wording import sanity_verdict
 
 
 def reading(method: str, summary: dict) -> str:
     """A plain-language verdict from the two numbers."""
-    faith = summary["faithfulness"]
-    sanity = summary["sanity"]["mean_rank_correlation"]
-    above = faith["share_beating_random"]
-    parts = [f"beats a random map on {above:.0%} of images"]
-    if sanity >= config.SANITY_MAX_CORRELATION:
-        parts.append(f"but barely changes when the model is scrambled (correlation {sanity:.2f}): it shows the image more than the model")
-    else:
-        parts.append(f"and changes when the model is scrambled (correlation {sanity:.2f}), as a real explanation should")
-    return f"**{EXPLAINERS[method].label if method in EXPLAINERS else method}** " + ", ".join(parts) + "."
+    above = summary["faithfulness"]["share_beating_random"]
+    sanity = sanity_verdict(summary["sanity"]["mean_rank_correlation"])
+    return f"**{label_of(method)}** beats a random map on {above:.0%} of images, {sanity.text}."
 
 
 st.title("Explanation quality")
@@ -33,38 +29,67 @@ except ResourceError as error:
 st.caption(f"Computed on {quality['computed_on']} by scripts/audit_explanations.py.")
 methods = quality["methods"]
 st.plotly_chart(charts.faithfulness_figure(methods), width="stretch", key="faith")
-st.dataframe(pd.DataFrame([
-    {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
-     "faithfulness (mean)": s["faithfulness"]["mean_score"],
-     "random map (mean)": s["faithfulness"]["mean_random_score"],
-     "beats random": s["faithfulness"]["share_beating_random"],
-     "deletion AUC": s["faithfulness"]["mean_deletion_auc"],
-     "insertion AUC": s["faithfulness"]["mean_insertion_auc"],
-     "sanity corr.": s["sanity"]["mean_rank_correlation"],
-     "ms/image": s["milliseconds_per_image"]}
-    for m, s in methods.items()
-]).style.format(precision=3), hide_index=True, width="stretch")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "method": label_of(m),
+                "faithfulness (mean)": s["faithfulness"]["mean_score"],
+                "random map (mean)": s["faithfulness"]["mean_random_score"],
+                "beats random": s["faithfulness"]["share_beating_random"],
+                "deletion AUC": s["faithfulness"]["mean_deletion_auc"],
+                "insertion AUC": s["faithfulness"]["mean_insertion_auc"],
+                "sanity corr.": s["sanity"]["mean_rank_correlation"],
+                "ms/image": s["milliseconds_per_image"],
+            }
+            for m, s in methods.items()
+        ]
+    ).style.format(precision=3),
+    hide_index=True,
+    width="stretch",
+)
 
 if all("lung_share" in summary for summary in methods.values()):
     st.subheader("How much of the heat falls on the lungs")
-    st.dataframe(pd.DataFrame([
-        {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
-         "median share, all": s["lung_share"]["all"]["median"],
-         **{f"median share, true {c}": v["median"] for c, v in s["lung_share"]["by_true_class"].items()}}
-        for m, s in methods.items()
-    ]).style.format(precision=2), hide_index=True, width="stretch")
-    st.caption("Share of each map's mass inside the lung fields found by the lung segmenter, on the same test images. "
-               "The lungs cover roughly a third of a radiograph; a share well below that means the map dwells elsewhere.")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "method": label_of(m),
+                    "median share, all": s["lung_share"]["all"]["median"],
+                    **{f"median share, true {c}": v["median"] for c, v in s["lung_share"]["by_true_class"].items()},
+                }
+                for m, s in methods.items()
+            ]
+        ).style.format(precision=2),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        "Share of each map's mass inside the lung fields found by the lung segmenter, on the same test images. "
+        "The lungs cover roughly a third of a radiograph; a share well below that means the map dwells elsewhere."
+    )
     annotated = quality.get("lung_share_on_annotated_images")
     if annotated:
-        st.dataframe(pd.DataFrame([
-            {"method": EXPLAINERS[m].label if m in EXPLAINERS else m,
-             "median share, annotators' mask": annotated[m]["annotated_mask"]["median"],
-             "median share, segmenter's mask": annotated[m]["segmenter_mask"]["median"]}
-            for m in methods if m in annotated
-        ]).style.format(precision=2), hide_index=True, width="stretch")
-        st.caption(f"On {annotated['n']} adult COVID-19 images with hand-drawn lung masks: how much the figure changes "
-                   "when the segmenter's mask replaces the annotators'.")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "method": label_of(m),
+                        "median share, annotators' mask": annotated[m]["annotated_mask"]["median"],
+                        "median share, segmenter's mask": annotated[m]["segmenter_mask"]["median"],
+                    }
+                    for m in methods
+                    if m in annotated
+                ]
+            ).style.format(precision=2),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            f"On {annotated['n']} adult COVID-19 images with hand-drawn lung masks: how much the figure changes "
+            "when the segmenter's mask replaces the annotators'."
+        )
 
 st.subheader("Reading")
 for method, summary in methods.items():

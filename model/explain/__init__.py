@@ -3,18 +3,32 @@
     explainer = get_explainer(model, "gradcam")
     result = explainer(images, target_classes=None, layer=None)   # maps (N, S, S) in [0, 1]
 
-Adding a method means one module with one `Explainer` subclass and one line in
-`registry.py`.
+What a method *is* (label, description, layer, sanity verdict) lives in `catalog.py`, which imports no
+TensorFlow; the explainers (one module each, registered in `registry.py`) load TensorFlow when first used.
 """
-from model.explain.base import Explainer, ExplanationResult, convolutional_layers, default_layer
-from model.explain.registry import EXPLAINERS, get_explainer, method_names
 
-__all__ = [
-    "EXPLAINERS",
-    "Explainer",
-    "ExplanationResult",
-    "convolutional_layers",
-    "default_layer",
-    "get_explainer",
-    "method_names",
-]
+from __future__ import annotations
+
+from typing import Any
+
+from model.explain.catalog import METHODS, MethodInfo, method_info, method_names
+
+_LAZY = {
+    "EXPLAINERS": "model.explain.registry",
+    "get_explainer": "model.explain.registry",
+    "Explainer": "model.explain.base",
+    "ExplanationResult": "model.explain.base",
+    "convolutional_layers": "model.explain.base",
+    "default_layer": "model.explain.base",
+}
+
+__all__ = ["METHODS", "MethodInfo", "method_info", "method_names", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    """TensorFlow-backed names load on first use, so `import model.explain` stays light."""
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'model.explain' has no attribute {name!r}")

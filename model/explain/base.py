@@ -5,6 +5,7 @@ clones the model, which is the slow part). The base handles what every method
 shares: target classes (default: the predicted class), the layer choice,
 resizing maps to input resolution, scaling them to [0, 1] and timing.
 """
+
 from __future__ import annotations
 
 import time
@@ -17,6 +18,7 @@ import keras
 import numpy as np
 from tf_keras_vis.utils.scores import CategoricalScore
 
+from model.explain.catalog import METHODS, MethodInfo, method_info
 from model.inference import forward
 
 # tf-keras-vis passes inputs as a list; Keras 3 warns on every call although the result is right.
@@ -74,16 +76,23 @@ def resize_maps(maps: np.ndarray, height: int, width: int) -> np.ndarray:
 class Explainer(ABC):
     """Call with a batch (N, H, W, C); returns one map per image."""
 
-    name: str = ""
-    label: str = ""
-    uses_layer: bool = False
-    description: str = ""
-    warning: str | None = None
+    name: str = ""  # a key of model.explain.catalog.METHODS, which holds label, description and layer use
 
     def __init__(self, model: keras.Model) -> None:
         self.model = model
 
-    def __call__(self, images: np.ndarray, target_classes: np.ndarray | list[int] | None = None, layer: str | None = None) -> ExplanationResult:
+    @property
+    def info(self) -> MethodInfo:
+        return method_info(self.name)
+
+    @property
+    def uses_layer(self) -> bool:
+        """From the catalog; a method outside it (a test's, an experiment's) reads no layer."""
+        return self.name in METHODS and METHODS[self.name].uses_layer
+
+    def __call__(
+        self, images: np.ndarray, target_classes: np.ndarray | list[int] | None = None, layer: str | None = None
+    ) -> ExplanationResult:
         images = np.asarray(images, dtype=np.float32)
         if images.ndim == 3:
             images = images[None]

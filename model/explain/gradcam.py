@@ -1,4 +1,5 @@
 """Grad-CAM (Selvaraju et al. 2017): channel weights are the mean gradient of the class score."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +11,6 @@ from model.explain.base import Explainer
 
 class GradcamExplainer(Explainer):
     name = "gradcam"
-    label = "Grad-CAM"
-    uses_layer = True
-    description = "Weights each feature map of a convolutional layer by the average gradient of the class score."
     visualiser_class = Gradcam
 
     def __init__(self, model) -> None:
@@ -21,4 +19,6 @@ class GradcamExplainer(Explainer):
         self._visualiser = self.visualiser_class(model, model_modifier=ReplaceToLinear(), clone=True)
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
-        return self._visualiser(score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False, normalize_cam=False)
+        return self._visualiser(
+            score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False, normalize_cam=False
+        )

@@ -1,4 +1,5 @@
 """LayerCAM (Jiang et al. 2021): element-wise positive gradients, usable on earlier, finer layers."""
+
 from __future__ import annotations
 
 from tf_keras_vis.layercam import Layercam
@@ -8,6 +9,4 @@ from model.explain.gradcam import GradcamExplainer
 
 class LayercamExplainer(GradcamExplainer):
     name = "layercam"
-    label = "LayerCAM"
-    description = "Weights every location by its own positive gradient; gives finer maps on earlier layers."
     visualiser_class = Layercam

@@ -1,4 +1,5 @@
 """Method name -> explainer class; explainers are built once per model and reused."""
+
 from __future__ import annotations
 
 import threading
@@ -7,6 +8,7 @@ import weakref
 import keras
 
 from model.explain.base import Explainer
+from model.explain.catalog import METHODS
 from model.explain.gradcam import GradcamExplainer
 from model.explain.gradcam_plus_plus import GradcamPlusPlusExplainer
 from model.explain.layercam import LayercamExplainer
@@ -17,13 +19,11 @@ EXPLAINERS: dict[str, type[Explainer]] = {
     cls.name: cls
     for cls in (GradcamExplainer, GradcamPlusPlusExplainer, LayercamExplainer, ScorecamExplainer, SmoothgradExplainer)
 }
+if set(EXPLAINERS) != set(METHODS):
+    raise RuntimeError(f"Explainers {sorted(EXPLAINERS)} and catalog {sorted(METHODS)} disagree.")
 
 _built: "weakref.WeakKeyDictionary[keras.Model, dict[str, Explainer]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
-
-
-def method_names() -> list[str]:
-    return list(EXPLAINERS)
 
 
 def get_explainer(model: keras.Model, name: str) -> Explainer:

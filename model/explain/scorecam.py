@@ -1,4 +1,5 @@
 """Score-CAM (Wang et al. 2020), the faster variant: gradient-free, from the strongest channels only."""
+
 from __future__ import annotations
 
 import keras
@@ -11,12 +12,6 @@ from model.explain.base import Explainer
 
 class ScorecamExplainer(Explainer):
     name = "scorecam"
-    label = "Score-CAM"
-    uses_layer = True
-    description = (
-        "Masks the image with each of the strongest feature maps and weights them by how much the class "
-        f"score rises (top {config.SCORECAM_MAX_CHANNELS} channels). Uses no gradients."
-    )
 
     def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS) -> None:
         super().__init__(model)
@@ -29,6 +24,10 @@ class ScorecamExplainer(Explainer):
         # tf-keras-vis refuses a channel budget above the layer's width: early layers can be narrow.
         channels = int(self.model.get_layer(layer).output.shape[-1])
         return self._visualiser(
-            score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False,
-            max_N=min(self.max_channels, channels), normalize_cam=False,
+            score,
+            images,
+            penultimate_layer=layer,
+            seek_penultimate_conv_layer=False,
+            max_N=min(self.max_channels, channels),
+            normalize_cam=False,
         )

@@ -1,4 +1,5 @@
 """SmoothGrad saliency (Smilkov et al. 2017): pixel gradients averaged over noisy copies."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,12 +15,6 @@ BLUR_FRACTION = 0.0125  # of the image side: 2 px at 160 px
 
 class SmoothgradExplainer(Explainer):
     name = "smoothgrad"
-    label = "SmoothGrad"
-    uses_layer = False
-    description = (
-        f"Gradient of the class score with respect to each pixel, averaged over {config.SMOOTHGRAD_SAMPLES} "
-        "noisy copies of the image. Pixel-level, so it shows edges and texture rather than regions."
-    )
 
     def __init__(self, model, samples: int = config.SMOOTHGRAD_SAMPLES, noise: float = config.SMOOTHGRAD_NOISE) -> None:
         super().__init__(model)
@@ -31,10 +26,13 @@ class SmoothgradExplainer(Explainer):
         # one batch gives the same average in a single pass (about 10x faster on this CPU) and a seeded noise.
         rng = np.random.default_rng(config.SEED)
         spread = (images.max(axis=(1, 2, 3)) - images.min(axis=(1, 2, 3)))[:, None, None, None, None]
-        noisy = images[:, None] + rng.normal(0.0, 1.0, (len(images), self.samples, *images.shape[1:])) * self.noise * spread
+        noisy = (
+            images[:, None] + rng.normal(0.0, 1.0, (len(images), self.samples, *images.shape[1:])) * self.noise * spread
+        )
         targets = np.repeat(np.asarray(score.indices), self.samples)
         gradients = self._visualiser(
-            CategoricalScore(targets.tolist()), noisy.reshape(-1, *images.shape[1:]).astype(np.float32),
+            CategoricalScore(targets.tolist()),
+            noisy.reshape(-1, *images.shape[1:]).astype(np.float32),
             normalize_map=False,
         )
         maps = np.asarray(gradients).reshape(len(images), self.samples, *images.shape[1:3]).mean(axis=1)
@@ -42,4 +40,6 @@ class SmoothgradExplainer(Explainer):
         import cv2
 
         sigma = max(images.shape[1] * BLUR_FRACTION, 0.5)
-        return np.stack([cv2.GaussianBlur(np.abs(m).astype(np.float32), (0, 0), sigmaX=sigma) for m in np.asarray(maps)])
+        return np.stack(
+            [cv2.GaussianBlur(np.abs(m).astype(np.float32), (0, 0), sigmaX=sigma) for m in np.asarray(maps)]
+        )

@@ -4,6 +4,7 @@ Writes what the dashboard's Explanation-quality page reads: per method, the
 faithfulness of its maps against random maps, the model-randomisation sanity
 check, and the time per image.
 """
+
 from __future__ import annotations
 
 import time
@@ -12,8 +13,9 @@ import numpy as np
 from tqdm import tqdm
 
 from model import config
-from model.dataset import load_split
+from model.data.dataset import load_split
 from model.explain import EXPLAINERS, get_explainer
+from model.explain.catalog import label_of
 from model.inference import predict_probabilities
 from model.lungs import dice, predict_lung_masks, share_inside
 from model.trust.faithfulness import faithfulness
@@ -22,26 +24,36 @@ from model.trust.sanity import passes_sanity_check, randomisation_correlations, 
 
 def _describe(values: list[float]) -> dict[str, float]:
     array = np.asarray(values, dtype=float)
-    return {"mean": float(array.mean()), "median": float(np.median(array)), "p10": float(np.percentile(array, 10)),
-            "p90": float(np.percentile(array, 90))}
+    return {
+        "mean": float(array.mean()),
+        "median": float(np.median(array)),
+        "p10": float(np.percentile(array, 10)),
+        "p90": float(np.percentile(array, 90)),
+    }
 
 
 def _explain_all(model, name: str, images: np.ndarray, targets: np.ndarray, batch_size: int) -> np.ndarray:
     explainer = get_explainer(model, name)
-    return np.concatenate([explainer(images[i : i + batch_size], targets[i : i + batch_size]).maps
-                           for i in range(0, len(images), batch_size)])
+    return np.concatenate(
+        [
+            explainer(images[i : i + batch_size], targets[i : i + batch_size]).maps
+            for i in range(0, len(images), batch_size)
+        ]
+    )
 
 
 def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, object]:
     """On the annotated lung_masks images: lung share with the annotators' mask against the segmenter's."""
-    from model.segmenter_training import load_mask_dataset
+    from model.training.segmenter import load_mask_dataset
 
     data = load_mask_dataset(config.data_dir() / config.LUNG_MASKS_SUBDIR, size=config.IMAGE_SIZE)
     targets = predict_probabilities(model, data.images).argmax(axis=1)
     predicted = predict_lung_masks(segmenter, data.images)
     annotated = data.masks[..., 0] > 0.5
-    result: dict[str, object] = {"n": len(data.names),
-                                 "segmenter_dice_at_classifier_size": float(np.mean([dice(p, a) for p, a in zip(predicted, annotated)]))}
+    result: dict[str, object] = {
+        "n": len(data.names),
+        "segmenter_dice_at_classifier_size": float(np.mean([dice(p, a) for p, a in zip(predicted, annotated)])),
+    }
     for name in EXPLAINERS:
         maps = _explain_all(model, name, data.images, targets, batch_size)
         result[name] = {
@@ -56,7 +68,9 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
     targets = predict_probabilities(model, test.images).argmax(axis=1)
     randomised = randomised_copy(model)
     lung_masks = predict_lung_masks(segmenter, test.images) if segmenter is not None else None
-    sanity_rows = np.concatenate([np.flatnonzero(test.labels == c)[:sanity_per_class] for c in range(len(config.CLASS_NAMES))])
+    sanity_rows = np.concatenate(
+        [np.flatnonzero(test.labels == c)[:sanity_per_class] for c in range(len(config.CLASS_NAMES))]
+    )
 
     methods: dict[str, object] = {}
     for name in tqdm(EXPLAINERS, desc="Methods", unit="method"):
@@ -65,15 +79,24 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
         started = time.perf_counter()
         maps = _explain_all(model, name, test.images, targets, batch_size)
         map_seconds = (time.perf_counter() - started) / len(maps)
-        scores = [faithfulness(model, image, heat, int(t)) for image, heat, t in
-                  tqdm(zip(test.images, maps, targets), total=len(maps), desc=f"{name} faithfulness", leave=False)]
-        correlations = randomisation_correlations(model, randomised, name, test.images[sanity_rows], targets[sanity_rows])
+        scores = [
+            faithfulness(model, image, heat, int(t))
+            for image, heat, t in tqdm(
+                zip(test.images, maps, targets), total=len(maps), desc=f"{name} faithfulness", leave=False
+            )
+        ]
+        correlations = randomisation_correlations(
+            model, randomised, name, test.images[sanity_rows], targets[sanity_rows]
+        )
         per_class_share = {
-            config.CLASS_NAMES[c]: float(np.mean([s.beats_random for s, label in zip(scores, test.labels) if label == c]))
-            for c in range(len(config.CLASS_NAMES)) if np.any(test.labels == c)
+            config.CLASS_NAMES[c]: float(
+                np.mean([s.beats_random for s, label in zip(scores, test.labels) if label == c])
+            )
+            for c in range(len(config.CLASS_NAMES))
+            if np.any(test.labels == c)
         }
         methods[name] = {
-            "label": EXPLAINERS[name].label,
+            "label": label_of(name),
             "faithfulness": {
                 "mean_score": float(np.mean([s.score for s in scores])),
                 "mean_random_score": float(np.mean([s.random_score for s in scores])),
@@ -97,17 +120,22 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
             shares = np.array([share_inside(m, k) for m, k in zip(maps, lung_masks)])
             methods[name]["lung_share"] = {
                 "all": _describe(shares.tolist()),
-                "by_true_class": {config.CLASS_NAMES[c]: _describe(shares[test.labels == c].tolist())
-                                  for c in range(len(config.CLASS_NAMES)) if np.any(test.labels == c)},
+                "by_true_class": {
+                    config.CLASS_NAMES[c]: _describe(shares[test.labels == c].tolist())
+                    for c in range(len(config.CLASS_NAMES))
+                    if np.any(test.labels == c)
+                },
             }
     annotated = None
     if segmenter is not None and (config.data_dir() / config.LUNG_MASKS_SUBDIR).is_dir():
         annotated = annotated_mask_check(model, segmenter, batch_size)
     return {
-        "schema_version": 1,
+        "schema_version": config.EXPLANATION_QUALITY_SCHEMA_VERSION,
         "lung_share_on_annotated_images": annotated,
-        "computed_on": (f"{len(test.labels)} test-split images ({per_class} per true class, seeded sample; one per "
-                        f"duplicate group), sanity check on {len(sanity_rows)} of them; target = predicted class"),
+        "computed_on": (
+            f"{len(test.labels)} test-split images ({per_class} per true class, seeded sample; one per "
+            f"duplicate group), sanity check on {len(sanity_rows)} of them; target = predicted class"
+        ),
         "model_file": config.MODEL_PATH.name,
         "sanity_top_layers": config.SANITY_TOP_LAYERS,
         "sanity_max_correlation": config.SANITY_MAX_CORRELATION,

@@ -7,6 +7,7 @@ salient pixels first; a faithful map makes it rise fast (large area). The
 score is insertion AUC minus deletion AUC; a map that does not beat a random
 ordering of the pixels on that score is not telling us about the model.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -39,9 +40,13 @@ class FaithfulnessScore:
     def beats_random(self) -> bool:
         return self.score > self.random_score
 
-    def as_json(self) -> dict[str, float | bool]:
-        return {**{k: round(v, 4) for k, v in asdict(self).items()}, "score": round(self.score, 4),
-                "random_score": round(self.random_score, 4), "beats_random": self.beats_random}
+    def to_json(self) -> dict[str, float | bool]:
+        return {
+            **{k: round(v, 4) for k, v in asdict(self).items()},
+            "score": round(self.score, 4),
+            "random_score": round(self.random_score, 4),
+            "beats_random": self.beats_random,
+        }
 
 
 def blurred_baseline(image: np.ndarray) -> np.ndarray:
@@ -51,7 +56,9 @@ def blurred_baseline(image: np.ndarray) -> np.ndarray:
     return blurred[..., None].astype(np.float32)
 
 
-def _curve_images(image: np.ndarray, baseline: np.ndarray, saliency: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
+def _curve_images(
+    image: np.ndarray, baseline: np.ndarray, saliency: np.ndarray, steps: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Deletion and insertion image stacks, each (steps + 1, H, W, C), for one pixel ranking."""
     order = np.argsort(-saliency.ravel(), kind="stable")
     rank = np.empty_like(order)
@@ -69,15 +76,14 @@ def _auc(values: np.ndarray) -> float:
     return float(np.trapezoid(values, dx=1.0 / (len(values) - 1)))
 
 
-def curves(model, image: np.ndarray, saliency: np.ndarray, target_class: int, steps: int = config.FAITHFULNESS_STEPS) -> tuple[np.ndarray, np.ndarray]:
-    """Probability of `target_class` along the deletion and insertion curves of one map."""
-    deletion, insertion = _curve_images(image, blurred_baseline(image), saliency, steps)
-    probabilities = forward(model, np.concatenate([deletion, insertion]))[:, target_class]
-    return probabilities[: steps + 1], probabilities[steps + 1 :]
-
-
-def faithfulness(model, image: np.ndarray, saliency: np.ndarray, target_class: int,
-                 steps: int = config.FAITHFULNESS_STEPS, seed: int = config.SEED) -> FaithfulnessScore:
+def faithfulness(
+    model,
+    image: np.ndarray,
+    saliency: np.ndarray,
+    target_class: int,
+    steps: int = config.FAITHFULNESS_STEPS,
+    seed: int = config.SEED,
+) -> FaithfulnessScore:
     """Score one map on one image (S, S, C) against a random map, in one batched forward pass."""
     rng = np.random.default_rng(seed)
     random_map = rng.random(saliency.shape).astype(np.float32)

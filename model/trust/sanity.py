@@ -4,6 +4,7 @@ Re-initialise the weights of the top layers of the network and explain again.
 If the new map still looks like the old one (high rank correlation), the method
 shows the image (edges, contrast) rather than what the model learned.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -17,10 +18,16 @@ from model.explain.registry import get_explainer
 
 
 def weighted_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    return [layer for layer in model.layers if layer.weights and isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))]
+    return [
+        layer
+        for layer in model.layers
+        if layer.weights and isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense))
+    ]
 
 
-def randomised_copy(model: keras.Model, top_layers: int = config.SANITY_TOP_LAYERS, seed: int = config.SEED) -> keras.Model:
+def randomised_copy(
+    model: keras.Model, top_layers: int = config.SANITY_TOP_LAYERS, seed: int = config.SEED
+) -> keras.Model:
     """A copy of `model` whose last `top_layers` conv/dense layers have fresh random weights."""
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())

@@ -8,6 +8,7 @@ candidates; a pair is a duplicate when the normalised 32x32 thumbnails also
 correlate strongly. Confirmed pairs are joined into duplicate groups
 (union-find), and images of one patient are joined too.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -72,7 +73,9 @@ class UnionFind:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
-def duplicate_groups(size: int, pairs: Iterable[tuple[int, int]], same_patient: Sequence[str] | None = None) -> np.ndarray:
+def duplicate_groups(
+    size: int, pairs: Iterable[tuple[int, int]], same_patient: Sequence[str] | None = None
+) -> np.ndarray:
     """A group id per item: items joined by a pair, or sharing a patient key, share a group.
 
     Group ids are 0..k-1 in order of first appearance, so they are stable for a stable input order.

@@ -6,6 +6,7 @@ rest works on the table. Outputs: `assets/splits.csv`, `assets/dataset_stats.jso
 (committed: names, labels and figures only) and a cache of preprocessed arrays
 under `cache/` (never committed: it is derived from the images).
 """
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from tqdm import tqdm
 
 from model import config
-from model.dataset_stats import IntensityAccumulator, build_stats
-from model.dedupe import confirm_pairs, duplicate_groups, hamming_pairs, phash_bits, thumbnail_vector
-from model.image_io import ImageLoadError, load_image_file
-from model.manifest import (
+from model.data.dedupe import confirm_pairs, duplicate_groups, hamming_pairs, phash_bits, thumbnail_vector
+from model.data.manifest import (
     LabelledFolder,
     age_groups_from_duplicates,
     build_manifest,
@@ -29,15 +27,15 @@ from model.manifest import (
     pediatric_folders,
     radiography_folders,
 )
+from model.data.splitting import assign_splits, mark_representatives
+from model.data.stats import IntensityAccumulator, build_stats
+from model.image_io import ImageLoadError, load_image_file
 from model.preprocessing import to_model_input
-from model.splitting import assign_splits, mark_representatives
 
 
-def cache_path(size: int = config.IMAGE_SIZE) -> Path:
-    return config.CACHE_DIR / f"images_{size}.npz"
-
-
-def _folders(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None) -> tuple[Path, list[LabelledFolder], list]:
+def _folders(
+    radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None
+) -> tuple[Path, list[LabelledFolder], list]:
     dirs = [d.resolve() for d in (radiography_dir, pediatric_dir, nih_dir) if d is not None]
     root = Path(os.path.commonpath([d.parent for d in dirs]))
     rad, ped = (d.relative_to(root).as_posix() for d in dirs[:2])
@@ -45,8 +43,9 @@ def _folders(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None) -
     return root, radiography_folders(rad) + pediatric_folders(ped), extra
 
 
-def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None = None,
-                    show_pairs_dir: Path | None = None) -> dict[str, object]:
+def prepare_dataset(
+    radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | None = None, show_pairs_dir: Path | None = None
+) -> dict[str, object]:
     """Without `nih_dir` (a user without the NIH adults) the table holds the two public releases only."""
     data_root, folders, extra_rows = _folders(radiography_dir, pediatric_dir, nih_dir)
     table = build_manifest(data_root, folders, extra_rows)
@@ -101,23 +100,27 @@ def prepare_dataset(radiography_dir: Path, pediatric_dir: Path, nih_dir: Path | 
     stats["duplicates"]["picture_copies_without_patient_grouping"] = int(len(picture_groups) - len(set(picture_groups)))
     stats["duplicates"]["pairs_across_sources"] = int(sum(sources[a] != sources[b] for a, b, _ in pairs))
     stats["duplicates"]["confirmed_pairs_by_hamming_distance"] = {
-        int(d): int((pairs[:, 2] == d).sum()) for d in range(config.DUPLICATE_HAMMING_CANDIDATE + 1) if (pairs[:, 2] == d).any()
+        int(d): int((pairs[:, 2] == d).sum())
+        for d in range(config.DUPLICATE_HAMMING_CANDIDATE + 1)
+        if (pairs[:, 2] == d).any()
     }
     config.DATASET_STATS_PATH.write_text(json.dumps(stats, indent=1))
 
     config.CACHE_DIR.mkdir(exist_ok=True)
-    np.savez(cache_path(), paths=table["path"].to_numpy(dtype=str), images=inputs[keep])
+    np.savez(config.image_cache_path(), paths=table["path"].to_numpy(dtype=str), images=inputs[keep])
     return {
         "images": len(table),
         "unreadable": len(unreadable),
         "duplicates": stats["duplicates"],
-        "split_counts": {f"{s}/{l}": int(n) for (s, l), n in table.groupby(["split", "label"]).size().items()},
+        "split_counts": {f"{s}/{label}": int(n) for (s, label), n in table.groupby(["split", "label"]).size().items()},
         "sources": {str(k): int(v) for k, v in table["source"].value_counts().items()},
         "age_groups": {str(k): int(v) for k, v in table["age_group"].value_counts().items()},
     }
 
 
-def _write_pair_sheets(out_dir: Path, candidates: np.ndarray, correlation: np.ndarray, index: np.ndarray, inputs: np.ndarray) -> None:
+def _write_pair_sheets(
+    out_dir: Path, candidates: np.ndarray, correlation: np.ndarray, index: np.ndarray, inputs: np.ndarray
+) -> None:
     """Candidate pairs side by side in bands of thumbnail correlation, to choose the threshold by eye (local only)."""
     import cv2
 

@@ -1,4 +1,5 @@
 """Helpers for the real-browser tests: run `streamlit run` on a free port, drive Debian's Chromium."""
+
 from __future__ import annotations
 
 import contextlib
@@ -16,8 +17,14 @@ from pathlib import Path
 from model import config
 
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 SCREENSHOT_DIR = config.REPO_ROOT / "artifacts" / "screenshots"
 
@@ -55,9 +62,22 @@ def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
     started_at = time.perf_counter()
     log = open(config.REPO_ROOT / "artifacts" / f"streamlit_{port}.log", "w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(config.REPO_ROOT / "dashboard" / "app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=config.REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(config.REPO_ROOT / "dashboard" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=config.REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -4,6 +4,7 @@ Whole duplicate groups are assigned to one side, so a picture and its copy can
 never be on both sides of the split; within each (class, source) stratum the
 groups are shuffled with a fixed seed and filled up to the target fractions.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
-"""Shared by the command-line tools: load many files, keep going past bad ones, report each."""
+"""Shared by the command-line tools: arguments, loading many files past bad ones, one record per input."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,7 +8,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from model import config
-
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
 
 
@@ -46,7 +46,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
 
 
-def print_records(paths: list[Path], records: dict[str, dict], as_json: bool, readable: Callable[[Path, dict], str]) -> None:
+def print_records(
+    paths: list[Path], records: dict[str, dict], as_json: bool, readable: Callable[[Path, dict], str]
+) -> None:
     """One line per input, in the order given: JSON, or `readable(path, record)`; errors as 'name: ERROR: ...'."""
     for path in paths:
         record = records[str(path)]
@@ -56,3 +58,15 @@ def print_records(paths: list[Path], records: dict[str, dict], as_json: bool, re
             print(f"{path.name}: ERROR: {record['error']}")
         else:
             print(readable(path, record))
+
+
+def output_stems(paths: list[Path], suffix: str) -> list[str]:
+    """A file-name stem per input, unique even when two inputs share a name (a short path hash tells them apart)."""
+    import hashlib
+
+    plain = [f"{path.stem}_{suffix}" for path in paths]
+    repeated = {stem for stem in plain if plain.count(stem) > 1}
+    return [
+        f"{stem}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]}" if stem in repeated else stem
+        for stem, path in zip(plain, paths)
+    ]

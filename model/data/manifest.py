@@ -4,6 +4,7 @@ The folder layouts are those of the public releases, so a user's own download
 works unchanged. Paths in the table are relative to the data root, so the
 committed `assets/splits.csv` holds names and labels only, never pixels.
 """
+
 from __future__ import annotations
 
 import re
@@ -77,7 +78,9 @@ def read_index(directory: Path) -> pd.DataFrame:
     """A dataset folder's `index.csv` (one row per image, `image` relative to the folder); missing is an error."""
     index_path = directory / config.INDEX_FILENAME
     if not index_path.is_file():
-        raise FileNotFoundError(f"Expected {index_path}: this folder is listed by an index.csv with image,label columns.")
+        raise FileNotFoundError(
+            f"Expected {index_path}: this folder is listed by an index.csv with image,label columns."
+        )
     table = pd.read_csv(index_path, dtype=str, keep_default_na=False)
     missing = {"image", "label"} - set(table.columns)
     if missing:
@@ -92,14 +95,16 @@ def nih_rows(data_root: Path, subdir: str = config.NIH_ADULT_SUBDIR) -> list[dic
     for record in table.itertuples():
         if record.label not in NIH_LABELS:
             raise ValueError(f"{subdir}/{config.INDEX_FILENAME}: unknown label {record.label!r} for {record.image}.")
-        rows.append({
-            "path": f"{subdir}/{record.image}",
-            "label": NIH_LABELS[record.label],
-            "source": SOURCE_NIH,
-            "patient": f"{SOURCE_NIH}:{record.patient}",
-            "age_group": AGE_CHILD if record.age and int(record.age) < 18 else AGE_ADULT,
-            "view": record.view or UNKNOWN_VIEW,
-        })
+        rows.append(
+            {
+                "path": f"{subdir}/{record.image}",
+                "label": NIH_LABELS[record.label],
+                "source": SOURCE_NIH,
+                "patient": f"{SOURCE_NIH}:{record.patient}",
+                "age_group": AGE_CHILD if record.age and int(record.age) < 18 else AGE_ADULT,
+                "view": record.view or UNKNOWN_VIEW,
+            }
+        )
     return rows
 
 
@@ -112,7 +117,9 @@ def age_groups_from_duplicates(table: pd.DataFrame) -> pd.Series:
     return table["age_group"].where(~has_child, AGE_CHILD)
 
 
-def build_manifest(data_root: Path, folders: list[LabelledFolder], extra_rows: list[dict[str, str]] = ()) -> pd.DataFrame:
+def build_manifest(
+    data_root: Path, folders: list[LabelledFolder], extra_rows: list[dict[str, str]] = ()
+) -> pd.DataFrame:
     """List every image under the given folders (plus rows read from index files); a missing folder is an error."""
     rows: list[dict[str, str]] = []
     for folder in folders:
@@ -138,7 +145,8 @@ def build_manifest(data_root: Path, folders: list[LabelledFolder], extra_rows: l
 
 
 def load_splits(path: Path = config.SPLITS_PATH) -> pd.DataFrame:
-    """The committed split table (path, label, source, patient, age_group, view, duplicate_group, split, representative)."""
+    """The committed split table: path, label, source, patient, age_group, view, duplicate_group, split,
+    representative."""
     if not path.is_file():
         raise FileNotFoundError(f"Split table {path} is missing; run scripts/prepare_data.py.")
     return pd.read_csv(path, keep_default_na=False, dtype={"view": str})

@@ -5,6 +5,7 @@ class x split x source, duplicates, sizes and formats, and per-class intensity
 histograms with mean and standard deviation (of the raw pixels, before any
 normalisation, because the differences between sources are the point).
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -56,7 +57,10 @@ def build_stats(
 ) -> dict[str, object]:
     """Assemble the JSON document from the split table and the per-image readings."""
     counts = (
-        table.groupby(["label", "split", "source", "age_group"]).size().reset_index(name="count").to_dict(orient="records")
+        table.groupby(["label", "split", "source", "age_group"])
+        .size()
+        .reset_index(name="count")
+        .to_dict(orient="records")
     )
     group_sizes = table.groupby("duplicate_group").size()
     by_class_format: dict[str, Counter] = defaultdict(Counter)

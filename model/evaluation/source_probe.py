@@ -6,13 +6,14 @@ Pneumonia). Each origin is subsampled to the same count, so chance is 1/k; the p
 chance is the plainest measure of a source detector inside the classifier. A film's origin is its source, except
 that Radiography-DB films that are copies of pediatric films count as children's (they are).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from model import config
-from model.manifest import AGE_CHILD, SOURCE_PEDIATRIC, SOURCE_RADIOGRAPHY
+from model.data.manifest import AGE_CHILD, SOURCE_PEDIATRIC, SOURCE_RADIOGRAPHY
 
 FEATURE_LAYER = "gap"
 # Within each class, the origins the probe tells apart (classes with one origin have nothing to probe).
@@ -77,8 +78,10 @@ def source_probe(model, inputs: np.ndarray, table: pd.DataFrame) -> dict[str, ob
             per_class[name] = result
     mean = lambda key: float(np.mean([r[key] for r in per_class.values()])) if per_class else None  # noqa: E731
     return {
-        "method": (f"{PROBE_FOLDS}-fold cross-validated logistic regression on the '{FEATURE_LAYER}' features, "
-                   "predicting the origin of a film within its class, origins subsampled to equal counts"),
+        "method": (
+            f"{PROBE_FOLDS}-fold cross-validated logistic regression on the '{FEATURE_LAYER}' features, "
+            "predicting the origin of a film within its class, origins subsampled to equal counts"
+        ),
         "per_class": per_class,
         "balanced_accuracy": mean("balanced_accuracy"),
         "chance": mean("chance"),

@@ -4,6 +4,7 @@ The in-distribution test split says how well the model separates the collections
 how far that carries. The external set (`external/` or any folder with an index.csv of image,label[,source]) is
 evaluation only: nothing here may feed training, early stopping or the choice of the shipped variant.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from model import config
-from model.manifest import SOURCE_NIH, read_index
-from model.metrics import summarise
+from model.data.manifest import SOURCE_NIH, read_index
+from model.evaluation.metrics import summarise
 
 COVID = config.CLASS_NAMES.index("COVID-19")
 NORMAL = config.CLASS_NAMES.index("Normal")
@@ -30,8 +31,9 @@ def auroc(positive: np.ndarray, scores: np.ndarray) -> float | None:
     return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
-def bootstrap_auroc(positive: np.ndarray, scores: np.ndarray, samples: int = config.BOOTSTRAP_SAMPLES,
-                    seed: int = config.SEED) -> list[float] | None:
+def bootstrap_auroc(
+    positive: np.ndarray, scores: np.ndarray, samples: int = config.BOOTSTRAP_SAMPLES, seed: int = config.SEED
+) -> list[float] | None:
     """95% percentile interval, resampling positives and negatives separately (keeps both present)."""
     rng = np.random.default_rng(seed)
     pos, neg = np.flatnonzero(positive), np.flatnonzero(~positive.astype(bool))
@@ -90,8 +92,10 @@ def adult_nih_figures(table: pd.DataFrame, labels: np.ndarray, probabilities: np
         return None
 
     def shares(mask: np.ndarray) -> dict[str, object]:
-        return {"normal": called_shares(labels[mask], probabilities[mask], NORMAL),
-                "pneumonia": called_shares(labels[mask], probabilities[mask], PNEUMONIA)}
+        return {
+            "normal": called_shares(labels[mask], probabilities[mask], NORMAL),
+            "pneumonia": called_shares(labels[mask], probabilities[mask], PNEUMONIA),
+        }
 
     result = shares(rows)
     normal, pneumonia = result["normal"], result["pneumonia"]
@@ -105,8 +109,7 @@ def adult_nih_figures(table: pd.DataFrame, labels: np.ndarray, probabilities: np
     if binary.any():
         result["pneumonia_auroc_vs_normal"] = auroc(labels[binary] == PNEUMONIA, probabilities[binary, PNEUMONIA])
     result["by_view"] = {
-        str(view): shares(rows & (table["view"] == view).to_numpy())
-        for view in sorted(set(table.loc[rows, "view"]))
+        str(view): shares(rows & (table["view"] == view).to_numpy()) for view in sorted(set(table.loc[rows, "view"]))
     }
     return result
 
@@ -114,8 +117,11 @@ def adult_nih_figures(table: pd.DataFrame, labels: np.ndarray, probabilities: np
 def by_age_group(table: pd.DataFrame, labels: np.ndarray, probabilities: np.ndarray) -> dict[str, object]:
     table = table.reset_index(drop=True)
     return {
-        str(group): {key: value for key, value in summarise(labels[rows.index], probabilities[rows.index],
-                                                            with_bootstrap=False).items() if key != "curves"}
+        str(group): {
+            key: value
+            for key, value in summarise(labels[rows.index], probabilities[rows.index], with_bootstrap=False).items()
+            if key != "curves"
+        }
         for group, rows in table.groupby("age_group")
     }
 
@@ -131,7 +137,9 @@ def load_external_table(directory: Path) -> pd.DataFrame:
 
 def external_labels(table: pd.DataFrame) -> np.ndarray:
     """Class indices where the label is a class name; other labels (no finding, negative) map to Normal."""
-    return np.array([config.CLASS_NAMES.index(l) if l in config.CLASS_NAMES else NORMAL for l in table["label"]])
+    return np.array(
+        [config.CLASS_NAMES.index(name) if name in config.CLASS_NAMES else NORMAL for name in table["label"]]
+    )
 
 
 def load_external_inputs(table: pd.DataFrame) -> np.ndarray:

@@ -4,6 +4,7 @@ Four levels of two 3x3 convolutions with batch norm, skip connections by
 concatenation, sigmoid output. Small enough (about half a million weights) to
 train from scratch on a few hundred masks on two CPU cores.
 """
+
 from __future__ import annotations
 
 import keras
@@ -22,7 +23,9 @@ def _double_conv(x, filters: int, name: str):
     return x
 
 
-def build_segmenter(image_size: int = config.SEGMENTER_IMAGE_SIZE, level_filters: tuple[int, ...] = LEVEL_FILTERS) -> keras.Model:
+def build_segmenter(
+    image_size: int = config.SEGMENTER_IMAGE_SIZE, level_filters: tuple[int, ...] = LEVEL_FILTERS
+) -> keras.Model:
     inputs = keras.Input((image_size, image_size, 1), name="image")
     skips = []
     x = inputs

@@ -6,6 +6,7 @@ JPEG, the others as PNG), blur, gamma and contrast jitter (exposure differs by
 hospital), and small rotations, zooms and shifts (positioning). No horizontal
 flips: they would put the heart on the wrong side.
 """
+
 from __future__ import annotations
 
 import keras
@@ -121,8 +122,9 @@ def _border_band(image: tf.Tensor) -> tf.Tensor:
     rows = tf.range(size)[:, None, None]
     cols = tf.range(size)[None, :, None]
     side = tf.random.uniform([], 0, 4, dtype=tf.int32)
-    band = tf.switch_case(side, [lambda: rows < width, lambda: rows >= size - width,
-                                 lambda: cols < width, lambda: cols >= size - width])
+    band = tf.switch_case(
+        side, [lambda: rows < width, lambda: rows >= size - width, lambda: cols < width, lambda: cols >= size - width]
+    )
     band = tf.broadcast_to(band, tf.shape(image))
     fill = tf.where(tf.random.uniform([]) < 0.5, 0.0, 1.0)
     return tf.where(band, fill, image)

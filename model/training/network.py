@@ -5,6 +5,7 @@ convolutional layers by name. Small because it trains from scratch on two CPU
 cores; batch normalisation and global average pooling keep it stable and keep
 the last convolution's spatial map meaningful for Grad-CAM.
 """
+
 from __future__ import annotations
 
 import keras
@@ -25,10 +26,14 @@ WEIGHT_DECAY: float = 1e-4
 
 def _conv_block(x: keras.KerasTensor, filters: int, name: str) -> keras.KerasTensor:
     regulariser = keras.regularizers.L2(WEIGHT_DECAY)
-    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_regularizer=regulariser, name=f"{name}_conv1")(x)
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_regularizer=regulariser, name=f"{name}_conv1")(
+        x
+    )
     x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn1")(x)
     x = layers.ReLU(name=f"{name}_relu1")(x)
-    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_regularizer=regulariser, name=f"{name}_conv2")(x)
+    x = layers.Conv2D(filters, 3, padding="same", use_bias=False, kernel_regularizer=regulariser, name=f"{name}_conv2")(
+        x
+    )
     x = layers.BatchNormalization(momentum=BN_MOMENTUM, name=f"{name}_bn2")(x)
     return layers.ReLU(name=f"{name}_relu2")(x)
 

@@ -4,6 +4,7 @@ The hold-out is drawn with the project seed; the training images get small
 joint affine jitter (image and mask together) and gamma/contrast jitter on the
 image alone.
 """
+
 from __future__ import annotations
 
 import time
@@ -21,7 +22,7 @@ from model import config
 from model.image_io import load_image_file
 from model.lungs import dice, iou, keep_largest_regions
 from model.preprocessing import to_model_input
-from model.segmenter_network import bce_dice_loss, build_segmenter
+from model.training.segmenter_network import bce_dice_loss, build_segmenter
 
 
 @dataclass
@@ -37,11 +38,15 @@ def load_mask_dataset(root: Path, size: int = config.SEGMENTER_IMAGE_SIZE) -> Ma
     for row in tqdm(index.itertuples(), total=len(index), desc="Reading lung masks", unit="img"):
         images.append(to_model_input(load_image_file(root / row.image).pixels, size))
         mask = cv2.imread(str(root / row.mask), cv2.IMREAD_GRAYSCALE)
-        masks.append((cv2.resize(mask, (size, size), interpolation=cv2.INTER_NEAREST) > 127).astype(np.float32)[..., None])
+        masks.append(
+            (cv2.resize(mask, (size, size), interpolation=cv2.INTER_NEAREST) > 127).astype(np.float32)[..., None]
+        )
     return MaskData(np.stack(images), np.stack(masks), index["image"].tolist())
 
 
-def holdout_split(count: int, fraction: float = config.SEGMENTER_HOLDOUT_FRACTION, seed: int = config.SEED) -> tuple[np.ndarray, np.ndarray]:
+def holdout_split(
+    count: int, fraction: float = config.SEGMENTER_HOLDOUT_FRACTION, seed: int = config.SEED
+) -> tuple[np.ndarray, np.ndarray]:
     order = np.random.default_rng(seed).permutation(count)
     cut = int(round(count * fraction))
     return np.sort(order[cut:]), np.sort(order[:cut])
@@ -55,17 +60,23 @@ def _augment(image: tf.Tensor, mask: tf.Tensor, augmenter: keras.Sequential) -> 
     return image, mask
 
 
-def train_segmenter(data: MaskData, train_index: np.ndarray, epochs: int = config.SEGMENTER_EPOCHS, seed: int = config.SEED,
-                    log=print) -> tuple[keras.Model, list[dict[str, float]], float]:
+def train_segmenter(
+    data: MaskData, train_index: np.ndarray, epochs: int = config.SEGMENTER_EPOCHS, seed: int = config.SEED, log=print
+) -> tuple[keras.Model, list[dict[str, float]], float]:
     keras.utils.set_random_seed(seed)
     model = build_segmenter()
     steps = int(np.ceil(len(train_index) / config.SEGMENTER_BATCH_SIZE)) * epochs
-    model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps, alpha=0.05)), loss=bce_dice_loss)
-    augmenter = keras.Sequential([
-        keras.layers.RandomRotation(0.03, fill_mode="constant", seed=seed),
-        keras.layers.RandomZoom(0.12, fill_mode="constant", seed=seed + 1),
-        keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
-    ])
+    model.compile(
+        optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(2e-3, steps, alpha=0.05)),
+        loss=bce_dice_loss,
+    )
+    augmenter = keras.Sequential(
+        [
+            keras.layers.RandomRotation(0.03, fill_mode="constant", seed=seed),
+            keras.layers.RandomZoom(0.12, fill_mode="constant", seed=seed + 1),
+            keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant", seed=seed + 2),
+        ]
+    )
     dataset = (
         tf.data.Dataset.from_tensor_slices((data.images[train_index], data.masks[train_index]))
         .shuffle(len(train_index), seed=seed)
@@ -79,8 +90,8 @@ def train_segmenter(data: MaskData, train_index: np.ndarray, epochs: int = confi
         fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # the dataset shuffles itself
         history.append({"epoch": epoch + 1, "loss": float(fit.history["loss"][0])})
         log(f"epoch {epoch + 1}/{epochs}: loss {history[-1]['loss']:.4f}")
-    # Re-estimate batch-norm statistics on clean images (see model.training.recalibrate_batch_norm).
-    from model.training import recalibrate_batch_norm
+    # Re-estimate batch-norm statistics on clean images (see model.training.loop.recalibrate_batch_norm).
+    from model.training.loop import recalibrate_batch_norm
 
     recalibrate_batch_norm(model, data.images[train_index], batch_size=config.SEGMENTER_BATCH_SIZE)
     return model, history, time.perf_counter() - started
@@ -95,7 +106,10 @@ def evaluate_segmenter(model: keras.Model, data: MaskData, index: np.ndarray) ->
         ious.append(iou(predicted, truth))
     return {
         "n": int(len(index)),
-        "dice_mean": float(np.mean(dices)), "dice_median": float(np.median(dices)), "dice_p10": float(np.percentile(dices, 10)),
-        "iou_mean": float(np.mean(ious)), "iou_median": float(np.median(ious)),
+        "dice_mean": float(np.mean(dices)),
+        "dice_median": float(np.median(dices)),
+        "dice_p10": float(np.percentile(dices, 10)),
+        "iou_mean": float(np.mean(ious)),
+        "iou_median": float(np.median(ious)),
         "held_out_images": [data.names[i] for i in index],
     }

@@ -6,6 +6,7 @@ children). That makes "child or adult" useless for telling Normal from
 Pneumonia, so the network has to look for the disease. Early stopping watches
 balanced accuracy on the validation split and keeps the best weights.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,10 @@ import pandas as pd
 import tensorflow as tf
 
 from model import config
-from model.augmentation import acquisition, geometric_augmenter, photometric, text_stamps
-from model.dataset import SplitArrays
-from model.network import build_classifier
+from model.data.dataset import SplitArrays
+from model.inference import predict_probabilities
+from model.training.augmentation import acquisition, geometric_augmenter, photometric, text_stamps
+from model.training.network import build_classifier
 
 
 @dataclass
@@ -33,7 +35,7 @@ class TrainingResult:
 
 
 def balanced_epoch_indices(table: pd.DataFrame, per_class: int, rng: np.random.Generator) -> np.ndarray:
-    """Indices for one epoch: `per_class` per label, split evenly across that label's sources (with replacement if short)."""
+    """Indices for one epoch: `per_class` per label, split evenly across its sources (with replacement if short)."""
     chosen: list[np.ndarray] = []
     for _, by_label in table.groupby("label"):
         sources = by_label.groupby("source")
@@ -58,7 +60,9 @@ def _pixel_augmentation(kind: str):
     raise ValueError(f"Unknown augmentation {kind!r}; expected one of {AUGMENTATIONS}.")
 
 
-def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard") -> tf.data.Dataset:
+def _train_dataset(
+    images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard"
+) -> tf.data.Dataset:
     augmenter = geometric_augmenter(seed)
     pixel_augment = _pixel_augmentation(augmentation)
     one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
@@ -71,8 +75,13 @@ def _train_dataset(images: np.ndarray, labels: np.ndarray, seed: int, augmentati
     )
 
 
-def recalibrate_batch_norm(model: keras.Model, images: np.ndarray, batches: int = 30, batch_size: int = config.BATCH_SIZE,
-                           rng: np.random.Generator | None = None) -> None:
+def recalibrate_batch_norm(
+    model: keras.Model,
+    images: np.ndarray,
+    batches: int = 30,
+    batch_size: int = config.BATCH_SIZE,
+    rng: np.random.Generator | None = None,
+) -> None:
     """Re-estimate batch-norm moving statistics on clean (un-augmented) images.
 
     Training batches are augmented; inference sees clean images. Without this
@@ -115,7 +124,9 @@ def train(
     rng = np.random.default_rng(seed)
     model = build_classifier(image_size=image_size)
     schedule = keras.optimizers.schedules.CosineDecay(
-        config.LEARNING_RATE, decay_steps=max_epochs * int(np.ceil(per_class * len(config.CLASS_NAMES) / config.BATCH_SIZE)), alpha=0.05
+        config.LEARNING_RATE,
+        decay_steps=max_epochs * int(np.ceil(per_class * len(config.CLASS_NAMES) / config.BATCH_SIZE)),
+        alpha=0.05,
     )
     model.compile(
         optimizer=keras.optimizers.Adam(schedule),
@@ -131,9 +142,14 @@ def train(
         dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch, augmentation)
         fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
         recalibrate_batch_norm(model, train_data.images, rng=rng)
-        probabilities = model.predict(val_data.images, batch_size=128, verbose=0)
-        val_loss = float(keras.losses.categorical_crossentropy(
-            keras.utils.to_categorical(val_data.labels, len(config.CLASS_NAMES)), probabilities).numpy().mean())
+        probabilities = predict_probabilities(model, val_data.images)
+        val_loss = float(
+            keras.losses.categorical_crossentropy(
+                keras.utils.to_categorical(val_data.labels, len(config.CLASS_NAMES)), probabilities
+            )
+            .numpy()
+            .mean()
+        )
         balanced = balanced_accuracy(val_data.labels, probabilities.argmax(1), len(config.CLASS_NAMES))
         score = balanced if selection_score is None else float(selection_score(val_data.labels, probabilities))
         record = {
@@ -163,4 +179,8 @@ def train(
 
 
 def save_history(result: TrainingResult, path: Path = config.HISTORY_PATH) -> None:
-    path.write_text(json.dumps({"best_epoch": result.best_epoch, "seconds": round(result.seconds, 1), "epochs": result.history}, indent=1))
+    path.write_text(
+        json.dumps(
+            {"best_epoch": result.best_epoch, "seconds": round(result.seconds, 1), "epochs": result.history}, indent=1
+        )
+    )

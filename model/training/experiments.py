@@ -8,6 +8,7 @@ THE RULE (written before any variant was scored on `external/`, and never change
 The adult NIH validation patients and the source probe weigh most because they stand in for other hospitals.
 External figures are computed for every variant and reported beside the choice, never used to make it.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,9 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.dataset import SplitArrays, load_split
-from model.generalisation import (
+from model.data.dataset import SplitArrays, load_split
+from model.data.manifest import SOURCE_NIH
+from model.evaluation.generalisation import (
     adult_nih_figures,
     by_age_group,
     external_figures,
@@ -28,12 +30,14 @@ from model.generalisation import (
     load_external_inputs,
     load_external_table,
 )
+from model.evaluation.metrics import summarise
 from model.input_recipe import PLAIN, InputRecipe, apply_recipe, lung_focus_masks, save_recipe
-from model.manifest import SOURCE_NIH
-from model.metrics import summarise
 
-RULE_WEIGHTS: dict[str, float] = {"nih_val_balanced_accuracy": 0.35, "probe_val_not_above_chance": 0.35,
-                                  "val_balanced_accuracy": 0.30}
+RULE_WEIGHTS: dict[str, float] = {
+    "nih_val_balanced_accuracy": 0.35,
+    "probe_val_not_above_chance": 0.35,
+    "val_balanced_accuracy": 0.30,
+}
 MIN_VALIDATION_MACRO_F1: float = 0.85
 EXPERIMENTS_DIR: Path = config.CACHE_DIR / "experiments"
 
@@ -47,22 +51,42 @@ class Variant:
     label_smoothing: float = config.LABEL_SMOOTHING
 
     def settings(self) -> dict[str, object]:
-        return {"input": self.recipe.to_json(), "augmentation": self.augmentation,
-                "label_smoothing": self.label_smoothing, "epochs_max": config.EXPERIMENT_MAX_EPOCHS,
-                "images_per_class_per_epoch": config.EXPERIMENT_IMAGES_PER_CLASS,
-                "sampling": "balanced per class, and per source within a class"}
+        return {
+            "input": self.recipe.to_json(),
+            "augmentation": self.augmentation,
+            "label_smoothing": self.label_smoothing,
+            "epochs_max": config.EXPERIMENT_MAX_EPOCHS,
+            "images_per_class_per_epoch": config.EXPERIMENT_IMAGES_PER_CLASS,
+            "sampling": "balanced per class, and per source within a class",
+        }
 
 
-VARIANTS: dict[str, Variant] = {v.name: v for v in (
-    Variant("a_baseline", "Today's recipe on the new data (adult NIH films in training): the honest baseline."),
-    Variant("b_lung_focus", "Lung-focused input: CLAHE, then only the segmenter's lung fields with a margin "
-            "(a safe box where the mask is implausible).", recipe=InputRecipe(clahe=True, lung_focus=True)),
-    Variant("c_acquisition", "Acquisition-style augmentation: resolution down-up, noise, blur, JPEG, tone curves, "
-            "collimation bands, burned-in markers.", augmentation="acquisition"),
-    Variant("d_lung_focus_acquisition", "Lung-focused input and acquisition-style augmentation together, with "
-            "stronger label smoothing for the noisy NIH labels.", recipe=InputRecipe(clahe=True, lung_focus=True),
-            augmentation="acquisition", label_smoothing=0.1),
-)}
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant("a_baseline", "Today's recipe on the new data (adult NIH films in training): the honest baseline."),
+        Variant(
+            "b_lung_focus",
+            "Lung-focused input: CLAHE, then only the segmenter's lung fields with a margin "
+            "(a safe box where the mask is implausible).",
+            recipe=InputRecipe(clahe=True, lung_focus=True),
+        ),
+        Variant(
+            "c_acquisition",
+            "Acquisition-style augmentation: resolution down-up, noise, blur, JPEG, tone curves, "
+            "collimation bands, burned-in markers.",
+            augmentation="acquisition",
+        ),
+        Variant(
+            "d_lung_focus_acquisition",
+            "Lung-focused input and acquisition-style augmentation together, with "
+            "stronger label smoothing for the noisy NIH labels.",
+            recipe=InputRecipe(clahe=True, lung_focus=True),
+            augmentation="acquisition",
+            label_smoothing=0.1,
+        ),
+    )
+}
 
 
 @dataclass
@@ -84,8 +108,9 @@ def lung_masks_for(inputs: np.ndarray, segmenter) -> np.ndarray:
 def prepare(external_dir: Path | None) -> PreparedData:
     from model.lungs import load_segmenter
 
-    data = PreparedData(load_split("train"), load_split("val", representatives_only=True),
-                        load_split("test", representatives_only=True))
+    data = PreparedData(
+        load_split("train"), load_split("val", representatives_only=True), load_split("test", representatives_only=True)
+    )
     if external_dir is not None and external_dir.is_dir():
         data.external_table = load_external_table(external_dir)
         data.external_inputs = load_external_inputs(data.external_table)
@@ -107,8 +132,8 @@ def nih_balanced_accuracy(table, labels: np.ndarray, probabilities: np.ndarray) 
 
 
 def figures(model, arrays: SplitArrays, with_probe: bool) -> dict[str, object]:
+    from model.evaluation.source_probe import source_probe
     from model.inference import predict_probabilities
-    from model.source_probe import source_probe
 
     probabilities = predict_probabilities(model, arrays.images)
     summary = summarise(arrays.labels, probabilities, with_bootstrap=False)
@@ -120,12 +145,15 @@ def figures(model, arrays: SplitArrays, with_probe: bool) -> dict[str, object]:
         "per_class": summary["per_class"],
         "confusion_matrix": summary["confusion_matrix"],
         "adult_nih": adult_nih_figures(arrays.table, arrays.labels, probabilities),
-        "by_age_group": {g: {"n": v["n"], "accuracy": v["accuracy"], "macro_f1": v["macro_f1"]}
-                         for g, v in by_age_group(arrays.table, arrays.labels, probabilities).items()},
+        "by_age_group": {
+            g: {"n": v["n"], "accuracy": v["accuracy"], "macro_f1": v["macro_f1"]}
+            for g, v in by_age_group(arrays.table, arrays.labels, probabilities).items()
+        },
     }
     old_sources = (arrays.table["source"] != SOURCE_NIH).to_numpy()
-    result["without_nih_macro_f1"] = summarise(arrays.labels[old_sources], probabilities[old_sources],
-                                               with_bootstrap=False)["macro_f1"]
+    result["without_nih_macro_f1"] = summarise(
+        arrays.labels[old_sources], probabilities[old_sources], with_bootstrap=False
+    )["macro_f1"]
     if with_probe:
         result["source_probe"] = source_probe(model, arrays.images, arrays.table)
     return result
@@ -146,14 +174,14 @@ def rule_score(record: dict[str, object]) -> float | None:
 
 def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, object]:
     from model.inference import predict_probabilities
-    from model.training import train
+    from model.training.loop import train
 
     train_data = _with_recipe(data.train, variant.recipe, data.masks["train"])
     val_data = _with_recipe(data.val, variant.recipe, data.masks["val"])
     test_data = _with_recipe(data.test, variant.recipe, data.masks["test"])
 
     def selection(labels: np.ndarray, probabilities: np.ndarray) -> float:
-        from model.training import balanced_accuracy
+        from model.training.loop import balanced_accuracy
 
         overall = balanced_accuracy(labels, probabilities.argmax(1), len(config.CLASS_NAMES))
         return 0.5 * overall + 0.5 * nih_balanced_accuracy(val_data.table, labels, probabilities)
@@ -161,14 +189,25 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
     EXPERIMENTS_DIR.mkdir(parents=True, exist_ok=True)
     model_path = EXPERIMENTS_DIR / f"{variant.name}.keras"
     started = time.perf_counter()
-    result = train(train_data, val_data, max_epochs=config.EXPERIMENT_MAX_EPOCHS,
-                   per_class=config.EXPERIMENT_IMAGES_PER_CLASS, patience=config.EXPERIMENT_PATIENCE,
-                   log=log, checkpoint=model_path, augmentation=variant.augmentation,
-                   label_smoothing=variant.label_smoothing, selection_score=selection)
+    result = train(
+        train_data,
+        val_data,
+        max_epochs=config.EXPERIMENT_MAX_EPOCHS,
+        per_class=config.EXPERIMENT_IMAGES_PER_CLASS,
+        patience=config.EXPERIMENT_PATIENCE,
+        log=log,
+        checkpoint=model_path,
+        augmentation=variant.augmentation,
+        label_smoothing=variant.label_smoothing,
+        selection_score=selection,
+    )
     seconds = time.perf_counter() - started
     result.model.save(model_path)
-    (EXPERIMENTS_DIR / f"{variant.name}.history.json").write_text(json.dumps(
-        {"best_epoch": result.best_epoch, "seconds": round(result.seconds, 1), "epochs": result.history}, indent=1))
+    (EXPERIMENTS_DIR / f"{variant.name}.history.json").write_text(
+        json.dumps(
+            {"best_epoch": result.best_epoch, "seconds": round(result.seconds, 1), "epochs": result.history}, indent=1
+        )
+    )
 
     record: dict[str, object] = {
         "variant": variant.name,
@@ -183,8 +222,9 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
     if data.external_inputs is not None:
         external_inputs = apply_recipe(variant.recipe, data.external_inputs, data.masks["external"])
         labels = external_labels(data.external_table)
-        record["external"] = external_figures(data.external_table, labels,
-                                              predict_probabilities(result.model, external_inputs))
+        record["external"] = external_figures(
+            data.external_table, labels, predict_probabilities(result.model, external_inputs)
+        )
     if variant.recipe.lung_focus:
         record["lung_mask_fallback_share"] = {
             split: float(lung_focus_masks(masks)[1].mean()) for split, masks in data.masks.items()

@@ -3,6 +3,7 @@
 Training and evaluation read the same preprocessed inputs the dashboard
 computes for an upload (model.preprocessing), so nothing differs between them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ import pandas as pd
 from tqdm import tqdm
 
 from model import config
+from model.data.manifest import load_splits
 from model.image_io import load_image_file
-from model.manifest import load_splits
 from model.preprocessing import to_model_input
 
 
@@ -31,7 +32,9 @@ def label_indices(labels: pd.Series) -> np.ndarray:
     return labels.map({name: i for i, name in enumerate(config.CLASS_NAMES)}).to_numpy(dtype=np.int64)
 
 
-def select_rows(split: str, representatives_only: bool, limit_per_class: int | None = None, seed: int = config.SEED) -> pd.DataFrame:
+def select_rows(
+    split: str, representatives_only: bool, limit_per_class: int | None = None, seed: int = config.SEED
+) -> pd.DataFrame:
     """Rows of the split table; optionally one image per duplicate group and a per-class cap (random, seeded)."""
     table = load_splits()
     rows = table[table["split"] == split]
@@ -45,7 +48,7 @@ def select_rows(split: str, representatives_only: bool, limit_per_class: int | N
 
 def load_inputs(rows: pd.DataFrame, data_root: Path | None = None, use_cache: bool = True) -> np.ndarray:
     """Model inputs for the given rows: from cache/ when it has them all, else read and preprocess each image."""
-    cache_file = config.CACHE_DIR / f"images_{config.IMAGE_SIZE}.npz"
+    cache_file = config.image_cache_path()
     if use_cache and cache_file.is_file():
         cached = np.load(cache_file)
         where = {path: i for i, path in enumerate(cached["paths"])}
@@ -61,6 +64,8 @@ def load_inputs(rows: pd.DataFrame, data_root: Path | None = None, use_cache: bo
     return inputs
 
 
-def load_split(split: str, representatives_only: bool = False, limit_per_class: int | None = None, use_cache: bool = True) -> SplitArrays:
+def load_split(
+    split: str, representatives_only: bool = False, limit_per_class: int | None = None, use_cache: bool = True
+) -> SplitArrays:
     rows = select_rows(split, representatives_only, limit_per_class)
     return SplitArrays(images=load_inputs(rows, use_cache=use_cache), labels=label_indices(rows["label"]), table=rows)

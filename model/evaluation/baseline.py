@@ -4,6 +4,7 @@ It cannot see pathology at that size, only layout, exposure and texture of the
 film. How close it comes to the CNN says how much of the task the data lets a
 model solve by recognising the source.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -22,7 +23,9 @@ def train_baseline(images: np.ndarray, labels: np.ndarray, seed: int = config.SE
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    classifier = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=0.1, class_weight="balanced", random_state=seed))
+    classifier = make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=2000, C=0.1, class_weight="balanced", random_state=seed)
+    )
     return classifier.fit(thumbnails(images), labels)
 
 

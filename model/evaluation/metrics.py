@@ -4,6 +4,7 @@ Pure functions on arrays, so tests can check them against hand-computed cases.
 Sensitivity is recall; specificity is the true-negative rate of one class
 against the rest; PPV is precision.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,7 +23,9 @@ def _safe_divide(numerator: float, denominator: float) -> float:
     return float(numerator / denominator) if denominator else 0.0
 
 
-def per_class_metrics(matrix: np.ndarray, class_names: tuple[str, ...] = config.CLASS_NAMES) -> dict[str, dict[str, float]]:
+def per_class_metrics(
+    matrix: np.ndarray, class_names: tuple[str, ...] = config.CLASS_NAMES
+) -> dict[str, dict[str, float]]:
     total = matrix.sum()
     result: dict[str, dict[str, float]] = {}
     for index, name in enumerate(class_names):
@@ -44,14 +47,20 @@ def per_class_metrics(matrix: np.ndarray, class_names: tuple[str, ...] = config.
 
 
 def macro_f1(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
-    per_class = per_class_metrics(confusion_matrix(labels, predicted, num_classes), tuple(str(i) for i in range(num_classes)))
+    per_class = per_class_metrics(
+        confusion_matrix(labels, predicted, num_classes), tuple(str(i) for i in range(num_classes))
+    )
     # Classes with no true example (COVID-19 in the pediatric source) have no F1 worth averaging.
     present = [per_class[str(c)]["f1"] for c in range(num_classes) if np.any(labels == c)]
     return float(np.mean(present)) if present else 0.0
 
 
-def roc_pr_curves(labels: np.ndarray, probabilities: np.ndarray, class_names: tuple[str, ...] = config.CLASS_NAMES,
-                  max_points: int = 200) -> dict[str, dict[str, object]]:
+def roc_pr_curves(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: tuple[str, ...] = config.CLASS_NAMES,
+    max_points: int = 200,
+) -> dict[str, dict[str, object]]:
     """One-vs-rest ROC and precision-recall curves with their AUCs (curves thinned to `max_points`)."""
     from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
@@ -77,7 +86,9 @@ def _thin(values: np.ndarray, max_points: int) -> list[float]:
     return [round(float(v), 5) for v in values]
 
 
-def calibration(labels: np.ndarray, probabilities: np.ndarray, bins: int = config.CALIBRATION_BINS) -> dict[str, object]:
+def calibration(
+    labels: np.ndarray, probabilities: np.ndarray, bins: int = config.CALIBRATION_BINS
+) -> dict[str, object]:
     """Reliability of the top-class confidence: per-bin accuracy vs confidence, ECE, and the multiclass Brier score."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
@@ -92,16 +103,28 @@ def calibration(labels: np.ndarray, probabilities: np.ndarray, bins: int = confi
         accuracy = float(correct[members].mean()) if count else None
         if count:
             ece += count / len(labels) * abs(accuracy - mean_confidence)
-        table.append({"low": float(edges[b]), "high": float(edges[b + 1]), "count": count,
-                      "mean_confidence": mean_confidence, "accuracy": accuracy})
+        table.append(
+            {
+                "low": float(edges[b]),
+                "high": float(edges[b + 1]),
+                "count": count,
+                "mean_confidence": mean_confidence,
+                "accuracy": accuracy,
+            }
+        )
     one_hot = np.eye(probabilities.shape[1])[labels]
     brier = float(np.mean(np.sum((probabilities - one_hot) ** 2, axis=1)))
     return {"bins": table, "ece": float(ece), "brier": brier}
 
 
-def bootstrap_intervals(labels: np.ndarray, predicted: np.ndarray, num_classes: int,
-                        samples: int = config.BOOTSTRAP_SAMPLES, seed: int = config.SEED,
-                        class_names: tuple[str, ...] = config.CLASS_NAMES) -> dict[str, list[float]]:
+def bootstrap_intervals(
+    labels: np.ndarray,
+    predicted: np.ndarray,
+    num_classes: int,
+    samples: int = config.BOOTSTRAP_SAMPLES,
+    seed: int = config.SEED,
+    class_names: tuple[str, ...] = config.CLASS_NAMES,
+) -> dict[str, list[float]]:
     """95% percentile bootstrap intervals for accuracy, macro-F1 and each class's sensitivity."""
     rng = np.random.default_rng(seed)
     draws: dict[str, list[float]] = {"accuracy": [], "macro_f1": [], **{f"sensitivity/{n}": [] for n in class_names}}
@@ -117,8 +140,12 @@ def bootstrap_intervals(labels: np.ndarray, predicted: np.ndarray, num_classes: 
     return {key: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for key, v in draws.items() if v}
 
 
-def summarise(labels: np.ndarray, probabilities: np.ndarray, class_names: tuple[str, ...] = config.CLASS_NAMES,
-              with_bootstrap: bool = True) -> dict[str, object]:
+def summarise(
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    class_names: tuple[str, ...] = config.CLASS_NAMES,
+    with_bootstrap: bool = True,
+) -> dict[str, object]:
     """Every figure of the evaluation page for one set of predictions."""
     predicted = probabilities.argmax(axis=1)
     matrix = confusion_matrix(labels, predicted, len(class_names))
@@ -142,4 +169,6 @@ def ppv_npv_at_prevalence(sensitivity: float, specificity: float, prevalence: fl
     false_positive = (1 - specificity) * (1 - prevalence)
     true_negative = specificity * (1 - prevalence)
     false_negative = (1 - sensitivity) * prevalence
-    return _safe_divide(true_positive, true_positive + false_positive), _safe_divide(true_negative, true_negative + false_negative)
+    return _safe_divide(true_positive, true_positive + false_positive), _safe_divide(
+        true_negative, true_negative + false_negative
+    )

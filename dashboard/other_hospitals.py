@@ -1,0 +1,178 @@
+"""The Evaluation page's "Other hospitals" section: in-distribution beside external figures, said plainly.
+
+Reads only metrics.json (and experiments.json for the variants table); draws tables, never computes a figure.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.resources import ResourceError, get_experiments
+from dashboard.verdicts import show_verdict
+from model.trust.wording import generalisation_verdict, source_probe_verdict
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _interval(values: list[float] | None) -> str:
+    return "" if not values else f"{values[0]:.2f}–{values[1]:.2f}"
+
+
+def side_by_side(metrics: dict) -> pd.DataFrame:
+    """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals."""
+    test, external, nih = metrics["covid_vs_rest"], metrics.get("external"), metrics.get("adult_nih")
+    rows = [
+        {
+            "films": f"test split, every source ({test['n']})",
+            "COVID-19 AUROC": _num(test["auroc"]),
+            "95% CI": _interval(test["auroc_95"]),
+            "COVID-19 sensitivity": _pct(test["sensitivity"]),
+            "others called COVID-19": _pct(test["others_called_covid"]),
+        },
+    ]
+    if nih:
+        n = (nih["normal"] or {}).get("n", 0) + (nih["pneumonia"] or {}).get("n", 0)
+        rows.append(
+            {
+                "films": f"adult NIH test patients, no COVID-19 ({n})",
+                "COVID-19 AUROC": "—",
+                "95% CI": "",
+                "COVID-19 sensitivity": "—",
+                "others called COVID-19": _pct(
+                    None
+                    if not nih["normal"] or not nih["pneumonia"]
+                    else (
+                        nih["normal"]["COVID-19"] * nih["normal"]["n"]
+                        + nih["pneumonia"]["COVID-19"] * nih["pneumonia"]["n"]
+                    )
+                    / n
+                ),
+            }
+        )
+    if external:
+        rows.append(
+            {
+                "films": f"other hospitals, never seen ({external['n']})",
+                "COVID-19 AUROC": _num(external["auroc"]),
+                "95% CI": _interval(external["auroc_95"]),
+                "COVID-19 sensitivity": _pct(external["sensitivity"]),
+                "others called COVID-19": _pct(external["others_called_covid"]),
+            }
+        )
+        for source, figures in external.get("by_source", {}).items():
+            rows.append(
+                {
+                    "films": f"  · {source} ({figures['n']})",
+                    "COVID-19 AUROC": _num(figures["auroc"]),
+                    "95% CI": _interval(figures["auroc_95"]),
+                    "COVID-19 sensitivity": _pct(figures["sensitivity"]),
+                    "others called COVID-19": _pct(figures["others_called_covid"]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def nih_table(nih: dict) -> pd.DataFrame:
+    rows = []
+    for view, figures in [("all views", nih), *nih["by_view"].items()]:
+        for truth in ("normal", "pneumonia"):
+            shares = figures.get(truth)
+            if shares:
+                rows.append(
+                    {
+                        "view": view,
+                        "true class": truth.capitalize(),
+                        "films": shares["n"],
+                        **{f"called {name}": _pct(shares[name]) for name in ("COVID-19", "Normal", "Pneumonia")},
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def variants_table(experiments: dict) -> pd.DataFrame:
+    rows = []
+    for name, record in experiments["variants"].items():
+        test, external = record["test"], record.get("external") or {}
+        nih = test.get("adult_nih") or {}
+        rows.append(
+            {
+                "variant": name + (" (shipped)" if experiments.get("shipped") == name else ""),
+                "rule score (validation)": _num(record["rule_score"]),
+                "test macro-F1": _num(test["macro_f1"]),
+                "NIH pneumonia called Pneumonia": _pct(nih.get("pneumonia_called_pneumonia")),
+                "NIH normals called COVID-19": _pct(nih.get("normals_called_covid")),
+                "external AUROC": _num(external.get("auroc")),
+                "external no-finding called COVID-19": _pct(external.get("others_called_covid")),
+                "source probe (test)": _num(test["source_probe"]["balanced_accuracy"]),
+                "training (min)": record["training_minutes"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def other_hospitals_section(metrics: dict) -> None:
+    st.subheader("Other hospitals")
+    external = metrics.get("external")
+    show_verdict(generalisation_verdict(metrics["covid_vs_rest"]["auroc"], external["auroc"] if external else None))
+    st.dataframe(side_by_side(metrics), hide_index=True, width="stretch")
+    if external:
+        st.caption(external["computed_on"] + ". With this few films the interval is wide: read it, not the point.")
+    nih = metrics.get("adult_nih")
+    if nih:
+        st.markdown("**Adult NIH test patients, by view** (AP films are mostly bedside, like most COVID-19 films)")
+        st.dataframe(nih_table(nih), hide_index=True, width="stretch")
+    ages = metrics.get("by_age_group") or {}
+    if ages:
+        st.markdown("**By age group**")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "age group": g,
+                        "films": f["n"],
+                        "accuracy": _num(f["accuracy"]),
+                        "macro-F1 (classes present)": _num(f["macro_f1"]),
+                    }
+                    for g, f in ages.items()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    probe = metrics.get("source_probe")
+    if probe:
+        st.markdown("**Source probe: does the network know where a film came from?**")
+        show_verdict(source_probe_verdict(probe["above_chance"]))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "class": c,
+                        "origins": ", ".join(r["origins"]),
+                        "films per origin": r["per_origin"],
+                        "probe balanced accuracy": _num(r["balanced_accuracy"]),
+                        "chance": _num(r["chance"]),
+                    }
+                    for c, r in probe["per_class"].items()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(probe["method"] + ". A model that had learned only the disease would leave the probe at chance.")
+    try:
+        experiments = get_experiments()
+    except ResourceError:
+        return
+    st.markdown("**The training variants tried, and the one shipped**")
+    st.dataframe(variants_table(experiments), hide_index=True, width="stretch")
+    st.caption(
+        "Chosen by this rule, written down before any variant was scored on the external films: " + experiments["rule"]
+    )

@@ -1,0 +1,1 @@
+"""Training: the networks, augmentation, the training loops, and the source-invariance experiments."""
