@@ -10,7 +10,8 @@ import time
 import numpy as np
 
 from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, peak_rss_mb, streamlit_server
-from tests.conftest import png_bytes, synthetic_radiograph
+from model.overlay import encode_png
+from model.synthetic import synthetic_radiograph
 
 WAIT_MS = 120_000
 
@@ -33,7 +34,7 @@ def main() -> None:
 
     if chromium_path() is None:
         raise SystemExit("chromium not found: apt-get install chromium")
-    images = [png_bytes(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(3)]
+    images = [encode_png(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(3)]
     with streamlit_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})

@@ -9,16 +9,7 @@ import numpy as np
 import pytest
 
 from model import config
-
-
-def synthetic_radiograph(height: int = 256, width: int = 256, seed: int = 0) -> np.ndarray:
-    """A float image in [0, 1] with two dark 'lungs' in a bright body, plus noise."""
-    rng = np.random.default_rng(seed)
-    yy, xx = np.mgrid[0:height, 0:width] / np.array([height, width])[:, None, None]
-    body = 0.7 - 0.2 * ((xx - 0.5) ** 2 + (yy - 0.5) ** 2)
-    for centre in (0.3, 0.7):
-        body -= 0.4 * np.exp(-(((xx - centre) / 0.12) ** 2 + ((yy - 0.5) / 0.25) ** 2))
-    return np.clip(body + rng.normal(0, 0.02, (height, width)), 0, 1).astype(np.float32)
+from model.synthetic import synthetic_radiograph  # noqa: F401  (re-exported for the tests)
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from model import config
 from model.explain import EXPLAINERS, Explainer, convolutional_layers, default_layer, get_explainer
 from model.overlay import overlay_heatmap
 from model.trust.faithfulness import faithfulness
@@ -106,3 +109,29 @@ def test_overlay_keeps_original_resolution_and_aspect():
     assert np.abs(bottom[..., 0] - bottom[..., 2]).mean() < 2
     with pytest.raises(ValueError, match="Opacity"):
         overlay_heatmap(gray, heat, opacity=1.5)
+
+
+def test_explain_images_returns_one_typed_result_per_film():
+    from model.analysis import explain_images, overlay_only
+    from model.image_io import load_image_bytes
+    from model.training.network import build_classifier
+    from tests.conftest import png_bytes, synthetic_radiograph
+
+    model = build_classifier(stage_filters=(4, 8))
+    films = [
+        load_image_bytes(png_bytes((synthetic_radiograph(200 + 10 * i, 180, seed=i) * 255).astype(np.uint8)), "f.png")
+        for i in range(2)
+    ]
+    results = explain_images(model, films, "gradcam", target_class="Normal")
+    assert len(results) == 2
+    for result in results:
+        assert result.heatmap.shape == (config.IMAGE_SIZE, config.IMAGE_SIZE)
+        assert result.target_class == "Normal" and result.layer == "stage2_conv2"
+        record = result.to_json()
+        assert record["prediction"] in config.CLASS_NAMES and record["method"] == "gradcam"
+        assert set(record["verdicts"]) == {"faithfulness", "lung_share"}
+        assert record["verdicts"]["faithfulness"]["level"] in {"good", "caution", "bad"}
+        json.dumps(record)
+    light = overlay_only(model, films[:1])[0]
+    assert light.faithfulness is None and light.lung_mask is None
+    assert np.allclose(light.heatmap.shape, (config.IMAGE_SIZE, config.IMAGE_SIZE))
