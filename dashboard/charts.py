@@ -63,16 +63,22 @@ def confusion_figure(matrix: list[list[int]], class_names: list[str], normalised
     return _layout(figure, height=360, title="Confusion matrix" + (" (row-normalised)" if normalised else " (counts)"))
 
 
-def roc_figure(curves: dict) -> go.Figure:
+def _per_class_curves(curves: dict, x: tuple[str, str], y: tuple[str, str], area: tuple[str, str]) -> go.Figure:
+    """One line per class; each pair names (curve key, point key), `area` (figure key, legend abbreviation)."""
     figure = go.Figure()
     for name, curve in curves.items():
         figure.add_scatter(
-            x=curve["roc"]["fpr"],
-            y=curve["roc"]["tpr"],
+            x=curve[x[0]][x[1]],
+            y=curve[y[0]][y[1]],
             mode="lines",
-            name=f"{name} (AUC {curve['roc_auc']:.3f})",
+            name=f"{name} ({area[1]} {curve[area[0]]:.3f})",
             line_color=CLASS_COLOURS.get(name),
         )
+    return figure
+
+
+def roc_figure(curves: dict) -> go.Figure:
+    figure = _per_class_curves(curves, ("roc", "fpr"), ("roc", "tpr"), ("roc_auc", "AUC"))
     figure.add_scatter(x=[0, 1], y=[0, 1], mode="lines", line=dict(dash="dot", color="gray"), showlegend=False)
     figure.update_xaxes(title="False positive rate (1 - specificity)", range=[0, 1])
     figure.update_yaxes(title="Sensitivity", range=[0, 1.01])
@@ -80,15 +86,7 @@ def roc_figure(curves: dict) -> go.Figure:
 
 
 def pr_figure(curves: dict) -> go.Figure:
-    figure = go.Figure()
-    for name, curve in curves.items():
-        figure.add_scatter(
-            x=curve["pr"]["recall"],
-            y=curve["pr"]["precision"],
-            mode="lines",
-            name=f"{name} (AP {curve['average_precision']:.3f})",
-            line_color=CLASS_COLOURS.get(name),
-        )
+    figure = _per_class_curves(curves, ("pr", "recall"), ("pr", "precision"), ("average_precision", "AP"))
     figure.update_xaxes(title="Sensitivity (recall)", range=[0, 1])
     figure.update_yaxes(title="PPV (precision)", range=[0, 1.01])
     return _layout(figure, height=360, title="Precision-recall, one class against the rest")

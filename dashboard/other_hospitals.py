@@ -25,57 +25,35 @@ def _interval(values: list[float] | None) -> str:
     return "" if not values else f"{values[0]:.2f}–{values[1]:.2f}"
 
 
+def _covid_row(films: str, figures: dict) -> dict[str, str]:
+    return {
+        "films": films,
+        "COVID-19 AUROC": _num(figures.get("auroc")),
+        "95% CI": _interval(figures.get("auroc_95")),
+        "COVID-19 sensitivity": _pct(figures.get("sensitivity")),
+        "others called COVID-19": _pct(figures.get("others_called_covid")),
+    }
+
+
+def _nih_called_covid(nih: dict) -> tuple[int, float | None]:
+    """All adult NIH test films (no COVID-19 among them), and the share the model called COVID-19."""
+    groups = [nih[key] for key in ("normal", "pneumonia") if nih.get(key)]
+    count = sum(group["n"] for group in groups)
+    share = sum(group["COVID-19"] * group["n"] for group in groups) / count if count else None
+    return count, share
+
+
 def side_by_side(metrics: dict) -> pd.DataFrame:
     """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals."""
     test, external, nih = metrics["covid_vs_rest"], metrics.get("external"), metrics.get("adult_nih")
-    rows = [
-        {
-            "films": f"test split, every source ({test['n']})",
-            "COVID-19 AUROC": _num(test["auroc"]),
-            "95% CI": _interval(test["auroc_95"]),
-            "COVID-19 sensitivity": _pct(test["sensitivity"]),
-            "others called COVID-19": _pct(test["others_called_covid"]),
-        },
-    ]
+    rows = [_covid_row(f"test split, every source ({test['n']})", test)]
     if nih:
-        n = (nih["normal"] or {}).get("n", 0) + (nih["pneumonia"] or {}).get("n", 0)
-        rows.append(
-            {
-                "films": f"adult NIH test patients, no COVID-19 ({n})",
-                "COVID-19 AUROC": "—",
-                "95% CI": "",
-                "COVID-19 sensitivity": "—",
-                "others called COVID-19": _pct(
-                    None
-                    if not nih["normal"] or not nih["pneumonia"]
-                    else (
-                        nih["normal"]["COVID-19"] * nih["normal"]["n"]
-                        + nih["pneumonia"]["COVID-19"] * nih["pneumonia"]["n"]
-                    )
-                    / n
-                ),
-            }
-        )
+        count, share = _nih_called_covid(nih)
+        rows.append(_covid_row(f"adult NIH test patients, no COVID-19 ({count})", {"others_called_covid": share}))
     if external:
-        rows.append(
-            {
-                "films": f"other hospitals, never seen ({external['n']})",
-                "COVID-19 AUROC": _num(external["auroc"]),
-                "95% CI": _interval(external["auroc_95"]),
-                "COVID-19 sensitivity": _pct(external["sensitivity"]),
-                "others called COVID-19": _pct(external["others_called_covid"]),
-            }
-        )
+        rows.append(_covid_row(f"other hospitals, never seen ({external['n']})", external))
         for source, figures in external.get("by_source", {}).items():
-            rows.append(
-                {
-                    "films": f"  · {source} ({figures['n']})",
-                    "COVID-19 AUROC": _num(figures["auroc"]),
-                    "95% CI": _interval(figures["auroc_95"]),
-                    "COVID-19 sensitivity": _pct(figures["sensitivity"]),
-                    "others called COVID-19": _pct(figures["others_called_covid"]),
-                }
-            )
+            rows.append(_covid_row(f"  · {source} ({figures['n']})", figures))
     return pd.DataFrame(rows)
 
 

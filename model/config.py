@@ -22,6 +22,10 @@ IMAGE_SIZE: int = 160
 MIN_IMAGE_SIDE: int = 64
 # Decompression-bomb guard: refuse anything above this many pixels.
 MAX_IMAGE_PIXELS: int = 50_000_000
+# Memory budget for decoding one picture: refused from its header before decoding when it would need more.
+MAX_DECODED_BYTES: int = 256 * 1024 * 1024
+# A film larger than this on its longest side is reduced once, right after decoding (viewer and model need less).
+MAX_WORKING_SIDE: int = 2048
 # Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
 MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
 
@@ -83,6 +87,11 @@ LABEL_SMOOTHING: float = 0.05
 EXPERIMENT_MAX_EPOCHS: int = 14
 EXPERIMENT_PATIENCE: int = 4
 EXPERIMENT_IMAGES_PER_CLASS: int = 900
+EXPERIMENT_LONG_EPOCHS: int = 30
+EXPERIMENT_LONG_IMAGES_PER_CLASS: int = 1200
+EXPERIMENT_LONG_PATIENCE: int = 6
+# Source adversary (model.training.adversary): weight of its loss beside the classifier's.
+SOURCE_ADVERSARY_LOSS_WEIGHT: float = 0.5
 # Per epoch, at most this many training images per class are drawn (balanced).
 TRAIN_IMAGES_PER_CLASS_PER_EPOCH: int = 1000
 

@@ -47,6 +47,10 @@ class DicomError(ImageLoadError):
     pass
 
 
+class NotAFileError(ImageLoadError):
+    """A path that is a folder, a broken or looping link, or unreadable."""
+
+
 @dataclass
 class LoadedImage:
     """A grayscale image in [0, 1] at its original resolution, and what we learned reading it."""
@@ -55,6 +59,8 @@ class LoadedImage:
     source_format: str  # "PNG", "JPEG", "DICOM", ...
     bit_depth: int
     notes: list[str] = field(default_factory=list)
+    colourfulness: float = 0.0  # mean channel difference before grey conversion (0-255 scale): X-rays have none
+    original_size: tuple[int, int] | None = None  # (width, height) before any early downscale
 
     @property
     def size(self) -> tuple[int, int]:
@@ -67,12 +73,55 @@ def is_dicom(data: bytes) -> bool:
     return len(data) >= 132 and data[128:132] == b"DICM"
 
 
+# Leading bytes of files people upload by mistake, and what to call them.
+KNOWN_NON_IMAGES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+)
+
+
+def describe_non_image(data: bytes) -> str | None:
+    """What a file that is not an image is, when its first bytes say so."""
+    for magic, what in KNOWN_NON_IMAGES:
+        if data.startswith(magic):
+            return what
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head):
+        return "an SVG drawing (vector graphics, not a radiograph)"
+    if head.startswith((b"<!doctype html", b"<html")):
+        return "a web page (HTML)"
+    try:
+        data[:4096].decode("utf-8")
+        return "a text file"
+    except UnicodeDecodeError:
+        return None
+
+
 def load_image_file(path: str | Path) -> LoadedImage:
-    """Read a file from disk through the same checks as an upload."""
+    """Read a file from disk through the same checks as an upload; odd paths get their own messages."""
     path = Path(path)
-    if not path.is_file():
-        raise ImageLoadError(f"{path.name}: no such file.")
-    return load_image_bytes(path.read_bytes(), path.name)
+    try:
+        if path.is_dir():
+            raise NotAFileError(f"{path.name}: is a folder, not a file. Give the image files inside it.")
+        if path.is_symlink() and not path.exists():
+            raise NotAFileError(f"{path.name}: is a link that points nowhere (or to itself).")
+        if not path.exists():
+            raise NotAFileError(f"{path.name}: no such file.")
+        if not path.is_file():
+            raise NotAFileError(f"{path.name}: is not a regular file (a device, pipe or socket).")
+        size = path.stat().st_size
+        if size > config.MAX_UPLOAD_BYTES:
+            limit = config.MAX_UPLOAD_BYTES / 2**20
+            raise ImageTooLargeError(f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
+        data = path.read_bytes()
+    except OSError as error:  # a symlink loop, a permission, a vanished file
+        raise NotAFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
+    return load_image_bytes(data, path.name)
 
 
 def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
@@ -83,9 +132,48 @@ def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
         raise ImageTooLargeError(
             f"{name}: the file is {len(data) / 2**20:.0f} MB; the limit is {config.MAX_UPLOAD_BYTES / 2**20:.0f} MB."
         )
-    loaded = _load_dicom(data, name) if is_dicom(data) or name.lower().endswith(".dcm") else _load_raster(data, name)
+    if is_dicom(data) or looks_like_bare_dicom(data):
+        loaded = _load_dicom(data, name)
+    elif name.lower().endswith((".dcm", ".dicom")):
+        what = describe_non_image(data)
+        raise DicomError(
+            f"{name}: named like a DICOM file but has no DICOM header" + (f"; it is {what}." if what else ".")
+        )
+    else:
+        loaded = _load_raster(data, name)
     _check_size(loaded.pixels.shape, name)
+    return _downscale_once(loaded)
+
+
+def looks_like_bare_dicom(data: bytes) -> bool:
+    """A DICOM data set without the 128-byte preamble starts with a group 0x0002 or 0x0008 tag (little endian)."""
+    return len(data) > 8 and data[:2] in (b"\x02\x00", b"\x08\x00") and data[2:4] < b"\x20\x00"
+
+
+def _downscale_once(loaded: LoadedImage) -> LoadedImage:
+    """Shrink a very large film once, early, to what the viewer and the model need: every later copy is small."""
+    height, width = loaded.pixels.shape
+    loaded.original_size = (width, height)
+    longest = max(height, width)
+    if longest <= config.MAX_WORKING_SIDE:
+        return loaded
+    import cv2
+
+    scale = config.MAX_WORKING_SIDE / longest
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    loaded.pixels = cv2.resize(loaded.pixels, size, interpolation=cv2.INTER_AREA)
+    loaded.notes.append(f"Large image ({width}x{height}): reduced to {size[0]}x{size[1]} for viewing and the model.")
     return loaded
+
+
+def _check_memory(name: str, width: int, height: int, bytes_per_pixel: int, frames: int = 1) -> None:
+    """Refuse, from the header alone, a picture whose decoded size would exceed the memory budget."""
+    decoded = width * height * bytes_per_pixel * frames
+    if decoded > config.MAX_DECODED_BYTES:
+        raise ImageTooLargeError(
+            f"{name}: decoding it would take {decoded / 2**20:.0f} MB of memory "
+            f"(limit {config.MAX_DECODED_BYTES / 2**20:.0f} MB)."
+        )
 
 
 def _check_size(shape: tuple[int, ...], name: str) -> None:
@@ -110,18 +198,34 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
             image = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         if isinstance(error, UnidentifiedImageError):
+            what = describe_non_image(data)
             raise NotAnImageError(
-                f"{name}: not an image we can read. Upload a PNG, JPEG or DICOM chest X-ray."
+                f"{name}: "
+                + (f"this is {what}, not an image." if what else "not an image we can read.")
+                + " Upload a PNG, JPEG or DICOM chest X-ray."
             ) from None
         raise ImageTooLargeError(f"{name}: the image has too many pixels to open safely.") from None
+    except Exception as error:  # any other decoder failure is this file's problem alone
+        raise NotAnImageError(f"{name}: the image header cannot be read ({type(error).__name__}).") from None
     # Check the declared size before decoding, so a decompression bomb never allocates.
     _check_size((image.height, image.width), name)
+    channels = len(image.getbands()) if image.mode not in ("P", "1") else 1
+    _check_memory(name, image.width, image.height, max(channels, 1) * (2 if "16" in image.mode else 1))
+    notes: list[str] = []
+    frames = getattr(image, "n_frames", 1)
     try:
         image.load()
+        if frames > 1:
+            notes.append(f"{image.format} with {frames} frames: the first frame is used.")
+        rotated = _apply_exif_orientation(image)
+        if rotated is not image:
+            notes.append("EXIF orientation applied (the picture was stored turned).")
+            image = rotated
     except (OSError, SyntaxError, ValueError) as error:
         raise TruncatedImageError(f"{name}: the file is damaged or cut short ({error}).") from None
+    except Exception as error:
+        raise TruncatedImageError(f"{name}: the image data cannot be decoded ({type(error).__name__}).") from None
 
-    notes: list[str] = []
     mode = image.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         pixels = np.asarray(image, dtype=np.float32) / 65535.0
@@ -142,19 +246,46 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
             rgba = image.convert("RGBA")
             background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
             image = Image.alpha_composite(background, rgba)
-        if mode not in ("L", "1"):
-            if mode not in ("LA",) and _looks_coloured(image):
+        colour = 0.0
+        if mode not in ("L", "1", "LA"):
+            colour = colourfulness(image)
+            if colour > COLOUR_NOTE_THRESHOLD:
                 notes.append("Colour image: converted to grayscale.")
         pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
         bit_depth = 8
+        return LoadedImage(
+            pixels=np.ascontiguousarray(pixels),
+            source_format=image.format or "image",
+            bit_depth=bit_depth,
+            notes=notes,
+            colourfulness=colour,
+        )
     return LoadedImage(
         pixels=np.ascontiguousarray(pixels), source_format=image.format or "image", bit_depth=bit_depth, notes=notes
     )
 
 
-def _looks_coloured(image: "Image.Image") -> bool:  # noqa: F821 - PIL imported lazily
+COLOUR_NOTE_THRESHOLD = 2.0  # mean channel difference (0-255) above which a picture is said to be in colour
+
+
+def _apply_exif_orientation(image: "Image.Image") -> "Image.Image":  # noqa: F821 - PIL imported lazily
+    """The picture as every viewer shows it: EXIF Orientation applied (phones and some scanners store it turned)."""
+    from PIL import ImageOps
+
+    try:
+        orientation = image.getexif().get(0x0112, 1)
+    except Exception:
+        return image
+    if orientation in (None, 1):
+        return image
+    transposed = ImageOps.exif_transpose(image)
+    return transposed if transposed is not None else image
+
+
+def colourfulness(image: "Image.Image") -> float:  # noqa: F821 - PIL imported lazily
+    """Mean absolute difference between colour channels (0-255): about 0 for any radiograph."""
     rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
-    return bool(np.abs(rgb[..., 0] - rgb[..., 1]).mean() + np.abs(rgb[..., 1] - rgb[..., 2]).mean() > 2.0)
+    return float(np.abs(rgb[..., 0] - rgb[..., 1]).mean() + np.abs(rgb[..., 1] - rgb[..., 2]).mean())
 
 
 def _min_max(values: np.ndarray) -> np.ndarray:
@@ -164,33 +295,96 @@ def _min_max(values: np.ndarray) -> np.ndarray:
     return ((values - low) / (high - low)).astype(np.float32)
 
 
+ALLOWED_PHOTOMETRIC: frozenset[str] = frozenset(
+    {"MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_RCT", "YBR_ICT", "PALETTE COLOR"}
+)
+
+
+def _number(dataset, keyword: str, name: str, default: float | None = None) -> float | None:
+    """A numeric DICOM value that feeds pixels, validated: a specific error instead of a crash deep in NumPy."""
+    if keyword not in dataset:
+        return default
+    value = dataset.get(keyword)
+    if hasattr(value, "__len__") and not isinstance(value, (str, bytes)):
+        value = value[0] if len(value) else None  # multi-valued (several windows): the first
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DicomError(f"{name}: the DICOM value {keyword} = {str(value)[:40]!r} is not a number.") from None
+    if not np.isfinite(number):
+        raise DicomError(f"{name}: the DICOM value {keyword} is not a finite number.")
+    return number
+
+
+def _validated_dicom_header(dataset, name: str) -> tuple[int, int, int]:
+    """Rows, columns and frames, after checking every value that decides how pixels are read."""
+    rows = _number(dataset, "Rows", name, 0)
+    columns = _number(dataset, "Columns", name, 0)
+    frames = _number(dataset, "NumberOfFrames", name, 1)
+    if not rows or not columns:
+        raise DicomError(f"{name}: the DICOM header gives no image size (Rows/Columns missing or zero).")
+    allocated = _number(dataset, "BitsAllocated", name, 16)
+    stored = _number(dataset, "BitsStored", name, allocated)
+    if allocated not in (1, 8, 16, 32, 64) or not 1 <= stored <= allocated:
+        raise DicomError(f"{name}: inconsistent DICOM bit depth (BitsAllocated {allocated}, BitsStored {stored}).")
+    photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+    if photometric not in ALLOWED_PHOTOMETRIC:
+        raise DicomError(f"{name}: unsupported DICOM PhotometricInterpretation {photometric[:30]!r}.")
+    if _number(dataset, "RescaleSlope", name, 1.0) == 0:
+        raise DicomError(f"{name}: the DICOM RescaleSlope is 0, which would erase the image.")
+    _number(dataset, "RescaleIntercept", name, 0.0)
+    width = _number(dataset, "WindowWidth", name, None)
+    if width is not None and width <= 0:
+        raise DicomError(f"{name}: the DICOM WindowWidth is {width:g}; a window must be wider than 0.")
+    _number(dataset, "WindowCenter", name, None)
+    samples = _number(dataset, "SamplesPerPixel", name, 1)
+    _check_size((int(rows), int(columns)), name)
+    _check_memory(name, int(columns), int(rows), int(max(allocated, 8) // 8) * int(samples))
+    return int(rows), int(columns), int(frames)
+
+
 def _load_dicom(data: bytes, name: str) -> LoadedImage:
     import pydicom
     from pydicom.errors import InvalidDicomError
-    from pydicom.pixels import apply_modality_lut, apply_voi_lut
+    from pydicom.pixels import apply_modality_lut, apply_voi_lut, pixel_array
 
     try:
         dataset = pydicom.dcmread(io.BytesIO(data), force=True)
     except (InvalidDicomError, EOFError, OSError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise DicomError(f"{name}: not a readable DICOM file ({error}).") from None
+    except Exception as error:
+        raise DicomError(f"{name}: not a readable DICOM file ({type(error).__name__}).") from None
     if "PixelData" not in dataset:
         raise DicomError(f"{name}: this DICOM file has no pixel data (it may be a report or a structured document).")
-    rows, columns = int(dataset.get("Rows", 0)), int(dataset.get("Columns", 0))
-    _check_size((rows, columns), name)
-    try:
-        raw = dataset.pixel_array
-    except Exception as error:  # pydicom raises many kinds for bad or unsupported encodings
-        raise DicomError(f"{name}: the DICOM pixel data cannot be decoded ({error}).") from None
-    if raw.ndim == 3 and raw.shape[-1] in (3, 4) and dataset.get("SamplesPerPixel", 1) > 1:
-        raw = raw[..., :3].mean(axis=-1)
-    elif raw.ndim == 3:
-        raw = raw[0]  # multi-frame: the first frame
+    rows, columns, frames = _validated_dicom_header(dataset, name)
     notes: list[str] = []
-    values = apply_modality_lut(raw, dataset).astype(np.float64)
-    has_voi = any(key in dataset for key in ("VOILUTSequence", "WindowCenter"))
-    if has_voi:
-        values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
-        notes.append("DICOM window / VOI LUT applied.")
+    try:
+        # Only the first frame is decoded: a 1,500-frame series must not fill memory for one picture.
+        raw = pixel_array(dataset, index=0) if frames > 1 else dataset.pixel_array
+    except Exception as error:  # pydicom and its plugins raise many kinds for bad or unsupported encodings
+        syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+        what = f" (transfer syntax {syntax.name})" if syntax is not None and hasattr(syntax, "name") else ""
+        raise DicomError(f"{name}: the DICOM pixel data cannot be decoded{what}: {error}") from None
+    if frames > 1:
+        notes.append(f"Multi-frame DICOM ({frames} frames): only the first frame is shown and classified.")
+    try:
+        if raw.ndim == 3 and raw.shape[-1] in (3, 4) and int(dataset.get("SamplesPerPixel", 1)) > 1:
+            raw = raw[..., :3].mean(axis=-1)
+        elif raw.ndim == 3:
+            raw = raw[0]
+        values = apply_modality_lut(raw, dataset).astype(np.float64)
+        has_voi = any(key in dataset for key in ("VOILUTSequence", "WindowCenter"))
+        if has_voi:
+            values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
+            notes.append("DICOM window / VOI LUT applied.")
+    except DicomError:
+        raise
+    except Exception as error:  # a LUT that contradicts the pixels, an odd shape
+        raise DicomError(
+            f"{name}: the DICOM intensity tables cannot be applied ({type(error).__name__}: {error})."
+        ) from None
+    if not np.isfinite(values).all():
+        raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
     pixels = _min_max(values)
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     if photometric == "MONOCHROME1":

@@ -35,6 +35,25 @@ right.dataframe(
     width="stretch",
 )
 
+st.subheader("Class × source × age group")
+by_age = stats.get("by_class_source_age")
+if by_age:
+    table = pd.DataFrame(by_age).pivot_table(
+        index=["label", "source"], columns="age_group", values="count", fill_value=0
+    )
+    st.dataframe(table, width="stretch")
+    st.caption(
+        "Children's films are the pediatric set plus the Radiography-Database normals that are copies of them. "
+        "Adult pneumonia comes only from the NIH films, whose labels were mined from reports (noisy). Views: "
+        + "; ".join(
+            f"{source}: " + ", ".join(f"{view} {n}" for view, n in views.items())
+            for source, views in stats.get("views_by_source", {}).items()
+        )
+        + "."
+    )
+else:
+    st.info("This statistics file predates age groups: rerun `python scripts/prepare_data.py`.")
+
 st.subheader("Duplicates")
 duplicates = stats["duplicates"]
 metrics = st.columns(4)

@@ -49,16 +49,30 @@ class Variant:
     recipe: InputRecipe = PLAIN
     augmentation: str = "standard"
     label_smoothing: float = config.LABEL_SMOOTHING
+    source_adversary: float = 0.0  # gradient-reversal weight of the source head; 0 = no adversary
+    max_epochs: int = config.EXPERIMENT_MAX_EPOCHS
+    per_class: int = config.EXPERIMENT_IMAGES_PER_CLASS
+    patience: int = config.EXPERIMENT_PATIENCE
 
     def settings(self) -> dict[str, object]:
         return {
             "input": self.recipe.to_json(),
             "augmentation": self.augmentation,
             "label_smoothing": self.label_smoothing,
-            "epochs_max": config.EXPERIMENT_MAX_EPOCHS,
-            "images_per_class_per_epoch": config.EXPERIMENT_IMAGES_PER_CLASS,
+            "source_adversary": self.source_adversary,
+            "epochs_max": self.max_epochs,
+            "early_stopping_patience": self.patience,
+            "images_per_class_per_epoch": self.per_class,
             "sampling": "balanced per class, and per source within a class",
         }
+
+
+# Round two: the schedule of round one stopped while validation was still rising (best epochs 11-14 of 14).
+LONG = {
+    "max_epochs": config.EXPERIMENT_LONG_EPOCHS,
+    "per_class": config.EXPERIMENT_LONG_IMAGES_PER_CLASS,
+    "patience": config.EXPERIMENT_LONG_PATIENCE,
+}
 
 
 VARIANTS: dict[str, Variant] = {
@@ -84,6 +98,27 @@ VARIANTS: dict[str, Variant] = {
             recipe=InputRecipe(clahe=True, lung_focus=True),
             augmentation="acquisition",
             label_smoothing=0.1,
+        ),
+        Variant("a2_baseline_long", "Variant a on the longer schedule.", **LONG),
+        Variant(
+            "b2_lung_focus_long",
+            "Variant b (CLAHE, lung fields only) on the longer schedule.",
+            recipe=InputRecipe(clahe=True, lung_focus=True),
+            **LONG,
+        ),
+        Variant(
+            "c2_acquisition_long",
+            "Variant c (acquisition augmentation) on the longer schedule.",
+            augmentation="acquisition",
+            **LONG,
+        ),
+        Variant(
+            "e2_source_adversary_long",
+            "A gradient-reversal head that tries to tell the origin of Normal and Pneumonia films, pushing the "
+            "features to forget it; acquisition augmentation; longer schedule.",
+            augmentation="acquisition",
+            source_adversary=0.3,
+            **LONG,
         ),
     )
 }
@@ -192,9 +227,10 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
     result = train(
         train_data,
         val_data,
-        max_epochs=config.EXPERIMENT_MAX_EPOCHS,
-        per_class=config.EXPERIMENT_IMAGES_PER_CLASS,
-        patience=config.EXPERIMENT_PATIENCE,
+        max_epochs=variant.max_epochs,
+        per_class=variant.per_class,
+        patience=variant.patience,
+        source_adversary=variant.source_adversary,
         log=log,
         checkpoint=model_path,
         augmentation=variant.augmentation,

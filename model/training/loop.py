@@ -61,13 +61,15 @@ def _pixel_augmentation(kind: str):
 
 
 def _train_dataset(
-    images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard"
+    images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard", origins: np.ndarray | None = None
 ) -> tf.data.Dataset:
+    """Augmented batches; with `origins`, the targets are (class, origin) for the source adversary."""
     augmenter = geometric_augmenter(seed)
     pixel_augment = _pixel_augmentation(augmentation)
     one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
+    targets = one_hot if origins is None else (one_hot, origins)
     return (
-        tf.data.Dataset.from_tensor_slices((images, one_hot))
+        tf.data.Dataset.from_tensor_slices((images, targets))
         .map(lambda x, y: (pixel_augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
         .batch(config.BATCH_SIZE)
         .map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
@@ -114,11 +116,14 @@ def train(
     augmentation: str = "standard",
     label_smoothing: float = config.LABEL_SMOOTHING,
     selection_score=None,
+    source_adversary: float = 0.0,
 ) -> TrainingResult:
     """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain.
 
     Early stopping watches validation balanced accuracy unless `selection_score(labels, probabilities)` is given
     (for example one that weighs the adult NIH validation patients, who stand in for other hospitals).
+    With `source_adversary` > 0 a gradient-reversal head (model.training.adversary) trains alongside, with that
+    reversal weight; the returned model is the plain classifier.
     """
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -128,19 +133,36 @@ def train(
         decay_steps=max_epochs * int(np.ceil(per_class * len(config.CLASS_NAMES) / config.BATCH_SIZE)),
         alpha=0.05,
     )
-    model.compile(
-        optimizer=keras.optimizers.Adam(schedule),
-        loss=keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing),
-        metrics=["accuracy"],
-    )
+    classifier_loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
+    origins = None
+    fitted = model
+    if source_adversary > 0:
+        from model.training.adversary import adversary_loss_weight, origin_targets, with_adversary
+
+        origins = origin_targets(train_data.table)
+        fitted = with_adversary(model, source_adversary)
+        fitted.compile(
+            optimizer=keras.optimizers.Adam(schedule),
+            loss=[classifier_loss, keras.losses.CategoricalCrossentropy()],
+            loss_weights=[1.0, adversary_loss_weight()],
+            metrics=[["accuracy"], []],
+        )
+    else:
+        model.compile(optimizer=keras.optimizers.Adam(schedule), loss=classifier_loss, metrics=["accuracy"])
     result = TrainingResult(model=model)
     best_score, best_weights, waited = -1.0, None, 0
     started = time.perf_counter()
     for epoch in range(max_epochs):
         epoch_start = time.perf_counter()
         indices = balanced_epoch_indices(train_data.table, per_class, rng)
-        dataset = _train_dataset(train_data.images[indices], train_data.labels[indices], seed + epoch, augmentation)
-        fit = model.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
+        dataset = _train_dataset(
+            train_data.images[indices],
+            train_data.labels[indices],
+            seed + epoch,
+            augmentation,
+            None if origins is None else origins[indices],
+        )
+        fit = fitted.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
         recalibrate_batch_norm(model, train_data.images, rng=rng)
         probabilities = predict_probabilities(model, val_data.images)
         val_loss = float(
@@ -155,7 +177,7 @@ def train(
         record = {
             "epoch": epoch + 1,
             "loss": float(fit.history["loss"][0]),
-            "accuracy": float(fit.history["accuracy"][0]),
+            "accuracy": float(next(v for k, v in fit.history.items() if k.endswith("accuracy"))[0]),
             "val_loss": val_loss,
             "val_balanced_accuracy": balanced,
             "val_selection_score": score,
