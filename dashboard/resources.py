@@ -38,6 +38,14 @@ def get_segmenter():
     return optional_segmenter()
 
 
+@st.cache_resource(show_spinner=False)
+def get_gate():
+    """The chest-X-ray gate, or None when it is not shipped (answers then carry a `gate_unavailable` note)."""
+    from model.gate.gate import load_gate
+
+    return load_gate()
+
+
 def _read_json(path: Path, produced_by: str) -> dict:
     if not path.is_file():
         raise ResourceError(f"{path.name} is missing from {path.parent}. Produce it with `{produced_by}`.")

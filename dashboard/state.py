@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.resources import get_model, get_segmenter
+from dashboard.resources import get_gate, get_model, get_segmenter
 from model.image_io import LoadedImage, load_image_bytes
 
 
@@ -18,11 +18,22 @@ def decode(data: bytes, name: str) -> LoadedImage:
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def analyse(data: bytes, name: str, method: str, target_class: str | None, layer: str | None):
-    """Prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis)."""
+def analyse(
+    data: bytes, name: str, method: str, target_class: str | None, layer: str | None, explain_anyway: bool = False
+):
+    """Gate, prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis)."""
     from model.analysis import explain_images  # imports TensorFlow: kept out of the page's first paint
 
-    return explain_images(get_model(), [decode(data, name)], method, target_class, layer, segmenter=get_segmenter())[0]
+    return explain_images(
+        get_model(),
+        [decode(data, name)],
+        method,
+        target_class,
+        layer,
+        segmenter=get_segmenter(),
+        gate=get_gate(),
+        explain_anyway=explain_anyway,
+    )[0]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -35,7 +46,7 @@ def overlay_analysis(data: bytes, name: str):
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def predict_only(data: bytes, name: str):
-    """The Prediction for one image."""
-    from model.inference import predict_images
+    """The FilmPrediction for one image: the gate's warnings, and the prediction unless the gate stopped it."""
+    from model.analysis import predict_films
 
-    return predict_images(get_model(), [decode(data, name)])[0]
+    return predict_films(get_model(), [decode(data, name)], get_segmenter(), get_gate())[0]

@@ -8,18 +8,50 @@ that the command line, the dashboard's downloads and any batch job share.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from model import config
 from model.explain import get_explainer, method_info
+from model.gate.gate import NOT_A_CHEST_XRAY, InputGate, InputWarning
+from model.gate.screening import screen
 from model.image_io import LoadedImage
-from model.inference import Prediction, predict_probabilities, to_prediction
-from model.lungs import predict_lung_masks, share_inside
-from model.preprocessing import to_model_input
+from model.inference import Prediction, to_prediction
+from model.lungs import share_inside
 from model.trust.faithfulness import FaithfulnessScore, faithfulness
 from model.trust.wording import Verdict, faithfulness_verdict, lung_share_verdict
+
+
+def warnings_json(warnings: list[InputWarning]) -> list[dict[str, str]]:
+    return [warning.to_json() for warning in warnings]
+
+
+@dataclass
+class FilmPrediction:
+    """The answer for one film, or no answer: a film the gate stops has no prediction, only its warning."""
+
+    prediction: Prediction | None
+    warnings: list[InputWarning]
+
+    @property
+    def stopped(self) -> bool:
+        return any(warning.code == NOT_A_CHEST_XRAY for warning in self.warnings)
+
+    def to_json(self) -> dict[str, object]:
+        answer = self.prediction.to_json() if self.prediction is not None else {"prediction": None}
+        return {**answer, "warnings": warnings_json(self.warnings)}
+
+
+def predict_films(
+    model, images: list[LoadedImage], segmenter=None, gate: InputGate | None = None
+) -> list[FilmPrediction]:
+    """Screen and classify a batch; the gate withholds the prediction of anything that is not a chest film."""
+    screened = screen(images, model, segmenter, gate)
+    return [
+        FilmPrediction(None if not decision.is_chest_xray else to_prediction(p), list(decision.warnings))
+        for p, decision in zip(screened.probabilities, screened.decisions)
+    ]
 
 
 @dataclass
@@ -27,15 +59,21 @@ class FilmAnalysis:
     """Everything computed for one film with one method. The image itself stays with the caller."""
 
     model_input: np.ndarray  # (S, S, 1) what the classifier saw
-    prediction: Prediction
+    prediction: Prediction | None  # None when the gate stopped the film (and nobody asked to explain it anyway)
     method: str
     layer: str | None
-    target_class: str
-    heatmap: np.ndarray  # (S, S) in [0, 1]
+    target_class: str | None
+    heatmap: np.ndarray | None  # (S, S) in [0, 1]
     faithfulness: FaithfulnessScore | None
     seconds: float  # this film's share of the map's time, plus its faithfulness curves
     lung_mask: np.ndarray | None = None  # (S, S) bool, when a segmenter was given
     lung_share: float | None = None  # share of the heatmap's mass inside the lung mask
+    warnings: list[InputWarning] = field(default_factory=list)
+
+    @property
+    def stopped(self) -> bool:
+        """The gate judged this is not a chest film (it may still have been explained, for teaching)."""
+        return any(warning.code == NOT_A_CHEST_XRAY for warning in self.warnings)
 
     @property
     def method_label(self) -> str:
@@ -49,14 +87,18 @@ class FilmAnalysis:
 
     def verdicts(self) -> dict[str, Verdict]:
         """The judgements on this map, worded once (model.trust.wording)."""
+        if self.heatmap is None:
+            return {}
         found = {"lung_share": lung_share_verdict(self.lung_share)}
         if self.faithfulness is not None:
             found["faithfulness"] = faithfulness_verdict(self.faithfulness.score, self.faithfulness.random_score)
         return found
 
     def to_json(self) -> dict[str, object]:
+        answer = self.prediction.to_json() if self.prediction is not None else {"prediction": None}
         return {
-            **self.prediction.to_json(),
+            **answer,
+            "warnings": warnings_json(self.warnings),
             "method": self.method,
             "layer": self.layer,
             "target_class": self.target_class,
@@ -82,40 +124,54 @@ def explain_images(
     layer: str | None = None,
     with_faithfulness: bool = True,
     segmenter=None,
+    gate: InputGate | None = None,
+    explain_anyway: bool = False,
 ) -> list[FilmAnalysis]:
-    """Predict and explain a batch; target defaults to each image's predicted class.
+    """Screen, predict and explain a batch; target defaults to each image's predicted class.
 
-    With a lung `segmenter`, each result also carries the lung mask and the share of heat inside it. Pages that
-    only draw an overlay call `overlay_only`, which skips both the faithfulness curves and the lung mask.
+    With a lung `segmenter`, each result also carries the lung mask and the share of heat inside it; with a
+    `gate`, a film that is not a chest X-ray gets no prediction and no map unless `explain_anyway` (teaching).
+    Pages that only draw an overlay call `overlay_only`, which skips the faithfulness curves and the lung mask.
     """
-    inputs = np.stack([to_model_input(image.pixels) for image in images])
-    probabilities = predict_probabilities(model, inputs)
+    screened = screen(images, model, segmenter, gate)
+    inputs, probabilities = screened.classifier_inputs, screened.probabilities
+    answer = np.array([d.is_chest_xray or explain_anyway for d in screened.decisions])
     targets = np.full(len(images), class_index(target_class)) if target_class else probabilities.argmax(axis=1)
-    result = get_explainer(model, method)(inputs, targets, layer)
-    masks = predict_lung_masks(segmenter, inputs) if segmenter is not None else [None] * len(images)
+    maps, chosen_layer, seconds_per_image = [None] * len(images), None, 0.0
+    if answer.any():
+        result = get_explainer(model, method)(inputs[answer], targets[answer], layer)
+        for slot, heatmap in zip(np.flatnonzero(answer), result.maps):
+            maps[slot] = heatmap
+        chosen_layer, seconds_per_image = result.layer, result.seconds_per_image
+    masks = screened.lung_masks if screened.lung_masks is not None else [None] * len(images)
     analyses = []
-    for index in range(len(images)):
+    for index, decision in enumerate(screened.decisions):
         started = time.perf_counter()
-        score = (
-            faithfulness(model, inputs[index], result.maps[index], int(targets[index])) if with_faithfulness else None
-        )
+        heatmap = maps[index]
+        score = None
+        if with_faithfulness and heatmap is not None:
+            score = faithfulness(model, inputs[index], heatmap, int(targets[index]))
         analyses.append(
             FilmAnalysis(
-                model_input=inputs[index],
-                prediction=to_prediction(probabilities[index]),
+                model_input=screened.model_inputs[index],
+                prediction=to_prediction(probabilities[index]) if answer[index] else None,
                 method=method,
-                layer=result.layer,
-                target_class=config.CLASS_NAMES[int(targets[index])],
-                heatmap=result.maps[index],
+                layer=chosen_layer if heatmap is not None else None,
+                target_class=config.CLASS_NAMES[int(targets[index])] if heatmap is not None else None,
+                heatmap=heatmap,
                 faithfulness=score,
-                seconds=result.seconds_per_image + time.perf_counter() - started,
+                seconds=(seconds_per_image if heatmap is not None else 0.0) + time.perf_counter() - started,
                 lung_mask=masks[index],
-                lung_share=None if masks[index] is None else share_inside(result.maps[index], masks[index]),
+                lung_share=None if masks[index] is None or heatmap is None else share_inside(heatmap, masks[index]),
+                warnings=list(decision.warnings),
             )
         )
     return analyses
 
 
 def overlay_only(model, images: list[LoadedImage], method: str = config.DEFAULT_EXPLAINER) -> list[FilmAnalysis]:
-    """The light analysis: prediction and map for the predicted class, nothing else (galleries, teaching)."""
+    """The light analysis: prediction and map for the predicted class, nothing else (galleries, teaching).
+
+    Only for films the app itself chose from the dataset: they are chest films, so no gate runs here.
+    """
     return explain_images(model, images, method, with_faithfulness=False, segmenter=None)

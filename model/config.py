@@ -137,6 +137,8 @@ SEGMENTER_HOLDOUT_FRACTION: float = 0.2
 SEGMENTER_EPOCHS: int = 30
 SEGMENTER_BATCH_SIZE: int = 16
 SEGMENTER_THRESHOLD: float = 0.5
+# The layer whose output the source probe and the gate's feature-space distance read (global average pooling).
+FEATURE_LAYER: str = "gap"
 # Lung-focused input (model.input_recipe): CLAHE settings, the margin kept around the lungs (fraction of the
 # side), and when a segmenter mask counts as plausible (area fraction range, smaller/larger lung area ratio);
 # otherwise this box (top, bottom, left, right as fractions) stands in for the lungs.
@@ -147,5 +149,13 @@ LUNG_MASK_AREA_RANGE: tuple[float, float] = (0.12, 0.55)
 LUNG_MASK_MIN_AREA_RATIO: float = 0.3
 LUNG_SAFE_BOX: tuple[float, float, float, float] = (0.08, 0.92, 0.08, 0.92)
 MODEL_RECIPE_PATH: Path = ASSETS_DIR / "model_recipe.json"
+# The fitted chest-X-ray gate and its measured pass/stop rates (scripts/calibrate_gate.py).
+INPUT_GATE_PATH: Path = ASSETS_DIR / "input_gate.json"
+# Real films of the validation split that the gate's threshold lets through, and the share of validation films
+# beyond which the feature-space distance counts as an unfamiliar source.
+GATE_VALIDATION_PASS: float = 0.995
+UNFAMILIAR_QUANTILE: float = 0.99
+# Principal components kept for the feature-space distance.
+GATE_FEATURE_COMPONENTS: int = 24
 # A map with at least this share of its heat inside the lungs is described as looking mostly at the lungs.
 LUNG_SHARE_MOSTLY_INSIDE: float = 0.6

@@ -73,7 +73,34 @@ def forward(model: "keras.Model", inputs: np.ndarray) -> np.ndarray:  # noqa: F8
         signature = [tf.TensorSpec([None, *model.input_shape[1:]], tf.float32)]
         function = tf.function(lambda x: model(x, training=False), input_signature=signature)
         _compiled[model] = function
-    return function(np.asarray(inputs, dtype=np.float32)).numpy()
+    outputs = function(np.asarray(inputs, dtype=np.float32))
+    return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else outputs.numpy()
+
+
+_with_features: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def features_and_probabilities(
+    model: "keras.Model",  # noqa: F821
+    inputs: np.ndarray,
+    feature_layer: str = config.FEATURE_LAYER,
+    batch_size: int = 64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One traced pass giving the penultimate features (N, F) and the probabilities (N, classes)."""
+    import keras
+
+    both = _with_features.get(model)
+    if both is None:
+        both = keras.Model(model.inputs, [model.get_layer(feature_layer).output, model.output])
+        _with_features[model] = both
+    features, probabilities = [], []
+    for start in range(0, len(inputs), batch_size):
+        f, p = forward(both, inputs[start : start + batch_size])
+        features.append(f)
+        probabilities.append(p)
+    if not features:
+        return np.empty((0, 0)), np.empty((0, len(config.CLASS_NAMES)))
+    return np.concatenate(features), np.concatenate(probabilities).astype(np.float64)
 
 
 def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:  # noqa: F821

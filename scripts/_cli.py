@@ -19,7 +19,19 @@ def load_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, LoadedImage]], l
             loaded.append((path, load_image_file(path)))
         except ImageLoadError as error:
             failed.append((path, str(error)))
+        except MemoryError:
+            failed.append((path, f"{path.name}: not enough memory to decode this file."))
+        except Exception as error:  # never let one file end the run for the others
+            failed.append((path, f"{path.name}: could not be read ({type(error).__name__})."))
     return loaded, failed
+
+
+def segmenter_and_gate():
+    """The lung segmenter and the chest-X-ray gate, each None when not shipped (the records then say so)."""
+    from model.gate.gate import load_gate
+    from model.lungs import optional_segmenter
+
+    return optional_segmenter(), load_gate()
 
 
 def json_line(record: dict[str, object]) -> str:
@@ -56,8 +68,10 @@ def print_records(
             print(json_line(record))
         elif "error" in record:
             print(f"{path.name}: ERROR: {record['error']}")
+        elif record.get("prediction") is None:
+            print(f"{path.name}: NOT ANSWERED: " + " ".join(w["message"] for w in record.get("warnings", [])))
         else:
-            print(readable(path, record))
+            print(readable(path, record) + "".join(f"  [{w['code']}]" for w in record.get("warnings", [])))
 
 
 def output_stems(paths: list[Path], suffix: str) -> list[str]:

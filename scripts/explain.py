@@ -2,7 +2,8 @@
 
 Usage: python scripts/explain.py PATH [PATH ...] --method gradcam [--target-class NAME]
        [--layer NAME] --out DIR [--json] [--model PATH]
-Exit status 1 if any file could not be read.
+Every JSON record carries "warnings"; a film the chest-X-ray gate stops gets no prediction and no map unless
+--explain-anyway. Exit status 1 if any file could not be read or was stopped.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ import numpy as np
 from model import config
 from model.analysis import explain_images
 from model.explain import method_names
-from model.lungs import optional_segmenter
 from model.overlay import ViewSettings, encode_png, render
 
-from _cli import add_common_arguments, classifier_or_report, load_files, output_stems, print_records
+from _cli import add_common_arguments, classifier_or_report, load_files, output_stems, print_records, segmenter_and_gate
 
 
 def main() -> int:
@@ -31,17 +31,34 @@ def main() -> int:
     )
     parser.add_argument("--layer", default=None, help="convolutional layer for CAM methods (default: the last)")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--explain-anyway", action="store_true", help="explain films the chest-X-ray gate stops (for teaching)"
+    )
     args = parser.parse_args()
     model = classifier_or_report(args.model)
     if model is None:
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    loaded, failed = load_files(args.paths)
+    if args.out.exists() and not args.out.is_dir():
+        print(f"error: --out {args.out} is a file; give a folder for the overlays and maps.", file=sys.stderr)
+        return 2
     try:
-        segmenter = optional_segmenter()
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: cannot create the output folder {args.out} ({error.strerror or error}).", file=sys.stderr)
+        return 2
+    loaded, failed = load_files(args.paths)
+    segmenter, gate = segmenter_and_gate()
+    try:
         explanations = (
             explain_images(
-                model, [image for _, image in loaded], args.method, args.target_class, args.layer, segmenter=segmenter
+                model,
+                [image for _, image in loaded],
+                args.method,
+                args.target_class,
+                args.layer,
+                segmenter=segmenter,
+                gate=gate,
+                explain_anyway=args.explain_anyway,
             )
             if loaded
             else []
@@ -52,6 +69,9 @@ def main() -> int:
     records = {}
     stems = output_stems([path for path, _ in loaded], args.method)
     for (path, image), explanation, stem in zip(loaded, explanations, stems):
+        if explanation.heatmap is None:  # stopped by the gate: the record says why, nothing is drawn
+            records[str(path)] = {"path": str(path), **explanation.to_json()}
+            continue
         overlay_path, map_path = args.out / f"{stem}.png", args.out / f"{stem}.npy"
         picture = render(image.pixels, explanation.heatmap, ViewSettings(), explanation.lung_mask)
         overlay_path.write_bytes(encode_png(picture))
@@ -73,7 +93,7 @@ def main() -> int:
         )
 
     print_records(args.paths, records, args.json, readable)
-    return 1 if failed else 0
+    return 1 if failed or any(e.stopped for e in explanations) else 0
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Classify chest X-rays: one line per image, bad files reported and skipped.
+"""Classify chest X-rays: one line per image, bad files reported and skipped, non-X-rays not answered.
 
 Usage: python scripts/predict.py PATH [PATH ...] [--json] [--model PATH]
-Exit status 1 if any file could not be read.
+Every JSON record carries "warnings": [{"code", "message"}]; a film the chest-X-ray gate stops has
+"prediction": null and no probabilities. Exit status 1 if any file could not be read or was not answered.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ import sys
 from pathlib import Path
 
 from model import config
-from model.inference import predict_images
+from model.analysis import predict_films
 
-from _cli import add_common_arguments, classifier_or_report, load_files, print_records
+from _cli import add_common_arguments, classifier_or_report, load_files, print_records, segmenter_and_gate
 
 
 def main() -> int:
@@ -24,7 +25,8 @@ def main() -> int:
     if model is None:
         return 2
     loaded, failed = load_files(args.paths)
-    predictions = predict_images(model, [image for _, image in loaded]) if loaded else []
+    segmenter, gate = segmenter_and_gate()
+    predictions = predict_films(model, [image for _, image in loaded], segmenter, gate) if loaded else []
     results = {str(path): {"path": str(path), **p.to_json()} for (path, _), p in zip(loaded, predictions)}
     results.update({str(path): {"path": str(path), "error": message} for path, message in failed})
     if not args.json:
@@ -36,7 +38,7 @@ def main() -> int:
         return f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}"
 
     print_records(args.paths, results, args.json, readable)
-    return 1 if failed else 0
+    return 1 if failed or any(p.stopped for p in predictions) else 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from model import config
 from tests.conftest import png_bytes, requires_shipped_model, synthetic_radiograph
@@ -37,9 +38,31 @@ def test_predict_json_reports_each_file_and_fails_on_a_bad_one(tmp_path):
     assert result.returncode == 1, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["path"] for line in lines] == [str(good), str(bad)]
-    assert lines[0]["prediction"] in config.CLASS_NAMES
-    assert abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4
+    assert isinstance(lines[0]["warnings"], list)
+    if lines[0]["prediction"] is None:  # the gate may judge a synthetic film; then it must say so
+        assert "probabilities" not in lines[0] and lines[0]["warnings"][0]["code"] == "not_a_chest_xray"
+    else:
+        assert lines[0]["prediction"] in config.CLASS_NAMES
+        assert abs(sum(lines[0]["probabilities"].values()) - 1) < 1e-4
     assert "not an image" in lines[1]["error"]
+
+
+@requires_shipped_model
+@pytest.mark.skipif(not config.INPUT_GATE_PATH.is_file(), reason="no shipped chest-X-ray gate")
+def test_noise_and_a_flat_field_get_no_prediction_and_the_batch_goes_on(tmp_path):
+    noise, flat = tmp_path / "noise.png", tmp_path / "flat.png"
+    noise.write_bytes(png_bytes((np.random.default_rng(0).random((512, 512)) * 255).astype(np.uint8)))
+    flat.write_bytes(png_bytes(np.full((300, 300), 128, np.uint8)))
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    result = run_script("predict.py", str(noise), str(folder), str(flat), "--json")
+    assert result.returncode == 1, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["path"] for r in records] == [str(noise), str(folder), str(flat)]
+    for record in (records[0], records[2]):
+        assert record["prediction"] is None and "probabilities" not in record
+        assert record["warnings"][0]["code"] == "not_a_chest_xray"
+    assert "is a folder" in records[1]["error"]
 
 
 @requires_shipped_model
@@ -65,6 +88,7 @@ def test_explain_writes_overlay_and_map(tmp_path):
         "--out",
         str(out),
         "--json",
+        "--explain-anyway",
     )
     assert result.returncode == 1, result.stderr
     record, failure = (json.loads(line) for line in result.stdout.splitlines())
@@ -83,3 +107,24 @@ def test_explain_refuses_an_unknown_layer(tmp_path):
     good, _ = _inputs(tmp_path)
     result = run_script("explain.py", str(good), "--layer", "no_such_layer", "--out", str(tmp_path))
     assert result.returncode == 2 and "not a convolutional layer" in result.stderr
+
+
+@requires_shipped_model
+def test_explain_keeps_outputs_of_inputs_with_the_same_name_apart(tmp_path):
+    first, second = tmp_path / "a" / "chest.png", tmp_path / "b" / "chest.png"
+    for seed, path in enumerate((first, second)):
+        path.parent.mkdir()
+        path.write_bytes(png_bytes(np.round(synthetic_radiograph(256, 230, seed=seed) * 255).astype(np.uint8)))
+    out = tmp_path / "out"
+    result = run_script("explain.py", str(first), str(second), "--out", str(out), "--json", "--explain-anyway")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len({r["overlay"] for r in records}) == 2 and len(list(out.glob("*.png"))) == 2
+
+
+@requires_shipped_model
+def test_explain_out_pointing_at_a_file_is_a_clear_error(tmp_path):
+    good, _ = _inputs(tmp_path)
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    result = run_script("explain.py", str(good), "--out", str(target))
+    assert result.returncode == 2 and "is a file" in result.stderr and "Traceback" not in result.stderr

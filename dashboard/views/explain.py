@@ -22,6 +22,7 @@ from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_verdict
 from model import config
 from model.explain import METHODS, method_info
+from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, safe_dicom_metadata
 from model.overlay import COLORMAPS, ViewSettings, encode_png, render
 
@@ -37,7 +38,17 @@ def upload_ui() -> list[tuple[str, bytes]]:
         key="upload",
         help="Files stay in this browser session's memory; they are never written to disk or logged.",
     )
-    return [(f.name, f.getvalue()) for f in files or []]
+    return unique_names([(f.name, f.getvalue()) for f in files or []])
+
+
+def unique_names(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Two uploads with one name both stay reachable: the second becomes 'name (2)', and so on."""
+    seen: dict[str, int] = {}
+    named = []
+    for name, data in files:
+        seen[name] = seen.get(name, 0) + 1
+        named.append((name if seen[name] == 1 else f"{name} ({seen[name]})", data))
+    return named
 
 
 def dataset_ui() -> list[tuple[str, bytes]]:
@@ -100,12 +111,14 @@ def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     rows = []
     for name, data in files:
-        prediction = predict_only(data, name)
+        answer = predict_only(data, name)
+        probabilities = answer.prediction.probabilities if answer.prediction else {}
         rows.append(
             {
                 "file": name,
-                "prediction": prediction.label,
-                **{f"P({k})": round(v, 4) for k, v in prediction.probabilities.items()},
+                "prediction": answer.prediction.label if answer.prediction else "not answered",
+                **{f"P({k})": round(probabilities[k], 4) if probabilities else None for k in config.CLASS_NAMES},
+                "warnings": "; ".join(f"{w.code}: {w.message}" for w in answer.warnings),
             }
         )
     table = pd.DataFrame(rows)
@@ -155,10 +168,34 @@ def controls_ui(model) -> tuple[dict, ViewSettings]:
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
+def warnings_ui(result, name: str) -> bool:
+    """Show the gate's warnings above the result; True when the page should go on to the prediction."""
+    for warning in result.warnings:
+        if warning.code == NOT_A_CHEST_XRAY:
+            st.error(warning.message, icon=":material/block:")
+        elif warning.code == UNFAMILIAR_SOURCE:
+            st.warning(warning.message, icon=":material/travel_explore:")
+        else:
+            st.info(warning.message, icon=":material/info:")
+    if result.prediction is not None:
+        return True
+    st.caption("For teaching, you can still see what the model would say and where it would look.")
+    return st.button("Explain anyway (teaching)", key=f"anyway_{name}", icon=":material/school:")
+
+
 def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     image = decode(data, name)
+    anyway_key = f"explain_anyway::{name}"
     with st.spinner("Explaining…"):
-        result = analyse(data, name, choice["method"], choice["target"], choice["layer"])
+        result = analyse(
+            data, name, choice["method"], choice["target"], choice["layer"], st.session_state.get(anyway_key, False)
+        )
+    if not warnings_ui(result, name) and result.prediction is None:
+        st.text(f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}")
+        return
+    if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
+        st.session_state[anyway_key] = True
+        st.rerun()
     plain = ViewSettings(view.level, view.width, view.invert, outline=False)
     shown = render(image.pixels, None, plain)
     overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
@@ -202,7 +239,9 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     for column, (method, info) in zip(columns, METHODS.items()):
         layer = choice["layer"] if info.uses_layer else None
         with st.spinner(f"{info.label}…"):
-            result = analyse(data, name, method, choice["target"], layer)
+            result = analyse(
+                data, name, method, choice["target"], layer, st.session_state.get(f"explain_anyway::{name}", False)
+            )
         column.image(render(pixels, result.heatmap, view, result.lung_mask), caption=info.menu_label, width="stretch")
         faith = result.verdicts().get("faithfulness")
         lungs = "" if result.lung_share is None else f" · {result.lung_share:.0%} in lungs"

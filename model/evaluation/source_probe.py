@@ -15,7 +15,7 @@ import pandas as pd
 from model import config
 from model.data.manifest import AGE_CHILD, SOURCE_PEDIATRIC, SOURCE_RADIOGRAPHY
 
-FEATURE_LAYER = "gap"
+FEATURE_LAYER = config.FEATURE_LAYER
 # Within each class, the origins the probe tells apart (classes with one origin have nothing to probe).
 PROBE_FOLDS = 5
 PROBE_MIN_PER_ORIGIN = 10
@@ -29,12 +29,9 @@ def origin_of(table: pd.DataFrame) -> pd.Series:
 
 def penultimate_features(model, inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:
     """(N, S, S, 1) -> (N, F) features of the layer before the classifier head."""
-    import keras
+    from model.inference import features_and_probabilities
 
-    from model.inference import forward
-
-    extractor = keras.Model(model.inputs, model.get_layer(FEATURE_LAYER).output)
-    return np.concatenate([forward(extractor, inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)])
+    return features_and_probabilities(model, inputs, FEATURE_LAYER, batch_size)[0]
 
 
 def probe_one_class(features: np.ndarray, origins: np.ndarray, seed: int = config.SEED) -> dict[str, object] | None:

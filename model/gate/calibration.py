@@ -1,0 +1,213 @@
+"""Fit the gate on real films and generated non-X-rays, set its thresholds on validation films, measure it.
+
+Positives: frontal chest films of every shared source (training split to fit, validation split for the
+thresholds, test split, adult NIH test patients and the external hospitals to report). Negatives: the kinds in
+model.gate.negatives, made with one seed to fit and another to report, plus a leave-one-kind-out check (each kind
+scored by a gate fitted without it) that says how the gate fares on kinds nobody thought of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from model import config
+from model.data.manifest import load_splits
+from model.evaluation.source_probe import origin_of
+from model.gate.features import FEATURE_NAMES, film_statistics, template_statistics, thumbnail
+from model.gate.gate import FeatureSpace, InputGate
+from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS
+from model.image_io import ImageLoadError, LoadedImage, load_image_file
+from model.inference import features_and_probabilities
+from model.input_recipe import InputRecipe, classifier_inputs
+from model.lungs import predict_lung_masks
+from model.preprocessing import to_model_input
+
+
+@dataclass
+class Measured:
+    """Statistics (N, len(FEATURE_NAMES)) without the distance column filled, and penultimate features (N, F)."""
+
+    statistics: np.ndarray
+    features: np.ndarray
+    groups: list[str]
+    thumbnails: np.ndarray  # (N, THUMBNAIL_SIDE**2)
+
+
+def measure(
+    images: list[LoadedImage], groups: list[str], model, segmenter, recipe: InputRecipe, batch_size: int = 64
+) -> Measured:
+    stats, feats, thumbs = [], [], []
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size]
+        model_inputs = np.stack([to_model_input(image.pixels) for image in batch])
+        masks = predict_lung_masks(segmenter, model_inputs)
+        features, _ = features_and_probabilities(model, classifier_inputs(model_inputs, recipe, segmenter, masks))
+        feats.append(features)
+        stats.extend(film_statistics(i, x, m, 0.0).vector() for i, x, m in zip(batch, model_inputs, masks))
+        thumbs.extend(thumbnail(x) for x in model_inputs)
+    return Measured(np.array(stats), np.concatenate(feats), list(groups), np.array(thumbs))
+
+
+def fit_feature_space(features: np.ndarray, origins: np.ndarray, components: int) -> FeatureSpace:
+    """Whitened PCA of the training features, then a shrunk Gaussian per origin."""
+    from sklearn.covariance import LedoitWolf
+
+    centre = features.mean(axis=0)
+    _, singular, vt = np.linalg.svd(features - centre, full_matrices=False)
+    k = min(components, vt.shape[0])
+    projection = (vt[:k].T / np.maximum(singular[:k] / np.sqrt(len(features) - 1), 1e-6)).astype(np.float64)
+    z = (features - centre) @ projection
+    per_origin = {}
+    for origin in sorted(set(origins)):
+        rows = z[origins == origin]
+        covariance = LedoitWolf().fit(rows).covariance_
+        per_origin[str(origin)] = (rows.mean(axis=0), np.linalg.inv(covariance))
+    return FeatureSpace(centre, projection, per_origin)
+
+
+def fit_logistic(positive: np.ndarray, negative: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.concatenate([positive, negative])
+    y = np.concatenate([np.ones(len(positive)), np.zeros(len(negative))])
+    mean, scale = x.mean(axis=0), np.maximum(x.std(axis=0), 1e-6)
+    fitted = LogisticRegression(C=1.0, class_weight="balanced", max_iter=5000).fit((x - mean) / scale, y)
+    return fitted.coef_[0], float(fitted.intercept_[0]), mean, scale
+
+
+def _load(paths: list[str]) -> tuple[list[LoadedImage], list[int]]:
+    images, kept = [], []
+    for index, path in enumerate(tqdm(paths, desc="Reading films", unit="film", leave=False)):
+        try:
+            images.append(load_image_file(path))
+            kept.append(index)
+        except ImageLoadError:
+            continue
+    return images, kept
+
+
+def _negatives(films: list[np.ndarray], per_kind: int, seed: int) -> tuple[list[LoadedImage], list[str]]:
+    rng = np.random.default_rng(seed)
+    images, kinds = [], []
+    for kind, make in PLAIN_KINDS.items():
+        images += [make(rng) for _ in range(per_kind)]
+        kinds += [kind] * per_kind
+    for kind, make in FROM_FILM_KINDS.items():
+        picks = rng.choice(len(films), min(per_kind, len(films)), replace=False)
+        images += [make(films[i], rng) for i in picks]
+        kinds += [kind] * len(picks)
+    return images, kinds
+
+
+def _real_films(table: pd.DataFrame, split: str, per_origin: int | None, seed: int) -> pd.DataFrame:
+    rows = table[(table["split"] == split) & table["representative"]].copy()
+    rows["origin"] = origin_of(rows)
+    if per_origin is not None:
+        rows = rows.sample(frac=1.0, random_state=seed).groupby(["origin", "label"]).head(per_origin)
+    return rows.reset_index(drop=True)
+
+
+def calibrate(
+    model,
+    segmenter,
+    recipe: InputRecipe,
+    model_sha256: str,
+    fit_per_origin: int = 150,
+    negatives_per_kind: int = 40,
+    external_table: pd.DataFrame | None = None,
+    seed: int = config.SEED,
+) -> dict[str, object]:
+    """Fit, threshold and measure the gate; returns the document for assets/input_gate.json."""
+    root = config.data_dir()
+    table = load_splits()
+    fit_rows = _real_films(table, "train", fit_per_origin, seed)
+    val_rows = _real_films(table, "val", None, seed)
+    test_rows = _real_films(table, "test", None, seed)
+
+    def real(rows: pd.DataFrame, group_column: str) -> tuple[Measured, list[np.ndarray]]:
+        images, kept = _load([str(root / p) for p in rows["path"]])
+        groups = rows.iloc[kept][group_column].astype(str).tolist()
+        return measure(images, groups, model, segmenter, recipe), [i.pixels for i in images]
+
+    fit_real, fit_films = real(fit_rows, "origin")
+    val_real, _ = real(val_rows, "origin")
+    test_rows["group"] = test_rows["origin"] + " · " + test_rows["label"]
+    test_real, test_films = real(test_rows, "group")
+    fit_neg_images, fit_neg_kinds = _negatives(fit_films, negatives_per_kind, seed + 1)
+    test_neg_images, test_neg_kinds = _negatives(test_films, negatives_per_kind, seed + 2)
+    fit_neg = measure(fit_neg_images, fit_neg_kinds, model, segmenter, recipe)
+    test_neg = measure(test_neg_images, test_neg_kinds, model, segmenter, recipe)
+    external = None
+    if external_table is not None:
+        images, kept = _load(external_table["path"].tolist())
+        groups = ("external · " + external_table.iloc[kept]["source"].astype(str)).tolist()
+        external = measure(images, groups, model, segmenter, recipe)
+
+    space = fit_feature_space(fit_real.features, np.array(fit_real.groups), config.GATE_FEATURE_COMPONENTS)
+    template = fit_real.thumbnails.mean(axis=0)
+    template = (template - template.mean()) / max(float(template.std()), 1e-6)
+    distance_column = FEATURE_NAMES.index("feature_distance")
+    for measured in filter(None, (fit_real, val_real, test_real, fit_neg, test_neg, external)):
+        measured.statistics[:, distance_column] = space.distances(measured.features)
+        for row, thumb in enumerate(measured.thumbnails):
+            for name, value in template_statistics(thumb, template).items():
+                measured.statistics[row, FEATURE_NAMES.index(name)] = value
+
+    weights, bias, mean, scale = fit_logistic(fit_real.statistics, fit_neg.statistics)
+    gate = InputGate(weights, bias, mean, scale, 0.0, 0.0, space, template, model_sha256)
+    val_scores = gate.score(val_real.statistics)
+    gate.threshold = float(np.quantile(val_scores, 1.0 - config.GATE_VALIDATION_PASS))
+    val_distances = val_real.statistics[:, distance_column]
+    gate.unfamiliar_distance = float(np.quantile(val_distances, config.UNFAMILIAR_QUANTILE))
+
+    def rates(measured: Measured, passing: bool) -> dict[str, dict[str, float]]:
+        scores = gate.score(measured.statistics)
+        passed = scores >= gate.threshold
+        unfamiliar = passed & (measured.statistics[:, distance_column] > gate.unfamiliar_distance)
+        out = {}
+        for group in sorted(set(measured.groups)):
+            rows = np.array(measured.groups) == group
+            share = float(passed[rows].mean()) if passing else float((~passed[rows]).mean())
+            out[group] = {
+                "n": int(rows.sum()),
+                "passed" if passing else "stopped": share,
+                "unfamiliar_warning": float(unfamiliar[rows].mean()),
+            }
+        total = float(passed.mean()) if passing else float((~passed).mean())
+        out["all"] = {
+            "n": len(measured.groups),
+            "passed" if passing else "stopped": total,
+            "unfamiliar_warning": float(unfamiliar.mean()),
+        }
+        return out
+
+    leave_one_out = {}
+    for kind in sorted(set(fit_neg.groups)):
+        keep = np.array(fit_neg.groups) != kind
+        w, b, m, s = fit_logistic(fit_real.statistics, fit_neg.statistics[keep])
+        held = InputGate(w, b, m, s, 0.0, 0.0, space, template)
+        threshold = float(np.quantile(held.score(val_real.statistics), 1.0 - config.GATE_VALIDATION_PASS))
+        rows = np.array(test_neg.groups) == kind
+        leave_one_out[kind] = float((held.score(test_neg.statistics[rows]) < threshold).mean())
+
+    return {
+        "schema_version": 1,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "computed_on": (
+            f"fit: {len(fit_real.groups)} training films and {len(fit_neg.groups)} generated non-X-rays; thresholds: "
+            f"{len(val_real.groups)} validation films ({config.GATE_VALIDATION_PASS:.1%} must pass; the unfamiliar-"
+            f"source distance is their {config.UNFAMILIAR_QUANTILE:.0%} quantile); reported: test-split films, "
+            "the external hospitals and freshly generated non-X-rays (another seed)"
+        ),
+        "gate": gate.to_json(),
+        "real_films_passed": rates(test_real, True),
+        "external_films_passed": rates(external, True) if external is not None else None,
+        "non_xrays_stopped": rates(test_neg, False),
+        "non_xrays_stopped_leave_one_kind_out": leave_one_out,
+        "validation_films_passed": float((val_scores >= gate.threshold).mean()),
+    }
