@@ -95,11 +95,12 @@ def describe_non_image(data: bytes) -> str | None:
         return "an SVG drawing (vector graphics, not a radiograph)"
     if head.startswith((b"<!doctype html", b"<html")):
         return "a web page (HTML)"
+    sample = data[:4096]
     try:
-        data[:4096].decode("utf-8")
-        return "a text file"
+        sample.decode("utf-8")
     except UnicodeDecodeError:
         return None
+    return "a text file" if b"\x00" not in sample else None
 
 
 def load_image_file(path: str | Path) -> LoadedImage:
@@ -326,7 +327,7 @@ def _validated_dicom_header(dataset, name: str) -> tuple[int, int, int]:
     allocated = _number(dataset, "BitsAllocated", name, 16)
     stored = _number(dataset, "BitsStored", name, allocated)
     if allocated not in (1, 8, 16, 32, 64) or not 1 <= stored <= allocated:
-        raise DicomError(f"{name}: inconsistent DICOM bit depth (BitsAllocated {allocated}, BitsStored {stored}).")
+        raise DicomError(f"{name}: inconsistent DICOM bit depth (BitsAllocated {allocated:g}, BitsStored {stored:g}).")
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     if photometric not in ALLOWED_PHOTOMETRIC:
         raise DicomError(f"{name}: unsupported DICOM PhotometricInterpretation {photometric[:30]!r}.")

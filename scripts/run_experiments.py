@@ -12,13 +12,16 @@ import json
 from pathlib import Path
 
 from model import config
-from model.training.experiments import VARIANTS, choose, prepare, run_variant, save_record, ship
+from model.training.experiments import VARIANTS, choose, prepare, rescore_external, run_variant, save_record, ship
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", nargs="*", default=[], choices=sorted(VARIANTS))
     parser.add_argument("--ship", action="store_true", help="copy the variant the rule chooses into assets/")
+    parser.add_argument(
+        "--rescore-external", action="store_true", help="recompute the external figures of every saved variant"
+    )
     parser.add_argument("--external", type=Path, default=config.data_dir() / config.EXTERNAL_SUBDIR)
     args = parser.parse_args()
     if args.variants:
@@ -28,6 +31,8 @@ def main() -> None:
             record = run_variant(VARIANTS[name], data, log=lambda line: print(line, flush=True))
             save_record(record)
             print(json.dumps({k: record[k] for k in ("variant", "training_minutes", "rule_score")}), flush=True)
+    if args.rescore_external:
+        rescore_external(json.loads(config.EXPERIMENTS_PATH.read_text()), args.external)
     if args.ship:
         document = json.loads(config.EXPERIMENTS_PATH.read_text())
         name = choose(document)

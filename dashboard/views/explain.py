@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
     get_metrics,
@@ -26,7 +27,9 @@ from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, safe_dicom_metadata
 from model.overlay import COLORMAPS, ViewSettings, encode_png, render
 
-UPLOAD_TYPES = ["png", "jpg", "jpeg", "dcm", "dicom"]
+# Any file may be chosen: hospital DICOM exports often have no extension, and the loader names what a wrong
+# file is (a PDF, an archive, a text) better than a greyed-out file picker does.
+UPLOAD_TYPES = None
 PREDICTED = "Predicted class"
 
 
@@ -104,7 +107,7 @@ def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
             decode(data, name)
             good.append((name, data))
         except ImageLoadError as error:
-            st.error(f"{name} could not be used: {error}", icon=":material/block:")
+            st.error(plain(f"{name} could not be used: {error}"), icon=":material/block:")
     return good
 
 
@@ -172,11 +175,11 @@ def warnings_ui(result, name: str) -> bool:
     """Show the gate's warnings above the result; True when the page should go on to the prediction."""
     for warning in result.warnings:
         if warning.code == NOT_A_CHEST_XRAY:
-            st.error(warning.message, icon=":material/block:")
+            st.error(plain(warning.message), icon=":material/block:")
         elif warning.code == UNFAMILIAR_SOURCE:
-            st.warning(warning.message, icon=":material/travel_explore:")
+            st.warning(plain(warning.message), icon=":material/travel_explore:")
         else:
-            st.info(warning.message, icon=":material/info:")
+            st.info(plain(warning.message), icon=":material/info:")
     if result.prediction is not None:
         return True
     st.caption("For teaching, you can still see what the model would say and where it would look.")

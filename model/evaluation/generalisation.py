@@ -47,16 +47,23 @@ def bootstrap_auroc(
 
 
 def covid_vs_rest(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, object]:
-    """COVID-19 against everything else, at the model's own decision (the arg-max class)."""
+    """COVID-19 against everything else, at the model's own decision (the arg-max class).
+
+    Besides P(COVID-19), the AUROC of 1 - P(Normal) says whether the model at least ranks sick films above
+    healthy ones where it cannot tell COVID-19 from other pneumonia.
+    """
     positive = labels == COVID
     called = probabilities.argmax(1) == COVID
     n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    abnormal = 1.0 - probabilities[:, NORMAL]  # "not Normal": how sick the model thinks the film is
     return {
         "n": int(len(labels)),
         "n_covid": n_pos,
         "n_other": n_neg,
         "auroc": auroc(positive, probabilities[:, COVID]),
         "auroc_95": bootstrap_auroc(positive, probabilities[:, COVID]),
+        "abnormal_score_auroc": auroc(positive, abnormal),
+        "abnormal_score_auroc_95": bootstrap_auroc(positive, abnormal),
         "sensitivity": float(called[positive].mean()) if n_pos else None,
         "specificity": float((~called[~positive]).mean()) if n_neg else None,
         "others_called_covid": float(called[~positive].mean()) if n_neg else None,

@@ -277,6 +277,28 @@ def save_record(record: dict[str, object], path: Path = config.EXPERIMENTS_PATH)
     return document
 
 
+def rescore_external(document: dict[str, object], external_dir: Path, path: Path = config.EXPERIMENTS_PATH) -> None:
+    """Recompute every recorded variant's external figures from its saved model (new figures, same films).
+
+    Reporting only: the choice reads validation figures, never these.
+    """
+    from model.inference import load_classifier, predict_probabilities
+    from model.lungs import load_segmenter
+
+    table = load_external_table(external_dir)
+    inputs = load_external_inputs(table)
+    masks = lung_masks_for(inputs, load_segmenter())
+    labels = external_labels(table)
+    for name, record in document["variants"].items():
+        model_path = EXPERIMENTS_DIR / f"{name}.keras"
+        if name not in VARIANTS or not model_path.is_file():
+            continue
+        model = load_classifier(model_path)
+        probabilities = predict_probabilities(model, apply_recipe(VARIANTS[name].recipe, inputs, masks))
+        record["external"] = external_figures(table, labels, probabilities)
+    path.write_text(json.dumps(document, indent=1))
+
+
 def choose(document: dict[str, object]) -> str:
     """The variant with the highest rule score (ties: the simpler, earlier variant)."""
     scored = [(rec["rule_score"], name) for name, rec in document["variants"].items() if rec["rule_score"] is not None]
