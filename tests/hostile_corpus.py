@@ -71,6 +71,19 @@ def dicom(
     return data if preamble else data[132:]
 
 
+def compressed_dicom(pixels: np.ndarray, syntax: str, frames: int = 1) -> bytes:
+    """The same DICOM, re-encoded in a compressed transfer syntax (RLE natively, JPEG 2000 through pylibjpeg)."""
+    import pydicom
+    from pydicom.uid import UID
+
+    dataset = pydicom.dcmread(io.BytesIO(dicom(pixels, frames=frames)))
+    uid = UID(syntax)
+    dataset.compress(uid, encoding_plugin="" if uid.name.startswith("RLE") else "pylibjpeg")
+    buffer = io.BytesIO()
+    dataset.save_as(buffer)
+    return buffer.getvalue()
+
+
 def _png_with_header(width: int, height: int) -> bytes:
     """A PNG whose header promises a huge picture while its data is a few bytes (a decompression-bomb probe)."""
     import struct
@@ -153,6 +166,8 @@ def corpus() -> list[Case]:
             "any",
         ),
         Case("dicom_with_png_name.png", dicom(film.astype(np.uint16) * 16), "any"),
+        Case("dicom_rle_frames.dcm", compressed_dicom(film.astype(np.uint16) * 16, "1.2.840.10008.1.2.5", 4), "any"),
+        Case("dicom_jpeg2000.dcm", compressed_dicom(film.astype(np.uint16) * 16, "1.2.840.10008.1.2.4.90"), "any"),
         # Broken or hostile files: a specific error each.
         Case("empty.png", b"", "error"),
         Case("text.png", b"Just some notes about the patient.\n" * 10, "error"),

@@ -154,3 +154,49 @@ def test_dicom_metadata_never_identifies_the_patient(radiograph):
     shown = safe_dicom_metadata(data)
     assert shown["Modality"] == "CR"
     assert "Doe" not in str(shown) and "SECRET" not in str(shown)
+
+
+def test_compressed_dicom_transfer_syntaxes_decode(radiograph):
+    from pydicom.pixels.decoders import JPEGBaseline8BitDecoder, JPEGLosslessSV1Decoder
+
+    from tests.hostile_corpus import compressed_dicom
+
+    raw = np.round(radiograph * 4000).astype(np.uint16)
+    for syntax, frames in (("1.2.840.10008.1.2.5", 3), ("1.2.840.10008.1.2.4.90", 1)):
+        loaded = load_image_bytes(compressed_dicom(raw, syntax, frames), "x.dcm")
+        assert np.corrcoef(loaded.pixels.ravel(), radiograph.ravel())[0, 1] > 0.99
+        assert (frames > 1) == any("first frame" in note for note in loaded.notes)
+    # JPEG lossless (process 14, SV1) and baseline JPEG, common in hospital archives, have a decoder installed.
+    assert JPEGLosslessSV1Decoder.is_available and JPEGBaseline8BitDecoder.is_available
+
+
+def test_exif_orientation_is_applied(radiograph):
+    gray = Image.fromarray(np.round(radiograph[:, :200] * 255).astype(np.uint8))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # viewers turn it 90 degrees clockwise to show it
+    buffer = io.BytesIO()
+    gray.rotate(90, expand=True).save(buffer, format="JPEG", exif=exif, quality=95)
+    loaded = load_image_bytes(buffer.getvalue(), "turned.jpg")
+    assert loaded.pixels.shape == (radiograph.shape[0], 200), "shown upright, as every viewer shows it"
+    assert np.abs(loaded.pixels - radiograph[:, :200]).mean() < 0.03
+
+
+def test_very_large_film_is_reduced_once_and_a_memory_bomb_refused(monkeypatch):
+    big = np.zeros((3000, 2500), dtype=np.uint8)
+    big[500:2500, 400:2100] = 200
+    loaded = load_image_bytes(png_bytes(big), "big.png")
+    assert max(loaded.pixels.shape) == config.MAX_WORKING_SIDE and loaded.original_size == (2500, 3000)
+    monkeypatch.setattr(config, "MAX_DECODED_BYTES", 1_000_000)
+    with pytest.raises(ImageTooLargeError, match="memory"):
+        load_image_bytes(png_bytes(big), "big.png")
+
+
+def test_folders_and_broken_links_get_their_own_messages(tmp_path):
+    from model.image_io import NotAFileError, load_image_file
+
+    with pytest.raises(NotAFileError, match="is a folder"):
+        load_image_file(tmp_path)
+    loop = tmp_path / "loop.png"
+    loop.symlink_to(loop)
+    with pytest.raises(NotAFileError):
+        load_image_file(loop)
