@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.film_cache import FILMS
 from dashboard.resources import get_gate, get_model, get_segmenter
-from model.image_io import LoadedImage, load_image_bytes
+from model.image_io import LoadedImage
+
+
+def decode(data: bytes, name: str) -> LoadedImage:
+    """Decode once per distinct content (a byte-bounded cache); raises ImageLoadError (not cached) for a bad one."""
+    return FILMS.get(data, name)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def decode(data: bytes, name: str) -> LoadedImage:
-    """Decode once per distinct upload; raises ImageLoadError (not cached) for a bad one."""
-    return load_image_bytes(data, name)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
 def analyse(
     data: bytes, name: str, method: str, target_class: str | None, layer: str | None, explain_anyway: bool = False
 ):

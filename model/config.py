@@ -26,6 +26,8 @@ MAX_IMAGE_PIXELS: int = 50_000_000
 MAX_DECODED_BYTES: int = 256 * 1024 * 1024
 # A film larger than this on its longest side is reduced once, right after decoding (viewer and model need less).
 MAX_WORKING_SIDE: int = 2048
+# The dashboard keeps decoded films (shared by all sessions, keyed by content) up to this many bytes.
+DASHBOARD_FILM_CACHE_BYTES: int = 384 * 1024 * 1024
 # Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
 MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
 
@@ -88,7 +90,7 @@ EXPERIMENT_MAX_EPOCHS: int = 14
 EXPERIMENT_PATIENCE: int = 4
 EXPERIMENT_IMAGES_PER_CLASS: int = 900
 EXPERIMENT_LONG_EPOCHS: int = 30
-EXPERIMENT_LONG_IMAGES_PER_CLASS: int = 1200
+EXPERIMENT_LONG_IMAGES_PER_CLASS: int = 1000
 EXPERIMENT_LONG_PATIENCE: int = 6
 # Source adversary (model.training.adversary): weight of its loss beside the classifier's.
 SOURCE_ADVERSARY_LOSS_WEIGHT: float = 0.5

@@ -170,3 +170,17 @@ def test_missing_or_corrupt_metrics_give_a_clear_message(monkeypatch, tmp_path):
         assert not at.exception
         assert any(words in e.value for e in at.error), [e.value for e in at.error]
     st.cache_data.clear()
+
+
+def test_film_cache_is_bounded_in_bytes_and_keyed_by_content():
+    from dashboard.film_cache import FilmCache
+
+    films = [png_bytes(np.round(synthetic_radiograph(400, 400, seed=s) * 255).astype(np.uint8)) for s in range(5)]
+    one_film = 400 * 400 * 4
+    cache = FilmCache(budget_bytes=3 * one_film)
+    for index, data in enumerate(films):
+        cache.get(data, f"film{index}.png")
+        assert cache.size_bytes <= 3 * one_film
+    assert len(cache) == 3, "the two least recently used films were let go"
+    again = cache.get(films[-1], "another name.png")
+    assert again is cache.get(films[-1], "film4.png"), "same content, one decoded copy"

@@ -1,0 +1,55 @@
+"""Decoded films shared by every session, bounded in bytes rather than in entries.
+
+A 2048-px film is 16 MB as float32, a small PNG a few hundred KB: an entry count says nothing about memory. Films
+are keyed by their content (so the same file uploaded twice, under any name, is decoded once) and the least
+recently used go first once the budget is reached, so memory stays bounded however many sessions come and go.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+
+from model import config
+from model.image_io import LoadedImage, load_image_bytes
+
+
+class FilmCache:
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget_bytes = budget_bytes
+        self._films: OrderedDict[str, LoadedImage] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._films)
+
+    def get(self, data: bytes, name: str) -> LoadedImage:
+        """The decoded film; raises the loader's ImageLoadError (never cached) for a bad one."""
+        key = self.key(data)
+        with self._lock:
+            if key in self._films:
+                self._films.move_to_end(key)
+                return self._films[key]
+        film = load_image_bytes(data, name)
+        size = int(film.pixels.nbytes)
+        with self._lock:
+            if key not in self._films and size <= self.budget_bytes:
+                self._films[key] = film
+                self._bytes += size
+                while self._bytes > self.budget_bytes:
+                    _, dropped = self._films.popitem(last=False)
+                    self._bytes -= int(dropped.pixels.nbytes)
+        return film
+
+
+FILMS = FilmCache(config.DASHBOARD_FILM_CACHE_BYTES)
