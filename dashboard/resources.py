@@ -77,6 +77,11 @@ def get_explanation_quality() -> dict:
 
 
 @st.cache_data(show_spinner=False)
+def get_input_gate_report() -> dict:
+    return _read_json(config.INPUT_GATE_PATH, "python scripts/calibrate_gate.py")
+
+
+@st.cache_data(show_spinner=False)
 def get_experiments() -> dict:
     return _read_json(config.EXPERIMENTS_PATH, "python scripts/run_experiments.py")
 

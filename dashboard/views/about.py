@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from dashboard.resources import ResourceError, get_metrics
+from dashboard.resources import ResourceError, get_input_gate_report, get_metrics
 from model import config
 
 st.title("About this model")
@@ -22,3 +23,44 @@ try:
     )
 except ResourceError as error:
     st.warning(str(error))
+
+st.subheader("When the tool refuses to answer")
+try:
+    gate = get_input_gate_report()
+except ResourceError as error:
+    st.info(str(error))
+else:
+    real = gate["real_films_passed"]["all"]
+    stopped = gate["non_xrays_stopped"]["all"]
+    st.markdown(
+        f"Before any prediction, a check asks whether a picture is a frontal chest X-ray at all. On held-out films "
+        f"of every training source **{real['passed']:.1%}** pass ({real['n']:,} films); of generated pictures that are "
+        f"not chest films (noise, flat fields, colour photographs, text, CT-like slices, turned, inverted or "
+        f"cropped films) **{stopped['stopped']:.1%}** are stopped ({stopped['n']:,}). A film that passes but lies far "
+        "from every training collection is answered with a warning that the Evaluation page's figures do not apply."
+    )
+    rows = [
+        {
+            "pictures": f"real · {group}",
+            "n": figures["n"],
+            "passed": figures["passed"],
+            "unfamiliar-source warning": figures["unfamiliar_warning"],
+        }
+        for group, figures in {**gate["real_films_passed"], **(gate.get("external_films_passed") or {})}.items()
+        if group != "all"
+    ] + [
+        {
+            "pictures": f"not a chest film · {kind}",
+            "n": figures["n"],
+            "passed": 1 - figures["stopped"],
+            "unfamiliar-source warning": figures["unfamiliar_warning"],
+        }
+        for kind, figures in gate["non_xrays_stopped"].items()
+        if kind != "all"
+    ]
+    st.dataframe(
+        pd.DataFrame(rows).style.format({"passed": "{:.1%}", "unfamiliar-source warning": "{:.1%}"}),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(gate["computed_on"] + ".")
