@@ -78,8 +78,10 @@ class Explainer(ABC):
 
     name: str = ""  # a key of model.explain.catalog.METHODS, which holds label, description and layer use
 
-    def __init__(self, model: keras.Model) -> None:
+    def __init__(self, model: keras.Model, reference: bool = False) -> None:
+        """`reference=True` computes through tf-keras-vis even where a traced path exists (tests compare both)."""
         self.model = model
+        self.reference = reference
 
     @property
     def info(self) -> MethodInfo:

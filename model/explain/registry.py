@@ -26,12 +26,12 @@ _built: "weakref.WeakKeyDictionary[keras.Model, dict[str, Explainer]]" = weakref
 _lock = threading.Lock()
 
 
-def get_explainer(model: keras.Model, name: str) -> Explainer:
-    """The explainer called `name` for `model`, built on first use (building clones the model)."""
+def get_explainer(model: keras.Model, name: str, reference: bool = False) -> Explainer:
+    """The explainer called `name` for `model`, built on first use; `reference` forces tf-keras-vis."""
     if name not in EXPLAINERS:
         raise KeyError(f"Unknown explanation method {name!r}; choose one of {', '.join(EXPLAINERS)}.")
     with _lock:
         per_model = _built.setdefault(model, {})
-        if name not in per_model:
-            per_model[name] = EXPLAINERS[name](model)
-        return per_model[name]
+        if (name, reference) not in per_model:
+            per_model[(name, reference)] = EXPLAINERS[name](model, reference=reference)
+        return per_model[(name, reference)]

@@ -13,8 +13,8 @@ from model.explain.base import Explainer
 class ScorecamExplainer(Explainer):
     name = "scorecam"
 
-    def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS) -> None:
-        super().__init__(model)
+    def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS, reference: bool = True) -> None:
+        super().__init__(model, reference=True)  # no traced path yet: tf-keras-vis computes Score-CAM
         self.max_channels = max_channels
         self._visualiser = Scorecam(model, clone=True)
         # tf-keras-vis calls model.predict() without verbose=0; its progress bars would flood logs and the CLI.

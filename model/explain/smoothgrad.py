@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from tf_keras_vis.saliency import Saliency
 from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
@@ -9,6 +11,7 @@ from tf_keras_vis.utils.scores import CategoricalScore
 
 from model import config
 from model.explain.base import Explainer
+from model.explain.traced import input_gradient_maps
 
 BLUR_FRACTION = 0.0125  # of the image side: 2 px at 160 px
 
@@ -16,10 +19,25 @@ BLUR_FRACTION = 0.0125  # of the image side: 2 px at 160 px
 class SmoothgradExplainer(Explainer):
     name = "smoothgrad"
 
-    def __init__(self, model, samples: int = config.SMOOTHGRAD_SAMPLES, noise: float = config.SMOOTHGRAD_NOISE) -> None:
-        super().__init__(model)
+    def __init__(
+        self,
+        model,
+        samples: int = config.SMOOTHGRAD_SAMPLES,
+        noise: float = config.SMOOTHGRAD_NOISE,
+        reference: bool = False,
+    ) -> None:
+        super().__init__(model, reference=reference)
         self.samples, self.noise = samples, noise
-        self._visualiser = Saliency(model, model_modifier=ReplaceToLinear(), clone=True)
+
+    @functools.cached_property
+    def _visualiser(self):
+        return Saliency(self.model, model_modifier=ReplaceToLinear(), clone=True)
+
+    def _gradients(self, noisy: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """|d logit / d pixel| for each noisy copy: traced, or through tf-keras-vis when `reference`."""
+        if not self.reference:
+            return input_gradient_maps(self.model, noisy, targets)
+        return np.asarray(self._visualiser(CategoricalScore(targets.tolist()), noisy, normalize_map=False))
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         # tf-keras-vis' own smooth_samples loop runs one gradient pass per sample; stacking the noisy copies into
@@ -30,11 +48,7 @@ class SmoothgradExplainer(Explainer):
             images[:, None] + rng.normal(0.0, 1.0, (len(images), self.samples, *images.shape[1:])) * self.noise * spread
         )
         targets = np.repeat(np.asarray(score.indices), self.samples)
-        gradients = self._visualiser(
-            CategoricalScore(targets.tolist()),
-            noisy.reshape(-1, *images.shape[1:]).astype(np.float32),
-            normalize_map=False,
-        )
+        gradients = self._gradients(noisy.reshape(-1, *images.shape[1:]).astype(np.float32), targets)
         maps = np.asarray(gradients).reshape(len(images), self.samples, *images.shape[1:3]).mean(axis=1)
         # A light blur turns single-pixel speckle into something a person can read at a glance.
         import cv2

@@ -1,0 +1,111 @@
+"""Traced (tf.function) gradients for the CAM methods and SmoothGrad: the same maps as tf-keras-vis, near the floor.
+
+tf-keras-vis runs eagerly and clones the model per visualiser; here one graph per (model, layer) gives the class
+logits (the softmax replaced by its linear input, as tf-keras-vis' ReplaceToLinear does) and the gradients, and the
+arithmetic after it is tf-keras-vis' own: Grad-CAM weights by the mean gradient, Grad-CAM++ by its alpha
+weighting of exp(score), LayerCAM by the positive gradient element-wise, then ReLU and the same order-1 zoom to the
+input size. Tests compare every map with tf-keras-vis (tests/test_traced_explanations.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import keras
+import numpy as np
+import tensorflow as tf
+from scipy.ndimage import zoom
+
+_graphs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _logit_model(model: keras.Model, layer: str | None) -> tuple[keras.Model, tf.Variable, tf.Variable]:
+    """A model giving (layer output, input of the softmax layer), and the softmax layer's kernel and bias."""
+    head = model.layers[-1]
+    if not isinstance(head, keras.layers.Dense):
+        raise ValueError("The traced explainers need a model that ends in a Dense softmax layer.")
+    outputs = [head.input] if layer is None else [model.get_layer(layer).output, head.input]
+    return keras.Model(model.inputs, outputs), head.kernel, head.bias
+
+
+def _functions(model: keras.Model, layer: str | None) -> dict[str, object]:
+    with _lock:
+        per_model = _graphs.setdefault(model, {})
+        if layer in per_model:
+            return per_model[layer]
+        inner, kernel, bias = _logit_model(model, layer)
+        signature = [tf.TensorSpec([None, *model.input_shape[1:]], tf.float32), tf.TensorSpec([None], tf.int32)]
+
+        if layer is None:
+
+            @tf.function(input_signature=signature)
+            def input_gradients(images, targets):
+                with tf.GradientTape() as tape:
+                    tape.watch(images)
+                    pre = inner(images, training=False)
+                    logits = tf.matmul(pre, kernel) + bias
+                    score = tf.gather(logits, targets, axis=1, batch_dims=1)
+                return tape.gradient(score, images)
+
+            per_model[layer] = {"input_gradients": input_gradients}
+        else:
+
+            @tf.function(input_signature=signature)
+            def layer_gradients(images, targets):
+                with tf.GradientTape() as tape:
+                    activations, pre = inner(images, training=False)
+                    logits = tf.matmul(pre, kernel) + bias
+                    score = tf.gather(logits, targets, axis=1, batch_dims=1)
+                return activations, tape.gradient(score, activations), score
+
+            per_model[layer] = {"layer_gradients": layer_gradients}
+        return per_model[layer]
+
+
+def _expand(cams: np.ndarray, height: int, width: int) -> np.ndarray:
+    """tf-keras-vis' expand_cam: scipy zoom of order 1 from the layer's grid to the input size."""
+    return zoom(cams, (1.0, height / cams.shape[1], width / cams.shape[2]), order=1)
+
+
+def cam_maps(model: keras.Model, images: np.ndarray, targets: np.ndarray, layer: str, method: str) -> np.ndarray:
+    """Raw (un-normalised) CAMs at the input size for 'gradcam', 'gradcam++' or 'layercam'."""
+    compute = _functions(model, layer)["layer_gradients"]
+    activations, grads, score = (
+        t.numpy() for t in compute(tf.constant(images, tf.float32), tf.constant(targets, tf.int32))
+    )
+    activations, grads = activations.astype(np.float32), grads.astype(np.float32)
+    if method == "gradcam":
+        weights = grads.mean(axis=(1, 2), keepdims=True)
+        cam = (activations * weights).sum(axis=-1)
+    elif method == "layercam":
+        cam = (activations * np.maximum(grads, 0.0)).sum(axis=-1)
+    elif method == "gradcam++":
+        cam = _gradcam_plus_plus(tf.constant(activations), tf.constant(grads), tf.constant(score)).numpy()
+    else:
+        raise ValueError(f"No traced path for {method!r}.")
+    return _expand(np.maximum(cam, 0.0), images.shape[1], images.shape[2])
+
+
+def _gradcam_plus_plus(activations: tf.Tensor, grads: tf.Tensor, score: tf.Tensor) -> tf.Tensor:
+    """tf-keras-vis' Grad-CAM++ weighting, op for op in float32 (exp(score) makes its rounding matter)."""
+    exp_score = tf.reshape(tf.math.exp(score), (-1, 1, 1, 1))
+    first = exp_score * grads
+    second = first * grads
+    third = second * grads
+    global_sum = tf.reduce_sum(activations, axis=(1, 2), keepdims=True)
+    denominator = second * 2.0 + third * global_sum
+    denominator = denominator + tf.cast(second == 0.0, second.dtype)
+    alphas = second / denominator
+    normaliser = tf.reduce_sum(alphas, axis=(1, 2), keepdims=True)
+    alphas = alphas / (normaliser + tf.cast(normaliser == 0.0, normaliser.dtype))
+    weights = tf.reduce_sum(tf.nn.relu(first) * alphas, axis=(1, 2), keepdims=True)
+    return tf.reduce_sum(weights * activations, axis=-1)
+
+
+def input_gradient_maps(model: keras.Model, images: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """|d logit / d pixel| per image, channel axis reduced by max (tf-keras-vis Saliency, keepdims=False)."""
+    compute = _functions(model, None)["input_gradients"]
+    grads = compute(tf.constant(images, tf.float32), tf.constant(targets, tf.int32)).numpy()
+    return np.abs(grads).max(axis=-1)
