@@ -35,7 +35,8 @@ class Prediction:
         return {"prediction": self.label, "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()}}
 
 
-def load_classifier(path: Path = config.MODEL_PATH) -> "keras.Model":  # noqa: F821
+def load_classifier(path: Path | None = None) -> "keras.Model":  # noqa: F821
+    path = Path(path) if path is not None else config.MODEL_PATH  # read now: tests may repoint config
     import keras
 
     path = Path(path)

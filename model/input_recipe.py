@@ -102,15 +102,17 @@ def apply_recipe(recipe: InputRecipe, inputs: np.ndarray, masks: np.ndarray | No
     return out
 
 
-def load_recipe(path: Path = config.MODEL_RECIPE_PATH) -> InputRecipe:
+def load_recipe(path: Path | None = None) -> InputRecipe:
     """The shipped model's recipe; a model shipped without one was trained on the plain input."""
+    path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
     if not Path(path).is_file():
         return PLAIN
     fields = json.loads(Path(path).read_text()).get("input", {})
     return InputRecipe(**{k: bool(v) for k, v in fields.items() if k in InputRecipe.__dataclass_fields__})
 
 
-def save_recipe(recipe: InputRecipe, variant: str, path: Path = config.MODEL_RECIPE_PATH) -> None:
+def save_recipe(recipe: InputRecipe, variant: str, path: Path | None = None) -> None:
+    path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
     Path(path).write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")
 
 

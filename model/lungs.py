@@ -17,7 +17,8 @@ from model import config
 from model.inference import ModelLoadError, forward
 
 
-def load_segmenter(path: Path = config.SEGMENTER_PATH):
+def load_segmenter(path: Path | None = None):
+    path = Path(path) if path is not None else config.SEGMENTER_PATH  # read now: tests may repoint config
     import keras
 
     path = Path(path)
@@ -31,8 +32,9 @@ def load_segmenter(path: Path = config.SEGMENTER_PATH):
         raise ModelLoadError(f"Lung segmenter {path} could not be loaded ({type(error).__name__}: {error}).") from None
 
 
-def optional_segmenter(path: Path = config.SEGMENTER_PATH):
+def optional_segmenter(path: Path | None = None):
     """The segmenter if it is shipped and loads, else None: lung figures are extras, never a reason to fail."""
+    path = Path(path) if path is not None else config.SEGMENTER_PATH  # read now: tests may repoint config
     try:
         return load_segmenter(path)
     except ModelLoadError:

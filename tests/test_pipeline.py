@@ -25,10 +25,6 @@ def sandbox(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
     monkeypatch.setattr(config, "MODEL_RECIPE_PATH", assets / "absent_recipe.json")
     monkeypatch.setattr(config, "SEGMENTER_PATH", assets / "absent_segmenter.keras")
-    # Functions bound their default paths at import time: point those at the sandbox too.
-    from model.data import manifest
-
-    monkeypatch.setattr(manifest.load_splits, "__defaults__", (config.SPLITS_PATH,))
     return root
 
 

@@ -144,9 +144,10 @@ def build_manifest(
     return pd.DataFrame(rows, columns=list(MANIFEST_COLUMNS))
 
 
-def load_splits(path: Path = config.SPLITS_PATH) -> pd.DataFrame:
+def load_splits(path: Path | None = None) -> pd.DataFrame:
     """The committed split table: path, label, source, patient, age_group, view, duplicate_group, split,
     representative."""
+    path = Path(path) if path is not None else config.SPLITS_PATH  # read now: tests may repoint config
     if not path.is_file():
         raise FileNotFoundError(f"Split table {path} is missing; run scripts/prepare_data.py.")
     return pd.read_csv(path, keep_default_na=False, dtype={"view": str})
