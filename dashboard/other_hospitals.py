@@ -30,6 +30,7 @@ def _covid_row(films: str, figures: dict) -> dict[str, str]:
         "films": films,
         "COVID-19 AUROC": _num(figures.get("auroc")),
         "95% CI": _interval(figures.get("auroc_95")),
+        "sick vs healthy AUROC": _num(figures.get("abnormal_score_auroc")),
         "COVID-19 sensitivity": _pct(figures.get("sensitivity")),
         "others called COVID-19": _pct(figures.get("others_called_covid")),
     }
@@ -101,7 +102,11 @@ def other_hospitals_section(metrics: dict) -> None:
     show_verdict(generalisation_verdict(metrics["covid_vs_rest"]["auroc"], external["auroc"] if external else None))
     st.dataframe(side_by_side(metrics), hide_index=True, width="stretch")
     if external:
-        st.caption(external["computed_on"] + ". With this few films the interval is wide: read it, not the point.")
+        st.caption(
+            external["computed_on"] + ". With this few films the interval is wide: read it, not the point. "
+            "'Sick vs healthy' ranks films by 1 − P(Normal): whether the model at least sees that a film is "
+            "abnormal, where it cannot tell COVID-19 from other pneumonia."
+        )
     nih = metrics.get("adult_nih")
     if nih:
         st.markdown("**Adult NIH test patients, by view** (AP films are mostly bedside, like most COVID-19 films)")

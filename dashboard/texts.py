@@ -6,6 +6,7 @@ DISCLAIMER = (
 )
 
 SOURCE_WARNING = (
-    "In this data, Pneumonia images are all children and COVID-19 images all adults, and the classes come "
-    "from different hospitals and file formats. High scores here do not mean the model would work elsewhere."
+    "In this data the classes still come mostly from different collections: COVID-19 only from web and hospital "
+    "collections of adults, most Pneumonia from one children's hospital (adult pneumonia only from the noisy NIH "
+    "labels), in different file formats. High scores here do not mean the model works elsewhere: see Other hospitals."
 )
