@@ -58,10 +58,10 @@ def test_upload_shows_prediction_probabilities_and_heatmap():
     at = fresh_app().run()
     upload(at, "chest.png", xray_png())
     assert not at.exception, [e.value for e in at.exception]
-    headline = [m.value for m in at.markdown if m.value.startswith("### Prediction:")]
+    headline = [m.value for m in at.markdown if m.value.startswith("#### Prediction:")]
     assert headline and any(name in headline[0] for name in config.CLASS_NAMES)
     charts = at.get("plotly_chart")
-    assert len(charts) >= 3, "probability chart, X-ray and overlay"
+    assert len(charts) >= 2, "the linked viewer (X-ray and overlay) and the probability chart"
     assert "random map" in texts(at), "the faithfulness verdict is shown"
 
 
@@ -82,7 +82,7 @@ def test_bad_upload_gives_a_specific_error_and_the_app_keeps_working(name, data,
     # The next, good upload works in the same session.
     upload(at, "chest.png", xray_png())
     assert not at.exception
-    assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+    assert any(m.value.startswith("#### Prediction:") for m in at.markdown)
 
 
 @requires_shipped_model
@@ -97,7 +97,7 @@ def test_16bit_and_rgba_uploads_are_accepted():
         upload(at, name, data)
         refused = [e.value for e in at.error if "could not be used" in e.value]
         assert not at.exception and not refused, refused
-        assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+        assert any(m.value.startswith("#### Prediction:") for m in at.markdown)
 
 
 @requires_shipped_model
@@ -128,8 +128,8 @@ def test_dataset_pick_shows_prediction_and_heatmap():
     at.radio(key="mode").set_value("Dataset").run()
     at.selectbox(key="ds_label").set_value("Pneumonia").run()
     assert not at.exception
-    assert any(m.value.startswith("### Prediction:") for m in at.markdown)
-    assert len(at.get("plotly_chart")) >= 3
+    assert any(m.value.startswith("#### Prediction:") for m in at.markdown)
+    assert len(at.get("plotly_chart")) >= 2
 
 
 @requires_real_data

@@ -94,4 +94,4 @@ def test_the_dashboard_survives_the_corpus_and_still_works():
             assert "![x](" not in element.value and "**bold**" not in element.value, "names are shown as text"
     upload(at, "chest.png", xray_png())
     assert not at.exception
-    assert any(m.value.startswith("### Prediction:") for m in at.markdown)
+    assert any(m.value.startswith("#### Prediction:") for m in at.markdown)

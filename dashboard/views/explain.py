@@ -21,6 +21,7 @@ from dashboard.resources import (
 from dashboard.state import analyse, decode, predict_only
 from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_verdict
+from dashboard.viewer import VIEWER_CONFIG, WINDOW_PRESETS, viewer_figure
 from model import config
 from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
@@ -91,6 +92,51 @@ def dataset_ui() -> list[tuple[str, bytes]]:
     return [(path, (config.data_dir() / path).read_bytes())]
 
 
+def truth_of(name: str) -> str | None:
+    """The true class of a film picked from the dataset (examples, dataset mode); None for an upload."""
+    if not images_available():
+        return None
+    try:
+        splits = get_splits()
+    except ResourceError:
+        return None
+    rows = splits.loc[splits["path"] == name, "label"]
+    return str(rows.iloc[0]) if len(rows) else None
+
+
+def example_paths() -> dict[str, str]:
+    """One-click examples from the test split: the model's surest right answer per class, and its surest mistake."""
+    try:
+        predictions = get_metrics()["predictions"]
+    except ResourceError:
+        return {}
+    examples: dict[str, str] = {}
+    for name in config.CLASS_NAMES:
+        right = [p for p in predictions if p["true"] == name == p["predicted"]]
+        if right:
+            best = max(right, key=lambda p: p["probabilities"][name])
+            examples[f"{name} (model right)"] = best["path"]
+    wrong = [p for p in predictions if p["true"] != p["predicted"]]
+    if wrong:
+        worst = max(wrong, key=lambda p: max(p["probabilities"].values()))
+        examples[f"{worst['true']} called {worst['predicted']} (model wrong)"] = worst["path"]
+    return {label: path for label, path in examples.items() if (config.data_dir() / path).is_file()}
+
+
+def examples_ui() -> list[tuple[str, bytes]]:
+    """Buttons that open an example film without an upload; the last one chosen stays open."""
+    examples = example_paths()
+    if not examples:
+        return []
+    st.caption("Or open an example from the test split:")
+    columns = st.columns(len(examples))
+    for column, (label, path) in zip(columns, examples.items()):
+        if column.button(label, key=f"example_{label}", width="stretch"):
+            st.session_state["example_path"] = path
+    path = st.session_state.get("example_path")
+    return [(path, (config.data_dir() / path).read_bytes())] if path else []
+
+
 def _test_predictions() -> pd.DataFrame | None:
     try:
         metrics = get_metrics()
@@ -132,17 +178,16 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
 
 
 def controls_ui(model) -> tuple[dict, ViewSettings]:
-    """The analysis choices (method, class, layer) and the view settings, as the user set them."""
+    """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page."""
     from model.explain import convolutional_layers
 
-    columns = st.columns([2, 2, 2, 2, 2])
-    method = columns[0].selectbox(
-        "Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method"
-    )
+    bar = st.sidebar
+    bar.subheader("Explanation")
+    method = bar.selectbox("Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method")
     uses_layer = METHODS[method].uses_layer
-    target = columns[1].selectbox("Explain the class", [PREDICTED, *config.CLASS_NAMES], key="target")
+    target = bar.selectbox("Explain the class", [PREDICTED, *config.CLASS_NAMES], key="target")
     layers = convolutional_layers(model)
-    layer = columns[2].selectbox(
+    layer = bar.selectbox(
         "Layer",
         layers,
         index=len(layers) - 1,
@@ -150,19 +195,19 @@ def controls_ui(model) -> tuple[dict, ViewSettings]:
         disabled=not uses_layer,
         help="CAM methods read one convolutional layer; the last is the usual choice.",
     )
-    opacity = columns[3].slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
-    colormap = columns[4].selectbox("Colormap", list(COLORMAPS), key="colormap")
-    with st.expander("Viewer: window / level, invert, lung outline"):
-        view = st.columns(4)
-        level = view[0].slider("Level (centre)", 0.0, 1.0, 0.5, 0.01, key="level")
-        width = view[1].slider("Window (width)", 0.05, 1.0, 1.0, 0.01, key="width")
-        invert = view[2].checkbox("Invert", key="invert")
-        outline = view[3].checkbox(
-            "Show lung outline",
-            value=True,
-            key="lung_outline",
-            help="Lung fields found by the lung segmenter, drawn over the heatmap.",
-        )
+    opacity = bar.slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
+    colormap = bar.selectbox("Colormap", list(COLORMAPS), key="colormap")
+    bar.subheader("Viewer")
+    preset = bar.segmented_control("Window", list(WINDOW_PRESETS), default="Full range", key="preset")
+    default_level, default_width = WINDOW_PRESETS[preset or "Full range"]
+    with bar.expander("Window / level by hand"):
+        level = st.slider("Level (centre)", 0.0, 1.0, default_level, 0.01, key=f"level_{preset}")
+        width = st.slider("Window (width)", 0.05, 1.0, default_width, 0.01, key=f"width_{preset}")
+    invert = bar.toggle("Invert", key="invert")
+    outline = bar.toggle(
+        "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
+    )
+    bar.caption("Scroll to zoom, drag to pan (both panes move together), double-click to reset.")
     choice = {
         "method": method,
         "target": None if target == PREDICTED else target,
@@ -200,21 +245,35 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
         st.session_state[anyway_key] = True
         st.rerun()
     plain = ViewSettings(view.level, view.width, view.invert, outline=False)
-    shown = render(image.pixels, None, plain)
+    shown = render(image.pixels, None, plain)[..., 0] / 255.0
     overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
-
-    headline = st.columns([3, 2])
     prediction = result.prediction
-    headline[0].markdown(f"### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
-    headline[0].text(
-        f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
-        + "".join(f" · {note}" for note in image.notes)
-    )
-    headline[1].plotly_chart(charts.probability_bars(prediction.probabilities), width="stretch", key="probs")
 
-    left, right = st.columns(2)
-    left.plotly_chart(charts.image_figure(shown, "X-ray"), width="stretch", key="xray")
-    right.plotly_chart(charts.image_figure(overlay, result.title), width="stretch", key="overlay")
+    films, side = st.columns([3, 1])
+    films.plotly_chart(
+        viewer_figure(
+            shown,
+            image.pixels,
+            result.heatmap,
+            result.title,
+            view.colormap,
+            view.opacity,
+            result.lung_mask if view.outline else None,
+        ),
+        width="stretch",
+        key="viewer",
+        config=VIEWER_CONFIG,
+    )
+    side.markdown(f"#### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
+    truth = truth_of(name)
+    if truth is not None:
+        right = truth == prediction.label
+        side.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
+    side.plotly_chart(charts.probability_bars(prediction.probabilities), width="stretch", key="probs")
+    side.text(
+        f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
+        + "".join(f"\n{note}" for note in image.notes)
+    )
     for verdict in result.verdicts().values():
         show_verdict(verdict)
     st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
@@ -254,8 +313,15 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
 st.title("Explain a chest X-ray")
 st.caption(SOURCE_WARNING)
 # The input widgets come first, so the page is usable while TensorFlow and the model load.
-mode = st.radio("Image source", ["Upload", "Dataset"], horizontal=True, key="mode")
-files = upload_ui() if mode == "Upload" else dataset_ui()
+mode = st.sidebar.radio("Film from", ["Upload", "Dataset"], horizontal=True, key="mode")
+if mode == "Upload":
+    files = upload_ui()
+    if not files and images_available():
+        files = examples_ui()
+    elif files:
+        st.session_state.pop("example_path", None)
+else:
+    files = dataset_ui()
 try:
     model = get_model()
 except ResourceError as error:

@@ -1,0 +1,157 @@
+"""The linked two-pane viewer: the film and its heatmap in one plotly figure, so zoom and pan move both.
+
+Arrays in, a figure out (no Streamlit). The film is shown at its own resolution (up to VIEWER_MAX_SIDE), the
+heatmap is resampled smoothly onto it by the browser (zsmooth), cold heat is transparent, hovering reads the
+film's value and the heat, a colour bar gives the scale, and the lung outline is a smooth line, not pixels.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import cv2
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from model import config
+from model.overlay import COLORMAPS, FULL_OPACITY_AT
+
+VIEWER_MAX_SIDE = 1024  # the film is sent at most this large: crisp when zoomed, light enough for the page
+HOVER_SIDE = 160  # heat and pixel values for hovering, on a grid this fine
+PANE_WIDTH_PX = 340  # a pane's width on a 1440-px screen; sets the figure's height from the film's aspect
+OUTLINE_COLOUR = "#00e5ff"
+# Window / level presets, in the display range of the loaded film (0 = its darkest, 1 = its brightest value).
+WINDOW_PRESETS: dict[str, tuple[float, float]] = {
+    "Full range": (0.5, 1.0),
+    "Lung": (0.3, 0.55),
+    "Soft tissue": (0.55, 0.5),
+    "Bone": (0.75, 0.4),
+}
+VIEWER_CONFIG = {"scrollZoom": True, "displayModeBar": False, "doubleClick": "reset", "responsive": True}
+
+
+def _png_uri(gray: np.ndarray) -> str:
+    ok, data = cv2.imencode(".png", np.round(np.clip(gray, 0, 1) * 255).astype(np.uint8))
+    return "data:image/png;base64," + base64.b64encode(data.tobytes()).decode()
+
+
+def display_film(gray: np.ndarray, max_side: int = VIEWER_MAX_SIDE) -> np.ndarray:
+    height, width = gray.shape
+    scale = min(1.0, max_side / max(height, width))
+    if scale == 1.0:
+        return gray
+    return cv2.resize(gray, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+
+
+def heat_colourscale(colormap: str, opacity: float, steps: int = 16) -> list[list[object]]:
+    """The overlay's colormap as a plotly colourscale whose alpha rises with the heat, as the PNG overlay does."""
+    ramp = np.linspace(0, 1, steps)
+    colours = cv2.applyColorMap(np.round(ramp * 255).astype(np.uint8)[:, None], COLORMAPS[colormap])[:, 0, ::-1]
+    alphas = opacity * np.clip(ramp / FULL_OPACITY_AT, 0, 1)
+    return [[float(v), f"rgba({r},{g},{b},{a:.3f})"] for v, (r, g, b), a in zip(ramp, colours, alphas)]
+
+
+def smooth_outline(mask: np.ndarray, height: int, width: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Lung contours at the film's size from a mask resized smoothly (no stair steps), as (x, y) polylines."""
+    smooth = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=max(height, width) / 300)
+    contours, _ = cv2.findContours((smooth >= 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    lines = []
+    for contour in contours:
+        points = contour[:, 0, :].astype(float)
+        points = np.vstack([points, points[:1]])
+        lines.append((points[:, 0], points[:, 1]))
+    return lines
+
+
+def viewer_figure(
+    shown: np.ndarray,
+    raw: np.ndarray,
+    heatmap: np.ndarray | None,
+    title: str,
+    colormap: str = config.DEFAULT_COLORMAP,
+    opacity: float = config.DEFAULT_OVERLAY_OPACITY,
+    lung_mask: np.ndarray | None = None,
+    height: int | None = None,
+) -> go.Figure:
+    """Two panes (film | film + heat) sharing their axes: zooming or panning one moves the other.
+
+    `shown` is the film after window/level and inversion (what is drawn); `raw` the film's own values (what
+    hovering reads); `heatmap` any resolution in [0, 1].
+    """
+    film = display_film(shown)
+    height_px, width_px = film.shape
+    if height is None:  # about as tall as two panes of a wide page need: no blank bands above and below
+        height = int(np.clip(PANE_WIDTH_PX * height_px / width_px + 40, 280, 720))
+    figure = make_subplots(
+        rows=1, cols=2, shared_xaxes=True, shared_yaxes=True, horizontal_spacing=0.01, subplot_titles=("X-ray", title)
+    )
+    uri = _png_uri(film)
+    for column in (1, 2):
+        figure.add_trace(go.Image(source=uri, x0=0, dx=1, y0=0, dy=1, hoverinfo="skip", name="film"), row=1, col=column)
+    # Hover grid: film values (and heat) on a coarse grid spanning the film.
+    grid_x = np.linspace(0, width_px - 1, HOVER_SIDE)
+    grid_y = np.linspace(0, height_px - 1, HOVER_SIDE)
+    pixel = cv2.resize(raw.astype(np.float32), (HOVER_SIDE, HOVER_SIDE), interpolation=cv2.INTER_AREA)
+    transparent = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
+    figure.add_trace(
+        go.Heatmap(
+            z=pixel,
+            x=grid_x,
+            y=grid_y,
+            colorscale=transparent,
+            showscale=False,
+            name="film",
+            hovertemplate="x %{x:.0f}, y %{y:.0f}<br>pixel %{z:.3f}<extra></extra>",
+        ),
+        row=1,
+        col=1,
+    )
+    if heatmap is not None:
+        heat = cv2.resize(heatmap.astype(np.float32), (HOVER_SIDE, HOVER_SIDE), interpolation=cv2.INTER_LINEAR)
+        figure.add_trace(
+            go.Heatmap(
+                z=heat,
+                x=grid_x,
+                y=grid_y,
+                zmin=0,
+                zmax=1,
+                zsmooth="best",
+                customdata=pixel,
+                colorscale=heat_colourscale(colormap, opacity),
+                name="heat",
+                colorbar=dict(title=dict(text="heat", side="right"), thickness=10, len=0.6, x=1.0),
+                hovertemplate="x %{x:.0f}, y %{y:.0f}<br>heat %{z:.2f}<br>pixel %{customdata:.3f}<extra></extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    if lung_mask is not None:
+        for xs, ys in smooth_outline(lung_mask, height_px, width_px):
+            for column in (1, 2):
+                figure.add_trace(
+                    go.Scatter(
+                        x=xs,
+                        y=ys,
+                        mode="lines",
+                        line=dict(color=OUTLINE_COLOUR, width=1.5),
+                        hoverinfo="skip",
+                        name="lung outline",
+                        showlegend=False,
+                    ),
+                    row=1,
+                    col=column,
+                )
+    # One view of the film in both panes: the second pane's axes follow the first's (zoom, pan, reset).
+    figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", matches="x")
+    figure.update_yaxes(visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", matches="y")
+    figure.update_layout(
+        height=height,
+        margin=dict(l=0, r=40, t=30, b=0),
+        dragmode="pan",
+        showlegend=False,
+        uirevision="viewer",  # keep the user's zoom when the page reruns
+    )
+    figure.update_annotations(font_size=13)
+    return figure
