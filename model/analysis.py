@@ -89,9 +89,23 @@ class FilmAnalysis:
         """The judgements on this map, worded once (model.trust.wording)."""
         if self.heatmap is None:
             return {}
-        found = {"lung_share": lung_share_verdict(self.lung_share)}
+        from model.input_recipe import plausible_lung_mask
+
+        mask = self.lung_mask
+        found = {
+            "lung_share": lung_share_verdict(
+                self.lung_share,
+                None if mask is None else float(mask.mean()),
+                True if mask is None else plausible_lung_mask(mask),
+            )
+        }
         if self.faithfulness is not None:
-            found["faithfulness"] = faithfulness_verdict(self.faithfulness.score, self.faithfulness.random_score)
+            target = None
+            if self.prediction is not None and self.target_class is not None:
+                target = self.prediction.probabilities[self.target_class]
+            found["faithfulness"] = faithfulness_verdict(
+                self.faithfulness.score, self.faithfulness.random_score, target
+            )
         return found
 
     def to_json(self) -> dict[str, object]:

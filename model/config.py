@@ -159,5 +159,15 @@ GATE_VALIDATION_PASS: float = 0.995
 UNFAMILIAR_QUANTILE: float = 0.99
 # Principal components kept for the feature-space distance.
 GATE_FEATURE_COMPONENTS: int = 24
-# A map with at least this share of its heat inside the lungs is described as looking mostly at the lungs.
+# A map with at least this share of its heat inside the lungs is described as looking mostly at the lungs (used
+# only where the lungs' own area is unknown); with the area known, a map is said to sit on the lungs when its
+# share inside them is at least this many times the lungs' share of the film (1.0 = what a random map gives).
 LUNG_SHARE_MOSTLY_INSIDE: float = 0.6
+LUNG_SHARE_CLEAR_ENRICHMENT: float = 1.5
+# Method agreement: overlap of the hottest tenth of each map; below the first figure the methods are said to
+# disagree, above the second to agree.
+AGREEMENT_TOP_FRACTION: float = 0.1
+AGREEMENT_LOW: float = 0.2
+AGREEMENT_HIGH: float = 0.4
+# A map of a class the model gives less than this probability is flagged: it explains an answer not given.
+UNLIKELY_CLASS_PROBABILITY: float = 0.1

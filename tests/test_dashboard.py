@@ -118,7 +118,8 @@ def test_compare_view_shows_every_method():
     at.toggle(key="compare").set_value(True).run()
     assert not at.exception
     captions = texts(at)
-    assert captions.count("vs random") >= 5
+    assert captions.count("random one") >= 5, "each method says how it fares against a random map"
+    assert "The methods" in captions, "and whether the methods agree"
 
 
 @requires_real_data

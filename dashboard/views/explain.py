@@ -20,7 +20,7 @@ from dashboard.resources import (
 )
 from dashboard.state import analyse, decode, predict_only
 from dashboard.texts import SOURCE_WARNING
-from dashboard.verdicts import show_verdict
+from dashboard.verdicts import show_details, show_verdict
 from dashboard.viewer import VIEWER_CONFIG, WINDOW_PRESETS, viewer_figure
 from model import config
 from model.explain import METHODS, method_info
@@ -274,8 +274,10 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
         f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
         + "".join(f"\n{note}" for note in image.notes)
     )
-    for verdict in result.verdicts().values():
+    verdicts = list(result.verdicts().values())
+    for verdict in verdicts:
         show_verdict(verdict)
+    show_details(verdicts)
     st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
 
     report = {"file": name, **result.to_json(), "view": view.to_json()}
@@ -297,17 +299,27 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
 
 
 def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings) -> None:
+    from model.trust.agreement import agreement, pairwise_overlap
+    from model.trust.wording import agreement_verdict
+
     columns = st.columns(len(METHODS))
+    maps = {}
     for column, (method, info) in zip(columns, METHODS.items()):
         layer = choice["layer"] if info.uses_layer else None
         with st.spinner(f"{info.label}…"):
             result = analyse(
                 data, name, method, choice["target"], layer, st.session_state.get(f"explain_anyway::{name}", False)
             )
+        maps[info.label] = result.heatmap
         column.image(render(pixels, result.heatmap, view, result.lung_mask), caption=info.menu_label, width="stretch")
         faith = result.verdicts().get("faithfulness")
         lungs = "" if result.lung_share is None else f" · {result.lung_share:.0%} in lungs"
         column.caption(f"{faith.text if faith else ''}{lungs} · {result.seconds * 1000:.0f} ms")
+    overlaps = pairwise_overlap(maps)
+    weakest = min(overlaps, key=overlaps.get)
+    verdict = agreement_verdict(agreement(maps), weakest, overlaps[weakest])
+    show_verdict(verdict)
+    show_details([verdict])
 
 
 st.title("Explain a chest X-ray")

@@ -192,7 +192,7 @@ def train(
         else:
             waited += 1
             if waited >= patience:
-                log(f"Early stopping: no gain in validation balanced accuracy for {patience} epochs.")
+                log(f"Early stopping: no gain in the validation selection score for {patience} epochs.")
                 break
     if best_weights is not None:
         model.set_weights(best_weights)

@@ -17,24 +17,35 @@ Level = Literal["good", "caution", "bad", "unknown"]
 @dataclass(frozen=True)
 class Verdict:
     level: Level
-    text: str
+    text: str  # plain words for the page
+    detail: str = ""  # the numbers behind it, for an expander, a tooltip or a report
 
     def to_json(self) -> dict[str, str]:
-        return {"level": self.level, "text": self.text}
+        return {"level": self.level, "text": self.text, "detail": self.detail}
 
 
-def faithfulness_verdict(score: float, random_score: float) -> Verdict:
-    """Insertion-minus-deletion score of a map against a random map on the same image."""
+def faithfulness_verdict(score: float, random_score: float, target_probability: float | None = None) -> Verdict:
+    """Insertion-minus-deletion score of a map against a random map on the same image, in plain words."""
     margin = score - random_score
-    numbers = f"faithfulness {score:+.3f} vs random {random_score:+.3f}"
+    numbers = (
+        f"faithfulness {score:+.3f} (insertion AUC minus deletion AUC) against {random_score:+.3f} for a random map "
+        f"on the same film: a margin of {margin:+.3f}"
+    )
+    if target_probability is not None and target_probability < config.UNLIKELY_CLASS_PROBABILITY:
+        return Verdict(
+            "caution",
+            f"The model gives this class only {target_probability:.0%}: a map of why it might say so explains little.",
+            numbers,
+        )
     if margin <= 0:
-        return Verdict("bad", f"This map does no better than a random map ({numbers}): do not read much into it.")
+        return Verdict("bad", "This map does no better than a random one: do not read much into it.", numbers)
     if margin < config.FAITHFULNESS_CLEAR_MARGIN:
-        return Verdict("caution", f"This map beats a random map only narrowly ({numbers}): read it with care.")
+        return Verdict("caution", "This map beats a random one only narrowly: read it with care.", numbers)
     return Verdict(
         "good",
-        f"This map clearly beats a random map: hiding what it points at changes the answer much more than hiding "
-        f"random pixels ({numbers}).",
+        "This map clearly beats a random one: hiding what it points at changes the answer much more than hiding "
+        "random pixels.",
+        numbers,
     )
 
 
@@ -52,18 +63,40 @@ def sanity_verdict(rank_correlation: float) -> Verdict:
     )
 
 
-def lung_share_verdict(share: float | None) -> Verdict:
-    """Share of a map's heat inside the lung fields."""
+def lung_share_verdict(share: float | None, lung_area: float | None = None, mask_plausible: bool = True) -> Verdict:
+    """Share of a map's heat inside the lung fields, against the share a map spread at random would put there
+    (the lungs' share of this film's area); withheld when the lung outline itself is implausible."""
     if share is None:
         return Verdict("unknown", "Lung segmenter not available: no lung share for this map.")
-    if share >= config.LUNG_SHARE_MOSTLY_INSIDE:
+    if not mask_plausible:
         return Verdict(
-            "good", f"Share of heat inside the lungs (outlined): {share:.0%}, most of the heat is on the lungs."
+            "unknown",
+            "No lung share for this film: the lung outline found here is implausible (not two lung-sized fields side "
+            "by side, as happens on dense pneumonia and on children), so the share would be measured against a "
+            "wrong outline.",
+            f"share {share:.0%} inside the outline as found",
+        )
+    if lung_area is None or lung_area <= 0:
+        level = "good" if share >= config.LUNG_SHARE_MOSTLY_INSIDE else "caution"
+        return Verdict(level, f"{share:.0%} of the heat lies inside the outlined lungs.")
+    ratio = share / lung_area
+    detail = f"{share:.0%} of the heat inside the lungs, which cover {lung_area:.0%} of the film: {ratio:.1f}x chance"
+    if ratio >= config.LUNG_SHARE_CLEAR_ENRICHMENT:
+        return Verdict(
+            "good", f"The heat sits on the lungs: {share:.0%} of it inside them, {ratio:.1f} times chance.", detail
+        )
+    if ratio >= 1.0:
+        return Verdict(
+            "caution",
+            f"The heat is spread about as a random map's would be ({share:.0%} inside the lungs, which cover "
+            f"{lung_area:.0%} of the film): it does not single out the lungs.",
+            detail,
         )
     return Verdict(
-        "caution",
-        f"Share of heat inside the lungs (outlined): {share:.0%}, much of the heat lies outside "
-        "the lungs: labels, edges or body outline may be driving the answer.",
+        "bad",
+        f"Less heat on the lungs than chance would put there ({share:.0%}, lungs {lung_area:.0%} of the film): the "
+        "map dwells on labels, edges or the body outline.",
+        detail,
     )
 
 
@@ -135,3 +168,22 @@ def generalisation_verdict(in_distribution_auroc: float | None, external_auroc: 
     if drop >= config.GENERALISATION_DROP_WARNING:
         return Verdict("bad", f"{numbers}: the figures on this page do not carry over to other hospitals.")
     return Verdict("caution", f"{numbers}: closer, but the external set is small; read its interval.")
+
+
+def agreement_verdict(mean_overlap: float, weakest_pair: str, weakest: float) -> Verdict:
+    """How far the methods' hottest regions coincide (mean pairwise IoU of the top tenth)."""
+    detail = (
+        f"mean overlap of the hottest {config.AGREEMENT_TOP_FRACTION:.0%} of each map: {mean_overlap:.2f} "
+        f"(two random maps: about {config.AGREEMENT_TOP_FRACTION / (2 - config.AGREEMENT_TOP_FRACTION):.2f}); "
+        f"least alike: {weakest_pair} ({weakest:.2f})"
+    )
+    if mean_overlap >= config.AGREEMENT_HIGH:
+        return Verdict("good", "The methods point at much the same places: the picture they give is stable.", detail)
+    if mean_overlap >= config.AGREEMENT_LOW:
+        return Verdict("caution", "The methods partly agree: trust the regions they share, not the rest.", detail)
+    return Verdict(
+        "bad",
+        "The methods point at different places on this film: no single map can be trusted here. Prefer what the "
+        "faithful methods share, and treat the explanation as unstable.",
+        detail,
+    )

@@ -1,0 +1,41 @@
+"""Verdicts follow their numbers, and the agreement measure knows agreeing maps from disagreeing ones."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.trust.agreement import agreement, pairwise_overlap
+from model.trust.wording import agreement_verdict, faithfulness_verdict, lung_share_verdict
+
+
+def test_lung_share_is_judged_against_the_lungs_own_area():
+    assert lung_share_verdict(0.6, 0.3).level == "good", "twice chance"
+    assert lung_share_verdict(0.35, 0.3).level == "caution", "about chance"
+    assert lung_share_verdict(0.15, 0.3).level == "bad", "below chance"
+    withheld = lung_share_verdict(0.9, 0.3, mask_plausible=False)
+    assert withheld.level == "unknown" and "implausible" in withheld.text
+    assert lung_share_verdict(None).level == "unknown"
+
+
+def test_faithfulness_words_carry_no_jargon_and_keep_the_numbers_aside():
+    clear = faithfulness_verdict(0.40, 0.01)
+    assert clear.level == "good" and "AUC" not in clear.text and "0.40" in clear.detail
+    assert faithfulness_verdict(0.03, 0.01).level == "caution"
+    assert faithfulness_verdict(0.00, 0.02).level == "bad"
+    unlikely = faithfulness_verdict(0.40, 0.01, target_probability=0.01)
+    assert unlikely.level == "caution" and "1%" in unlikely.text
+
+
+def test_agreement_of_identical_shifted_and_random_maps():
+    yy, xx = np.mgrid[0:64, 0:64]
+    blob = np.exp(-((xx - 20) ** 2 + (yy - 30) ** 2) / 60.0)
+    other = np.exp(-((xx - 48) ** 2 + (yy - 30) ** 2) / 60.0)
+    assert agreement({"a": blob, "b": blob.copy()}) == 1.0
+    assert agreement({"a": blob, "b": other}) == 0.0
+    rng = np.random.default_rng(0)
+    random_pair = agreement({"a": rng.random((64, 64)), "b": rng.random((64, 64))})
+    assert 0.0 < random_pair < 0.15
+    overlaps = pairwise_overlap({"a": blob, "b": blob, "c": other})
+    assert set(overlaps) == {"a / b", "a / c", "b / c"}
+    assert agreement_verdict(0.8, "a / c", 0.0).level == "good"
+    assert agreement_verdict(0.05, "a / c", 0.0).level == "bad"
