@@ -11,6 +11,8 @@ import pytest
 from model import config
 from model.data.dataset import label_indices, load_inputs
 from model.inference import ModelLoadError, load_classifier, predict_probabilities
+from model.input_recipe import classifier_inputs, load_recipe
+from model.lungs import optional_segmenter
 from model.provenance import sha256_of
 from tests.conftest import requires_real_data, requires_shipped_model
 
@@ -62,6 +64,7 @@ def test_reevaluating_the_model_reproduces_the_metrics_file(metrics):
     assert len(sample) >= 300
     # Straight from the image files, not from any cache, through the same loader as an upload.
     inputs = load_inputs(sample, use_cache=False)
+    inputs = classifier_inputs(inputs, load_recipe(), optional_segmenter())  # as the shipped model was trained
     probabilities = predict_probabilities(load_classifier(), inputs)
     expected = np.array([[row[n] for n in config.CLASS_NAMES] for row in sample["probabilities"]])
     np.testing.assert_allclose(probabilities, expected, atol=2e-3)
@@ -75,3 +78,19 @@ def test_split_table_matches_the_data_folder():
     assert splits.groupby("duplicate_group")["split"].nunique().max() == 1
     present = splits["path"].head(200).map(lambda p: (config.data_dir() / p).is_file())
     assert present.all()
+
+
+@requires_real_data
+def test_no_external_film_is_in_the_split_table():
+    """The other hospitals' films are evaluation only: not by path, and not as a byte-identical copy either."""
+    import hashlib
+
+    external = config.data_dir() / config.EXTERNAL_SUBDIR
+    if not (external / config.INDEX_FILENAME).is_file():
+        pytest.skip(f"no external set at {external}")
+    splits = pd.read_csv(config.SPLITS_PATH)
+    assert not splits["path"].str.startswith(f"{config.EXTERNAL_SUBDIR}/").any()
+    index = pd.read_csv(external / config.INDEX_FILENAME)
+    external_hashes = {hashlib.sha256((external / image).read_bytes()).hexdigest() for image in index["image"]}
+    split_hashes = {hashlib.sha256((config.data_dir() / path).read_bytes()).hexdigest() for path in splits["path"]}
+    assert not external_hashes & split_hashes
