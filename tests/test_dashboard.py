@@ -142,7 +142,12 @@ def test_teaching_mode_reveals_and_scores():
     assert not at.exception
     shown = texts(at)
     assert "Truth:" in shown and "Model said:" in shown
-    assert at.metric[0].value.startswith("You ")
+    assert "Collection:" in shown and "File format:" in shown, "what a model could cheat with"
+    assert at.metric[0].value.startswith("You ") and "Round 1" in shown
+    at.button(key="teach_next").click().run()
+    assert "Round 2" in texts(at) and not at.exception
+    at.button(key="teach_reset").click().run()
+    assert at.metric[0].value == "You 0 · Model 0"
 
 
 def test_missing_model_gives_a_clear_message(monkeypatch, tmp_path):

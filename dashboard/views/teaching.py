@@ -6,8 +6,44 @@ import streamlit as st
 
 from dashboard.resources import ResourceError, get_splits, images_available, missing_images_note, show_resource_error
 from dashboard.state import decode, overlay_analysis
+from dashboard.verdicts import show_verdict
 from model import config
-from model.overlay import render
+from model.input_recipe import plausible_lung_mask
+from model.lungs import share_inside
+from model.overlay import ViewSettings, render
+from model.trust.wording import lung_share_verdict
+
+DECK_PER_CLASS = 20  # films per class in one shuffled deck
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def lung_mask_for(data: bytes, path: str):
+    """The lung mask of a teaching film, for its outline and lung share (None without a segmenter)."""
+    from dashboard.resources import get_segmenter
+    from model.lungs import predict_lung_masks
+    from model.preprocessing import to_model_input
+
+    segmenter = get_segmenter()
+    if segmenter is None:
+        return None
+    return predict_lung_masks(segmenter, to_model_input(decode(data, path).pixels)[None])[0]
+
+
+def shortcut_clues(row, image) -> list[str]:
+    """What, besides the lungs, tells this film's class in this data: where it comes from, whose it is, its format."""
+    clues = {
+        "radiography-db": "Collection: COVID-19 Radiography Database (web and hospital collections, adults; all "
+        "COVID-19 films come from here)",
+        "pediatric-guangzhou": "Collection: one children's hospital in Guangzhou (most Pneumonia films come from here)",
+        "nih-chestxray14": "Collection: NIH ChestX-ray14 (adults; labels mined from reports)",
+    }
+    found = [clues.get(row["source"], f"Collection: {row['source']}")]
+    found.append(f"Age group: {row['age_group']} — in this data children are mostly Pneumonia, adults mostly not")
+    found.append(f"File format: {image.source_format} — the children's films arrive as JPEG, the others as PNG")
+    if row.get("view") and row["view"] != "unknown":
+        found.append(f"View: {row['view']} — bedside AP films are typical of the sickest patients and of COVID-19")
+    return found
+
 
 st.title("Teaching mode")
 st.caption(
@@ -26,16 +62,42 @@ except ResourceError as error:
 test = splits[(splits["split"] == "test") & splits["representative"]]
 state = st.session_state
 state.setdefault("teach_score", {"you": 0, "model": 0, "rounds": 0})
-if "teach_path" not in state or st.button("Next image", key="teach_next"):
-    state["teach_path"] = test.sample(1)["path"].iloc[0]
+
+
+def new_deck() -> list[str]:
+    """A class-balanced, shuffled deck of test films: every class comes round equally often."""
+    per_class = int(test.groupby("label").size().min())
+    picks = test.groupby("label", group_keys=False).sample(n=min(per_class, DECK_PER_CLASS), random_state=None)
+    return picks.sample(frac=1.0)["path"].tolist()
+
+
+def deal() -> None:
+    if not state.get("teach_deck"):
+        state["teach_deck"] = new_deck()
+    state["teach_path"] = state["teach_deck"].pop()
     state["teach_guess"] = None
 
+
+controls = st.columns([1, 1, 1, 3])
+if "teach_path" not in state or controls[0].button("Next film", key="teach_next", icon=":material/skip_next:"):
+    deal()
+if controls[1].button("Reset score", key="teach_reset", icon=":material/restart_alt:"):
+    state["teach_score"] = {"you": 0, "model": 0, "rounds": 0}
+    state["teach_deck"] = new_deck()
+    deal()
+presenter = controls[2].toggle("Presenter view", key="teach_presenter", help="One large film for a projector.")
+score = state["teach_score"]
+controls[3].markdown(
+    f"**Round {score['rounds'] + (state.get('teach_guess') is None)}** · you {score['you']} · model {score['model']}"
+)
+
 path = state["teach_path"]
-truth = test.loc[test["path"] == path, "label"].iloc[0]
+row = test.loc[test["path"] == path].iloc[0]
+truth = row["label"]
 data = (config.data_dir() / path).read_bytes()
 image = decode(data, path)
 
-left, right = st.columns(2)
+left, right = st.columns([3, 2] if presenter else [1, 1])
 left.image(image.pixels, caption="Which class is this?", width="stretch", clamp=True)
 if state.get("teach_guess") is None:
     buttons = right.columns(len(config.CLASS_NAMES))
@@ -49,17 +111,27 @@ if state.get("teach_guess") is None:
             st.rerun()
 else:
     result = overlay_analysis(data, path)
+    mask = lung_mask_for(data, path)
     right.markdown(
         f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} "
         f"{'— right' if state['teach_guess'] == truth else '— wrong'}  \n"
         f"**Model said:** {result.prediction.label} ({result.prediction.confidence:.0%}) "
         f"{'— right' if result.prediction.label == truth else '— wrong'}"
     )
-    right.image(render(image.pixels, result.heatmap), caption="Where the model looked (Grad-CAM)", width="stretch")
+    right.image(
+        render(image.pixels, result.heatmap, ViewSettings(outline=True), mask),
+        caption="Where the model looked (Grad-CAM), lungs outlined",
+        width="stretch",
+    )
+    if mask is not None:
+        show_verdict(
+            lung_share_verdict(share_inside(result.heatmap, mask), float(mask.mean()), plausible_lung_mask(mask)), right
+        )
+    right.markdown("**What a model could cheat with on this film**")
+    right.markdown("\n".join(f"- {clue}" for clue in shortcut_clues(row, image)))
     right.caption(
         "Does the heat sit on the lungs, or on labels, edges and the body outline? A right answer for a wrong "
         "reason is still a warning."
     )
 
-score = state["teach_score"]
 st.metric("Score", f"You {score['you']} · Model {score['model']}", help=f"after {score['rounds']} rounds")
