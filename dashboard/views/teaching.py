@@ -79,7 +79,8 @@ def deal() -> None:
 
 
 controls = st.columns([1, 1, 1, 3])
-if "teach_path" not in state or controls[0].button("Next film", key="teach_next", icon=":material/skip_next:"):
+next_film = controls[0].button("Next film", key="teach_next", icon=":material/skip_next:")  # drawn every round
+if next_film or "teach_path" not in state:
     deal()
 if controls[1].button("Reset score", key="teach_reset", icon=":material/restart_alt:"):
     state["teach_score"] = {"you": 0, "model": 0, "rounds": 0}
