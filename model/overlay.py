@@ -124,3 +124,58 @@ def render(
     if view.outline and lung_mask is not None:
         picture = draw_outline(picture, mask_outline(lung_mask, *shown.shape[:2]))
     return picture
+
+
+def colour_bar(height: int, width: int, colormap: str = config.DEFAULT_COLORMAP) -> np.ndarray:
+    """A vertical colour bar (RGB uint8), hot at the top, labelled 0 and 1."""
+    ramp = np.linspace(1.0, 0.0, height)[:, None].repeat(width, axis=1)
+    bar = colorise(ramp, colormap)
+    return bar
+
+
+def slide(
+    gray: np.ndarray,
+    overlay_rgb: np.ndarray,
+    lines: list[str],
+    colormap: str = config.DEFAULT_COLORMAP,
+    footer: str = "Research and teaching tool - not for diagnosis.",
+) -> np.ndarray:
+    """A slide-ready picture: the film and its overlay side by side at the film's resolution, a colour bar, and
+    caption lines (method, class, probability) above a "not for diagnosis" footer. RGB uint8."""
+    height, width = gray.shape[:2]
+    film = to_uint8_rgb(gray)
+    gap = max(8, width // 60)
+    bar_width = max(12, width // 30)
+    bar = colour_bar(height, bar_width, colormap)
+    white = np.full((height, gap, 3), 255, np.uint8)
+    row = np.hstack([film, white, overlay_rgb, white, bar, np.full((height, gap * 5, 3), 255, np.uint8)])
+    scale = max(0.5, width / 900)
+    line_height = int(34 * scale)
+    band = np.full((line_height * (len(lines) + 1) + gap, row.shape[1], 3), 255, np.uint8)
+    for index, text in enumerate(lines):
+        cv2.putText(
+            band,
+            text,
+            (gap, line_height * (index + 1)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.8 * scale,
+            (0, 0, 0),
+            max(1, int(2 * scale)),
+            cv2.LINE_AA,
+        )
+    cv2.putText(
+        band,
+        footer,
+        (gap, line_height * (len(lines) + 1)),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.7 * scale,
+        (160, 0, 0),
+        max(1, int(2 * scale)),
+        cv2.LINE_AA,
+    )
+    x = row.shape[1] - gap * 5 + 2
+    for value, y in (("1", int(20 * scale)), ("0", height - 6)):
+        cv2.putText(
+            row, value, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, (0, 0, 0), max(1, int(scale)), cv2.LINE_AA
+        )
+    return np.vstack([band, row])

@@ -39,3 +39,13 @@ def test_agreement_of_identical_shifted_and_random_maps():
     assert set(overlaps) == {"a / b", "a / c", "b / c"}
     assert agreement_verdict(0.8, "a / c", 0.0).level == "good"
     assert agreement_verdict(0.05, "a / c", 0.0).level == "bad"
+
+
+def test_slide_holds_both_panes_a_colour_bar_and_the_caption():
+    from model.overlay import render, slide
+    from model.synthetic import synthetic_radiograph
+
+    film = synthetic_radiograph(300, 240)
+    picture = slide(film, render(film, np.random.default_rng(0).random((40, 40))), ["Grad-CAM for Normal"])
+    assert picture.dtype == np.uint8 and picture.shape[2] == 3
+    assert picture.shape[1] > 2 * 240 and picture.shape[0] > 300, "two panes side by side, a caption band above"

@@ -26,7 +26,7 @@ from model import config
 from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, safe_dicom_metadata
-from model.overlay import COLORMAPS, ViewSettings, encode_png, render
+from model.overlay import COLORMAPS, ViewSettings, apply_window, encode_png, render, slide
 
 # Any file may be chosen: hospital DICOM exports often have no extension, and the loader names what a wrong
 # file is (a PDF, an archive, a text) better than a greyed-out file picker does.
@@ -246,7 +246,7 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
         st.rerun()
     plain = ViewSettings(view.level, view.width, view.invert, outline=False)
     shown = render(image.pixels, None, plain)[..., 0] / 255.0
-    overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
+    overlay = render(image.pixels, result.heatmap, view, result.lung_mask)  # the picture the slide shows
     prediction = result.prediction
 
     films, side = st.columns([3, 1])
@@ -283,8 +283,17 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     report = {"file": name, **result.to_json(), "view": view.to_json()}
     downloads = st.columns(3)
     stem = name.rsplit(".", 1)[0].replace("/", "_")
+    picture = slide(
+        apply_window(image.pixels, view.level, view.width, view.invert),
+        overlay,
+        [
+            f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
+            f"{name[:60]} - {config.MODEL_PATH.name}",
+        ],
+        view.colormap,
+    )
     downloads[0].download_button(
-        "Download overlay (PNG)", encode_png(overlay), f"{stem}_{choice['method']}.png", "image/png"
+        "Download slide (PNG)", encode_png(picture), f"{stem}_{choice['method']}.png", "image/png"
     )
     downloads[1].download_button(
         "Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json"
