@@ -41,7 +41,7 @@ def overlay_analysis(data: bytes, name: str):
     """The light analysis for pages that only draw an overlay: prediction and Grad-CAM, no trust figures."""
     from model.analysis import overlay_only
 
-    return overlay_only(get_model(), [decode(data, name)])[0]
+    return overlay_only(get_model(), [decode(data, name)], segmenter=get_segmenter())[0]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

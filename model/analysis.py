@@ -183,9 +183,15 @@ def explain_images(
     return analyses
 
 
-def overlay_only(model, images: list[LoadedImage], method: str = config.DEFAULT_EXPLAINER) -> list[FilmAnalysis]:
-    """The light analysis: prediction and map for the predicted class, nothing else (galleries, teaching).
+def overlay_only(
+    model, images: list[LoadedImage], method: str = config.DEFAULT_EXPLAINER, segmenter=None
+) -> list[FilmAnalysis]:
+    """The light analysis: prediction and map for the predicted class, no faithfulness curves (galleries, teaching).
 
-    Only for films the app itself chose from the dataset: they are chest films, so no gate runs here.
+    Only for films the app itself chose from the dataset: they are chest films, so no gate runs here. The lung
+    segmenter is used only when the shipped recipe needs it to prepare the classifier's input.
     """
-    return explain_images(model, images, method, with_faithfulness=False, segmenter=None)
+    from model.input_recipe import load_recipe
+
+    needed = segmenter if load_recipe().needs_segmenter else None
+    return explain_images(model, images, method, with_faithfulness=False, segmenter=needed)

@@ -47,8 +47,11 @@ def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, obj
     from model.training.segmenter import load_mask_dataset
 
     data = load_mask_dataset(config.data_dir() / config.LUNG_MASKS_SUBDIR, size=config.IMAGE_SIZE)
-    targets = predict_probabilities(model, data.images).argmax(axis=1)
+    from model.input_recipe import classifier_inputs, load_recipe
+
     predicted = predict_lung_masks(segmenter, data.images)
+    data.images = classifier_inputs(data.images, load_recipe(), segmenter, predicted)
+    targets = predict_probabilities(model, data.images).argmax(axis=1)
     annotated = data.masks[..., 0] > 0.5
     result: dict[str, object] = {
         "n": len(data.names),
@@ -64,10 +67,14 @@ def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, obj
 
 
 def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, segmenter=None) -> dict[str, object]:
+    from model.input_recipe import classifier_inputs, load_recipe
+
     test = load_split("test", representatives_only=True, limit_per_class=per_class)
+    lung_masks = predict_lung_masks(segmenter, test.images) if segmenter is not None else None
+    # Explain what the shipped classifier sees (its recipe may equalise contrast or keep only the lungs).
+    test.images = classifier_inputs(test.images, load_recipe(), segmenter, lung_masks)
     targets = predict_probabilities(model, test.images).argmax(axis=1)
     randomised = randomised_copy(model)
-    lung_masks = predict_lung_masks(segmenter, test.images) if segmenter is not None else None
     sanity_rows = np.concatenate(
         [np.flatnonzero(test.labels == c)[:sanity_per_class] for c in range(len(config.CLASS_NAMES))]
     )
