@@ -16,12 +16,25 @@ from model.synthetic import synthetic_radiograph
 WAIT_MS = 120_000
 
 
+def sample_films(count: int) -> list[bytes]:
+    """Real test films where the data is present (what a user uploads), else synthetic look-alikes."""
+    from model import config
+
+    real = sorted((config.data_dir() / config.RADIOGRAPHY_SUBDIR / "COVID").glob("*.png"))[:count]
+    if len(real) == count:
+        return [path.read_bytes() for path in real]
+    return [encode_png(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(count)]
+
+
 def upload_and_wait(page, name: str, data: bytes) -> float:
     """Seconds from choosing the file until the heatmap chart has drawn."""
     started = time.perf_counter()
     page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+    # Done when the viewer's heatmap pane has its title, or the chest-X-ray check has answered instead.
     page.wait_for_function(
-        "Array.from(document.querySelectorAll('.stPlotlyChart .gtitle')).some(t => t.textContent.includes(' for '))"
+        "(Array.from(document.querySelectorAll('.stPlotlyChart .annotation-text'))"
+        ".some(t => t.textContent.includes(' for '))"
+        " || Array.from(document.querySelectorAll('button')).some(b => b.textContent.includes('Explain anyway')))"
         " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
         timeout=WAIT_MS,
         polling=50,
@@ -34,7 +47,7 @@ def main() -> None:
 
     if chromium_path() is None:
         raise SystemExit("chromium not found: apt-get install chromium")
-    images = [encode_png(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(3)]
+    images = sample_films(3)
     with streamlit_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1800})
