@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model import config
-from model.explain import get_explainer, method_info
+from model.explain import method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, InputGate, InputWarning
 from model.gate.screening import screen
 from model.image_io import LoadedImage
@@ -147,6 +147,8 @@ def explain_images(
     `gate`, a film that is not a chest X-ray gets no prediction and no map unless `explain_anyway` (teaching).
     Pages that only draw an overlay call `overlay_only`, which skips the faithfulness curves and the lung mask.
     """
+    from model.explain import get_explainer  # TensorFlow: only the explaining paths pay for it
+
     screened = screen(images, model, segmenter, gate)
     inputs, probabilities = screened.classifier_inputs, screened.probabilities
     answer = np.array([d.is_chest_xray or explain_anyway for d in screened.decisions])

@@ -151,6 +151,10 @@ LUNG_MASK_AREA_RANGE: tuple[float, float] = (0.12, 0.55)
 LUNG_MASK_MIN_AREA_RATIO: float = 0.3
 LUNG_SAFE_BOX: tuple[float, float, float, float] = (0.08, 0.92, 0.08, 0.92)
 MODEL_RECIPE_PATH: Path = ASSETS_DIR / "model_recipe.json"
+# The networks exported to LiteRT for TensorFlow-free prediction (scripts/export_lite.py) and what they came from.
+LITE_CLASSIFIER_PATH: Path = ASSETS_DIR / "cxr_classifier.tflite"
+LITE_SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.tflite"
+LITE_MANIFEST_PATH: Path = ASSETS_DIR / "lite_models.json"
 # The fitted chest-X-ray gate and its measured pass/stop rates (scripts/calibrate_gate.py).
 INPUT_GATE_PATH: Path = ASSETS_DIR / "input_gate.json"
 # Real films of the validation split that the gate's threshold lets through, and the share of validation films

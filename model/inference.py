@@ -67,6 +67,11 @@ def forward(model: "keras.Model", inputs: np.ndarray) -> np.ndarray:  # noqa: F8
     Calling a Keras 3 model eagerly costs ~50 ms of Python per call on this CPU for a 5 ms network; the traced
     function (any batch size) brings a warm single-image prediction down to a few milliseconds.
     """
+    from model.lite import LiteModel
+
+    if isinstance(model, LiteModel):  # exported network: no TensorFlow involved
+        outputs = model(inputs)
+        return outputs[0] if len(outputs) == 1 else outputs
     import tensorflow as tf
 
     function = _compiled.get(model)
@@ -88,6 +93,14 @@ def features_and_probabilities(
     batch_size: int = 64,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One traced pass giving the penultimate features (N, F) and the probabilities (N, classes)."""
+    from model.lite import LiteModel
+
+    if isinstance(model, LiteModel):  # exported with both outputs: (probabilities, features) by width
+        outputs = [model(inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
+        if not outputs:
+            return np.empty((0, 0)), np.empty((0, len(config.CLASS_NAMES)))
+        probabilities = np.concatenate([o[0] for o in outputs]).astype(np.float64)
+        return np.concatenate([o[1] for o in outputs]), probabilities
     import keras
 
     both = _with_features.get(model)

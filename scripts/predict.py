@@ -13,6 +13,7 @@ from pathlib import Path
 
 from model import config
 from model.analysis import predict_films
+from model.lite import current_lite_models
 
 from _cli import add_common_arguments, classifier_or_report, load_files, print_records, segmenter_and_gate
 
@@ -20,12 +21,21 @@ from _cli import add_common_arguments, classifier_or_report, load_files, print_r
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
+    parser.add_argument(
+        "--keras", action="store_true", help="use the Keras models even where a LiteRT export is current"
+    )
     args = parser.parse_args()
-    model = classifier_or_report(args.model)
-    if model is None:
-        return 2
+    lite = None if args.keras or args.model != config.MODEL_PATH else current_lite_models()
+    if lite is not None:  # no TensorFlow import: a one-film call takes about a second instead of five
+        from model.gate.gate import load_gate
+
+        (model, segmenter), gate = lite, load_gate()
+    else:
+        model = classifier_or_report(args.model)
+        if model is None:
+            return 2
+        segmenter, gate = segmenter_and_gate()
     loaded, failed = load_files(args.paths)
-    segmenter, gate = segmenter_and_gate()
     predictions = predict_films(model, [image for _, image in loaded], segmenter, gate) if loaded else []
     results = {str(path): {"path": str(path), **p.to_json()} for (path, _), p in zip(loaded, predictions)}
     results.update({str(path): {"path": str(path), "error": message} for path, message in failed})
