@@ -179,3 +179,44 @@ def slide(
             row, value, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, (0, 0, 0), max(1, int(scale)), cv2.LINE_AA
         )
     return np.vstack([band, row])
+
+
+def grid(
+    pictures: list[np.ndarray], labels: list[str], footer: str = "Research and teaching tool - not for diagnosis."
+) -> np.ndarray:
+    """The compare-all view as one picture: the overlays side by side, each labelled, with the disclaimer. RGB."""
+    height = min(picture.shape[0] for picture in pictures)
+    resized = [
+        cv2.resize(p, (round(p.shape[1] * height / p.shape[0]), height), interpolation=cv2.INTER_AREA) for p in pictures
+    ]
+    gap = max(6, height // 60)
+    scale = max(0.45, height / 700)
+    band_height = int(40 * scale) + gap
+    columns = []
+    for picture, label in zip(resized, labels):
+        band = np.full((band_height, picture.shape[1], 3), 255, np.uint8)
+        cv2.putText(
+            band,
+            label,
+            (gap, band_height - gap),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.8 * scale,
+            (0, 0, 0),
+            max(1, int(2 * scale)),
+            cv2.LINE_AA,
+        )
+        columns.append(np.vstack([band, picture]))
+        columns.append(np.full((band_height + height, gap, 3), 255, np.uint8))
+    row = np.hstack(columns[:-1])
+    foot = np.full((band_height, row.shape[1], 3), 255, np.uint8)
+    cv2.putText(
+        foot,
+        footer,
+        (gap, band_height - gap),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        0.7 * scale,
+        (160, 0, 0),
+        max(1, int(2 * scale)),
+        cv2.LINE_AA,
+    )
+    return np.vstack([row, foot])

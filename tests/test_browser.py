@@ -200,3 +200,16 @@ def test_ten_sessions_at_once_get_their_own_results(browser_page):
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_mistake_in_the_gallery_opens_in_explain(browser_page):
+    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
+        pytest.skip("the gallery shows test-split films: the images are not present")
+    url, page = browser_page
+    page.goto(f"{url}/evaluation")
+    page.get_by_role("heading", name="Evaluation").wait_for(timeout=WAIT_MS)
+    page.get_by_role("button", name="Open in Explain").first.click(timeout=WAIT_MS)
+    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
+    _wait_answer(page)
+    _wait_idle(page, min_charts=2)
+    assert page.get_by_text("True class:").count() == 1

@@ -190,3 +190,21 @@ def test_film_cache_is_bounded_in_bytes_and_keyed_by_content():
     assert len(cache) == 3, "the two least recently used films were let go"
     again = cache.get(films[-1], "another name.png")
     assert again is cache.get(films[-1], "film4.png"), "same content, one decoded copy"
+
+
+@requires_real_data
+@requires_shipped_model
+def test_a_wrong_prediction_opens_in_explain_with_its_truth():
+    at = fresh_app().run()
+    at.switch_page("views/evaluation.py").run()
+    opens = [b for b in at.button if b.key and b.key.startswith("open_")]
+    assert opens, "the gallery of mistakes offers to open each film"
+    opens[0].click().run()
+    assert not at.exception
+    assert at.session_state["example_path"] == opens[0].key.removeprefix("open_")
+    at.switch_page("views/explain.py").run()  # what st.switch_page does in the browser; AppTest stays put
+    anyway = [b for b in at.button if b.key and b.key.startswith("anyway_")]
+    if anyway:
+        anyway[0].click().run()
+    shown = texts(at)
+    assert "True class:" in shown and "wrong" in shown

@@ -49,3 +49,13 @@ def test_slide_holds_both_panes_a_colour_bar_and_the_caption():
     picture = slide(film, render(film, np.random.default_rng(0).random((40, 40))), ["Grad-CAM for Normal"])
     assert picture.dtype == np.uint8 and picture.shape[2] == 3
     assert picture.shape[1] > 2 * 240 and picture.shape[0] > 300, "two panes side by side, a caption band above"
+
+
+def test_compare_grid_labels_every_method():
+    from model.overlay import grid, render
+    from model.synthetic import synthetic_radiograph
+
+    film = synthetic_radiograph(200, 160)
+    pictures = [render(film, np.random.default_rng(s).random((20, 20))) for s in range(5)]
+    picture = grid(pictures, [f"method {i}" for i in range(5)])
+    assert picture.shape[1] > 5 * 160 and picture.shape[0] > 200

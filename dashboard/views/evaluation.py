@@ -192,12 +192,21 @@ else:
         "first, with Grad-CAM for the predicted class."
     )
     wrong.sort(key=lambda p: -max(p["probabilities"].values()))
-    columns = st.columns(4)
-    for column, record in zip(columns, wrong[:4]):
-        data = (config.data_dir() / record["path"]).read_bytes()
-        result = overlay_analysis(data, record["path"])
-        column.image(
-            render(decode(data, record["path"]).pixels, result.heatmap),
-            width="stretch",
-            caption=f"true {record['true']}, said {result.prediction.label} ({result.prediction.confidence:.0%})",
-        )
+    per_page = 8
+    pages = max(1, -(-len(wrong) // per_page))
+    page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="wrong_page") if pages > 1 else 1
+    shown = wrong[(page - 1) * per_page : page * per_page]
+    for start in range(0, len(shown), 4):
+        columns = st.columns(4)
+        for column, record in zip(columns, shown[start : start + 4]):
+            data = (config.data_dir() / record["path"]).read_bytes()
+            result = overlay_analysis(data, record["path"])
+            column.image(
+                render(decode(data, record["path"]).pixels, result.heatmap),
+                width="stretch",
+                caption=f"true {record['true']}, said {result.prediction.label} ({result.prediction.confidence:.0%})",
+            )
+            if column.button("Open in Explain", key=f"open_{record['path']}", icon=":material/search:"):
+                st.session_state["example_path"] = record["path"]
+                st.session_state["mode"] = "Upload"
+                st.switch_page("views/explain.py")

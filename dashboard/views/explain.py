@@ -26,7 +26,7 @@ from model import config
 from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, safe_dicom_metadata
-from model.overlay import COLORMAPS, ViewSettings, apply_window, encode_png, render, slide
+from model.overlay import COLORMAPS, ViewSettings, apply_window, encode_png, grid, render, slide
 
 # Any file may be chosen: hospital DICOM exports often have no extension, and the loader names what a wrong
 # file is (a PDF, an archive, a text) better than a greyed-out file picker does.
@@ -312,7 +312,7 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     from model.trust.wording import agreement_verdict
 
     columns = st.columns(len(METHODS))
-    maps = {}
+    maps, pictures = {}, []
     for column, (method, info) in zip(columns, METHODS.items()):
         layer = choice["layer"] if info.uses_layer else None
         with st.spinner(f"{info.label}…"):
@@ -320,7 +320,8 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
                 data, name, method, choice["target"], layer, st.session_state.get(f"explain_anyway::{name}", False)
             )
         maps[info.label] = result.heatmap
-        column.image(render(pixels, result.heatmap, view, result.lung_mask), caption=info.menu_label, width="stretch")
+        pictures.append(render(pixels, result.heatmap, view, result.lung_mask))
+        column.image(pictures[-1], caption=info.menu_label, width="stretch")
         faith = result.verdicts().get("faithfulness")
         lungs = "" if result.lung_share is None else f" · {result.lung_share:.0%} in lungs"
         column.caption(f"{faith.text if faith else ''}{lungs} · {result.seconds * 1000:.0f} ms")
@@ -329,6 +330,14 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     verdict = agreement_verdict(agreement(maps), weakest, overlaps[weakest])
     show_verdict(verdict)
     show_details([verdict])
+    stem = name.rsplit(".", 1)[0].replace("/", "_")
+    st.download_button(
+        "Download all methods (PNG)",
+        encode_png(grid(pictures, [info.menu_label for info in METHODS.values()])),
+        f"{stem}_all_methods.png",
+        "image/png",
+        key="download_grid",
+    )
 
 
 st.title("Explain a chest X-ray")
