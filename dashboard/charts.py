@@ -8,6 +8,8 @@ import plotly.graph_objects as go
 
 from model import config
 
+# No floating toolbar over titles (it covered them, on phones most of all); charts follow the page width.
+CHART_CONFIG: dict[str, object] = {"displayModeBar": False, "responsive": True}
 CLASS_COLOURS: dict[str, str] = {"COVID-19": "#d62728", "Normal": "#2ca02c", "Pneumonia": "#1f77b4"}
 
 

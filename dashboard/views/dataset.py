@@ -27,7 +27,7 @@ except ResourceError as error:
 st.caption(f"Computed on {stats['computed_on']} ({stats['total_images']:,} images) by scripts/prepare_data.py.")
 counts = pd.DataFrame(stats["counts"])
 left, right = st.columns([3, 2])
-left.plotly_chart(charts.counts_figure(stats["counts"]), width="stretch", key="counts")
+left.plotly_chart(charts.counts_figure(stats["counts"]), width="stretch", config=charts.CHART_CONFIG, key="counts")
 right.dataframe(
     counts.pivot_table(index=["label", "source"], columns="split", values="count", fill_value=0)[
         ["train", "val", "test"]
@@ -68,7 +68,9 @@ st.caption(
 )
 
 st.subheader("Intensity histograms")
-st.plotly_chart(charts.intensity_histograms(stats["intensity_by_class"]), width="stretch", key="hist")
+st.plotly_chart(
+    charts.intensity_histograms(stats["intensity_by_class"]), width="stretch", config=charts.CHART_CONFIG, key="hist"
+)
 st.caption(
     "Classes differ in exposure before any disease is considered: one of the signals a model can use instead of "
     "the lungs."

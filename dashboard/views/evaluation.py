@@ -98,12 +98,17 @@ st.caption("Sensitivity and specificity from the test split, combined with the p
 normalised = st.toggle("Normalise confusion-matrix rows", value=True, key="normalise")
 left, right = st.columns(2)
 left.plotly_chart(
-    charts.confusion_figure(overall["confusion_matrix"], metrics["class_names"], normalised), width="stretch", key="cm"
+    charts.confusion_figure(overall["confusion_matrix"], metrics["class_names"], normalised),
+    width="stretch",
+    config=charts.CHART_CONFIG,
+    key="cm",
 )
-right.plotly_chart(charts.reliability_figure(overall["calibration"]), width="stretch", key="rel")
+right.plotly_chart(
+    charts.reliability_figure(overall["calibration"]), width="stretch", config=charts.CHART_CONFIG, key="rel"
+)
 left, right = st.columns(2)
-left.plotly_chart(charts.roc_figure(overall["curves"]), width="stretch", key="roc")
-right.plotly_chart(charts.pr_figure(overall["curves"]), width="stretch", key="pr")
+left.plotly_chart(charts.roc_figure(overall["curves"]), width="stretch", config=charts.CHART_CONFIG, key="roc")
+right.plotly_chart(charts.pr_figure(overall["curves"]), width="stretch", config=charts.CHART_CONFIG, key="pr")
 
 st.subheader("By source")
 by_source = []
@@ -176,7 +181,9 @@ else:
 
 if metrics.get("training_history"):
     history = metrics["training_history"]
-    st.plotly_chart(charts.training_curves(history["epochs"]), width="stretch", key="history")
+    st.plotly_chart(
+        charts.training_curves(history["epochs"]), width="stretch", config=charts.CHART_CONFIG, key="history"
+    )
     st.caption(
         f"Best epoch {history['best_epoch']} (weights kept); {history['seconds'] / 60:.0f} min of training "
         "on 2 CPU cores."

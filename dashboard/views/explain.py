@@ -269,7 +269,9 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     if truth is not None:
         right = truth == prediction.label
         side.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
-    side.plotly_chart(charts.probability_bars(prediction.probabilities), width="stretch", key="probs")
+    side.plotly_chart(
+        charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
+    )
     side.text(
         f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
         + "".join(f"\n{note}" for note in image.notes)

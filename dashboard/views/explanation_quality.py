@@ -28,7 +28,7 @@ except ResourceError as error:
 
 st.caption(f"Computed on {quality['computed_on']} by scripts/audit_explanations.py.")
 methods = quality["methods"]
-st.plotly_chart(charts.faithfulness_figure(methods), width="stretch", key="faith")
+st.plotly_chart(charts.faithfulness_figure(methods), width="stretch", config=charts.CHART_CONFIG, key="faith")
 st.dataframe(
     pd.DataFrame(
         [
