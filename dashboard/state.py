@@ -37,11 +37,11 @@ def analyse(
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def overlay_analysis(data: bytes, name: str):
-    """The light analysis for pages that only draw an overlay: prediction and Grad-CAM, no trust figures."""
+def overlay_analysis(data: bytes, name: str, with_lungs: bool = False):
+    """The light analysis for pages that only draw an overlay: prediction and Grad-CAM (and, asked, the lungs)."""
     from model.analysis import overlay_only
 
-    return overlay_only(get_model(), [decode(data, name)], segmenter=get_segmenter())[0]
+    return overlay_only(get_model(), [decode(data, name)], segmenter=get_segmenter(), with_lungs=with_lungs)[0]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -186,14 +186,18 @@ def explain_images(
 
 
 def overlay_only(
-    model, images: list[LoadedImage], method: str = config.DEFAULT_EXPLAINER, segmenter=None
+    model,
+    images: list[LoadedImage],
+    method: str = config.DEFAULT_EXPLAINER,
+    segmenter=None,
+    with_lungs: bool = False,
 ) -> list[FilmAnalysis]:
     """The light analysis: prediction and map for the predicted class, no faithfulness curves (galleries, teaching).
 
     Only for films the app itself chose from the dataset: they are chest films, so no gate runs here. The lung
-    segmenter is used only when the shipped recipe needs it to prepare the classifier's input.
+    segmenter runs when `with_lungs` asks for the outline and lung share, or when the shipped recipe needs it.
     """
     from model.input_recipe import load_recipe
 
-    needed = segmenter if load_recipe().needs_segmenter else None
+    needed = segmenter if with_lungs or load_recipe().needs_segmenter else None
     return explain_images(model, images, method, with_faithfulness=False, segmenter=needed)

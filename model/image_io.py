@@ -115,10 +115,7 @@ def load_image_file(path: str | Path) -> LoadedImage:
             raise NotAFileError(f"{path.name}: no such file.")
         if not path.is_file():
             raise NotAFileError(f"{path.name}: is not a regular file (a device, pipe or socket).")
-        size = path.stat().st_size
-        if size > config.MAX_UPLOAD_BYTES:
-            limit = config.MAX_UPLOAD_BYTES / 2**20
-            raise ImageTooLargeError(f"{path.name}: the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
+        _check_file_size(path.name, path.stat().st_size)  # before reading it
         data = path.read_bytes()
     except OSError as error:  # a symlink loop, a permission, a vanished file
         raise NotAFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
@@ -129,10 +126,7 @@ def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
     """Decode uploaded bytes; raise an `ImageLoadError` subclass for anything unusable."""
     if not data:
         raise EmptyFileError(f"{name}: the file is empty (0 bytes).")
-    if len(data) > config.MAX_UPLOAD_BYTES:
-        raise ImageTooLargeError(
-            f"{name}: the file is {len(data) / 2**20:.0f} MB; the limit is {config.MAX_UPLOAD_BYTES / 2**20:.0f} MB."
-        )
+    _check_file_size(name, len(data))
     if is_dicom(data) or looks_like_bare_dicom(data):
         loaded = _load_dicom(data, name)
     elif name.lower().endswith((".dcm", ".dicom")):
@@ -144,6 +138,12 @@ def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
         loaded = _load_raster(data, name)
     _check_size(loaded.pixels.shape, name)
     return _downscale_once(loaded)
+
+
+def _check_file_size(name: str, size: int) -> None:
+    if size > config.MAX_UPLOAD_BYTES:
+        limit = config.MAX_UPLOAD_BYTES / 2**20
+        raise ImageTooLargeError(f"{name}: the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
 
 
 def looks_like_bare_dicom(data: bytes) -> bool:

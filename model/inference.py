@@ -39,7 +39,6 @@ def load_classifier(path: Path | None = None) -> "keras.Model":  # noqa: F821
     path = Path(path) if path is not None else config.MODEL_PATH  # read now: tests may repoint config
     import keras
 
-    path = Path(path)
     if not path.is_file():
         raise ModelLoadError(
             f"Model file {path} is missing. Train one with `python scripts/train.py` or restore it from git."

@@ -105,15 +105,15 @@ def apply_recipe(recipe: InputRecipe, inputs: np.ndarray, masks: np.ndarray | No
 def load_recipe(path: Path | None = None) -> InputRecipe:
     """The shipped model's recipe; a model shipped without one was trained on the plain input."""
     path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
-    if not Path(path).is_file():
+    if not path.is_file():
         return PLAIN
-    fields = json.loads(Path(path).read_text()).get("input", {})
+    fields = json.loads(path.read_text()).get("input", {})
     return InputRecipe(**{k: bool(v) for k, v in fields.items() if k in InputRecipe.__dataclass_fields__})
 
 
 def save_recipe(recipe: InputRecipe, variant: str, path: Path | None = None) -> None:
     path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
-    Path(path).write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")
+    path.write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")
 
 
 def classifier_inputs(

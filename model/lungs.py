@@ -21,7 +21,6 @@ def load_segmenter(path: Path | None = None):
     path = Path(path) if path is not None else config.SEGMENTER_PATH  # read now: tests may repoint config
     import keras
 
-    path = Path(path)
     if not path.is_file():
         raise ModelLoadError(
             f"Lung segmenter {path} is missing. Train it with `python scripts/train_lung_segmenter.py`."
@@ -34,7 +33,6 @@ def load_segmenter(path: Path | None = None):
 
 def optional_segmenter(path: Path | None = None):
     """The segmenter if it is shipped and loads, else None: lung figures are extras, never a reason to fail."""
-    path = Path(path) if path is not None else config.SEGMENTER_PATH  # read now: tests may repoint config
     try:
         return load_segmenter(path)
     except ModelLoadError:

@@ -126,11 +126,32 @@ def render(
     return picture
 
 
+DISCLAIMER_LINE = "Research and teaching tool - not for diagnosis."
+CAPTION_INK = (0, 0, 0)
+DISCLAIMER_INK = (160, 0, 0)
+
+
 def colour_bar(height: int, width: int, colormap: str = config.DEFAULT_COLORMAP) -> np.ndarray:
-    """A vertical colour bar (RGB uint8), hot at the top, labelled 0 and 1."""
-    ramp = np.linspace(1.0, 0.0, height)[:, None].repeat(width, axis=1)
-    bar = colorise(ramp, colormap)
-    return bar
+    """A vertical colour bar (RGB uint8), hot at the top."""
+    return colorise(np.linspace(1.0, 0.0, height)[:, None].repeat(width, axis=1), colormap)
+
+
+def text_band(width: int, lines: list[tuple[str, tuple[int, int, int]]], scale: float, margin: int) -> np.ndarray:
+    """White band of `width` px holding one (text, colour) per line: captions and disclaimers on exports."""
+    line_height = int(34 * scale)
+    band = np.full((line_height * len(lines) + margin, width, 3), 255, np.uint8)
+    for index, (text, colour) in enumerate(lines):
+        cv2.putText(
+            band,
+            text,
+            (margin, line_height * (index + 1)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            0.75 * scale,
+            colour,
+            max(1, int(2 * scale)),
+            cv2.LINE_AA,
+        )
+    return band
 
 
 def slide(
@@ -138,85 +159,44 @@ def slide(
     overlay_rgb: np.ndarray,
     lines: list[str],
     colormap: str = config.DEFAULT_COLORMAP,
-    footer: str = "Research and teaching tool - not for diagnosis.",
+    footer: str = DISCLAIMER_LINE,
 ) -> np.ndarray:
-    """A slide-ready picture: the film and its overlay side by side at the film's resolution, a colour bar, and
-    caption lines (method, class, probability) above a "not for diagnosis" footer. RGB uint8."""
+    """A slide-ready picture: the film and its overlay side by side at the film's resolution, a colour bar (0 to 1),
+    and caption lines (method, class, probability) above a "not for diagnosis" footer. RGB uint8."""
     height, width = gray.shape[:2]
-    film = to_uint8_rgb(gray)
     gap = max(8, width // 60)
-    bar_width = max(12, width // 30)
-    bar = colour_bar(height, bar_width, colormap)
-    white = np.full((height, gap, 3), 255, np.uint8)
-    row = np.hstack([film, white, overlay_rgb, white, bar, np.full((height, gap * 5, 3), 255, np.uint8)])
     scale = max(0.5, width / 900)
-    line_height = int(34 * scale)
-    band = np.full((line_height * (len(lines) + 1) + gap, row.shape[1], 3), 255, np.uint8)
-    for index, text in enumerate(lines):
-        cv2.putText(
-            band,
-            text,
-            (gap, line_height * (index + 1)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.8 * scale,
-            (0, 0, 0),
-            max(1, int(2 * scale)),
-            cv2.LINE_AA,
-        )
-    cv2.putText(
-        band,
-        footer,
-        (gap, line_height * (len(lines) + 1)),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.7 * scale,
-        (160, 0, 0),
-        max(1, int(2 * scale)),
-        cv2.LINE_AA,
+    white = np.full((height, gap, 3), 255, np.uint8)
+    row = np.hstack(
+        [
+            to_uint8_rgb(gray),
+            white,
+            overlay_rgb,
+            white,
+            colour_bar(height, max(12, width // 30), colormap),
+            np.full((height, gap * 5, 3), 255, np.uint8),
+        ]
     )
     x = row.shape[1] - gap * 5 + 2
     for value, y in (("1", int(20 * scale)), ("0", height - 6)):
         cv2.putText(
-            row, value, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, (0, 0, 0), max(1, int(scale)), cv2.LINE_AA
+            row, value, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6 * scale, CAPTION_INK, max(1, int(scale)), cv2.LINE_AA
         )
-    return np.vstack([band, row])
+    caption = [(text, CAPTION_INK) for text in lines] + [(footer, DISCLAIMER_INK)]
+    return np.vstack([text_band(row.shape[1], caption, scale, gap), row])
 
 
-def grid(
-    pictures: list[np.ndarray], labels: list[str], footer: str = "Research and teaching tool - not for diagnosis."
-) -> np.ndarray:
+def grid(pictures: list[np.ndarray], labels: list[str], footer: str = DISCLAIMER_LINE) -> np.ndarray:
     """The compare-all view as one picture: the overlays side by side, each labelled, with the disclaimer. RGB."""
     height = min(picture.shape[0] for picture in pictures)
-    resized = [
-        cv2.resize(p, (round(p.shape[1] * height / p.shape[0]), height), interpolation=cv2.INTER_AREA) for p in pictures
-    ]
     gap = max(6, height // 60)
     scale = max(0.45, height / 700)
-    band_height = int(40 * scale) + gap
     columns = []
-    for picture, label in zip(resized, labels):
-        band = np.full((band_height, picture.shape[1], 3), 255, np.uint8)
-        cv2.putText(
-            band,
-            label,
-            (gap, band_height - gap),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            0.8 * scale,
-            (0, 0, 0),
-            max(1, int(2 * scale)),
-            cv2.LINE_AA,
+    for picture, label in zip(pictures, labels):
+        picture = cv2.resize(
+            picture, (round(picture.shape[1] * height / picture.shape[0]), height), interpolation=cv2.INTER_AREA
         )
-        columns.append(np.vstack([band, picture]))
-        columns.append(np.full((band_height + height, gap, 3), 255, np.uint8))
+        column = np.vstack([text_band(picture.shape[1], [(label, CAPTION_INK)], scale, gap), picture])
+        columns += [column, np.full((column.shape[0], gap, 3), 255, np.uint8)]
     row = np.hstack(columns[:-1])
-    foot = np.full((band_height, row.shape[1], 3), 255, np.uint8)
-    cv2.putText(
-        foot,
-        footer,
-        (gap, band_height - gap),
-        cv2.FONT_HERSHEY_SIMPLEX,
-        0.7 * scale,
-        (160, 0, 0),
-        max(1, int(2 * scale)),
-        cv2.LINE_AA,
-    )
-    return np.vstack([row, foot])
+    return np.vstack([row, text_band(row.shape[1], [(footer, DISCLAIMER_INK)], scale, gap)])

@@ -162,7 +162,7 @@ def corpus() -> list[Case]:
         Case("dicom_three_frames.dcm", dicom(film.astype(np.uint16) * 16, frames=3), "any"),
         Case(
             "dicom_window.dcm",
-            dicom(film.astype(np.uint16) * 16, edit=_set(WindowCenter=2000, WindowWidth=4000)),
+            dicom(film.astype(np.uint16) * 16, edit=set_tags(WindowCenter=2000, WindowWidth=4000)),
             "any",
         ),
         Case("dicom_with_png_name.png", dicom(film.astype(np.uint16) * 16), "any"),
@@ -194,15 +194,19 @@ def corpus() -> list[Case]:
             "dicom_slope_text.dcm", dicom(film.astype(np.uint16), edit=_set_raw("RescaleSlope", "DS", "abc")), "error"
         ),
         Case(
-            "dicom_window_zero.dcm", dicom(film.astype(np.uint16), edit=_set(WindowCenter=100, WindowWidth=0)), "error"
+            "dicom_window_zero.dcm",
+            dicom(film.astype(np.uint16), edit=set_tags(WindowCenter=100, WindowWidth=0)),
+            "error",
         ),
-        Case("dicom_slope_zero.dcm", dicom(film.astype(np.uint16), edit=_set(RescaleSlope=0)), "error"),
+        Case("dicom_slope_zero.dcm", dicom(film.astype(np.uint16), edit=set_tags(RescaleSlope=0)), "error"),
         Case("dicom_no_rows.dcm", dicom(film.astype(np.uint16), edit=_delete("Rows")), "error"),
-        Case("dicom_huge_header.dcm", dicom(film.astype(np.uint16), edit=_set(Rows=60000, Columns=60000)), "error"),
-        Case("dicom_short_data.dcm", dicom(film.astype(np.uint16), edit=_set(Rows=900, Columns=900)), "error"),
-        Case("dicom_bits.dcm", dicom(film.astype(np.uint16), edit=_set(BitsStored=20)), "error"),
+        Case("dicom_huge_header.dcm", dicom(film.astype(np.uint16), edit=set_tags(Rows=60000, Columns=60000)), "error"),
+        Case("dicom_short_data.dcm", dicom(film.astype(np.uint16), edit=set_tags(Rows=900, Columns=900)), "error"),
+        Case("dicom_bits.dcm", dicom(film.astype(np.uint16), edit=set_tags(BitsStored=20)), "error"),
         Case(
-            "dicom_photometric.dcm", dicom(film.astype(np.uint16), edit=_set(PhotometricInterpretation="ABC")), "error"
+            "dicom_photometric.dcm",
+            dicom(film.astype(np.uint16), edit=set_tags(PhotometricInterpretation="ABC")),
+            "error",
         ),
         # Not chest X-rays: the gate's business.
         Case("noise.png", _non_xray_png("uniform noise", 0), "stop"),
@@ -232,7 +236,9 @@ def corpus() -> list[Case]:
     return cases
 
 
-def _set(**values):
+def set_tags(**values):
+    """An edit for `dicom()`: set these tags (to sane or hostile values)."""
+
     def edit(ds):
         for key, value in values.items():
             setattr(ds, key, value)

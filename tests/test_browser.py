@@ -76,6 +76,15 @@ def _wait_answer(page) -> None:
     page.get_by_text("Prediction:").first.wait_for(timeout=WAIT_MS)
 
 
+def _open_sample_film(page, url: str) -> None:
+    """Open the Explain page, upload the sample film and wait for its answer."""
+    page.goto(url)
+    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
+    name, data = sample_xray()
+    page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+    _wait_answer(page)
+
+
 def _viewer_ranges(page) -> dict:
     """The x ranges of the viewer's two panes, read from plotly's own layout in the page."""
     return page.evaluate(
@@ -90,11 +99,7 @@ def _viewer_ranges(page) -> dict:
 
 def test_viewer_panes_zoom_together_and_presets_change_the_window(browser_page):
     url, page = browser_page
-    page.goto(url)
-    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
-    name, data = sample_xray()
-    page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
-    _wait_answer(page)
+    _open_sample_film(page, url)
     _wait_idle(page, min_charts=2)
     before = _viewer_ranges(page)
     viewer = page.locator(".js-plotly-plot .nsewdrag").first
@@ -129,11 +134,7 @@ def test_example_click_opens_a_film_with_its_heatmap(browser_page):
 
 def test_upload_real_xray_shows_prediction_and_heatmap(browser_page):
     url, page = browser_page
-    page.goto(url)
-    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
-    name, data = sample_xray()
-    page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
-    _wait_answer(page)
+    _open_sample_film(page, url)
     page.get_by_text("random one").first.wait_for(timeout=WAIT_MS)
     _wait_idle(page, min_charts=2)
     assert page.get_by_text("Grad-CAM for").count() >= 1

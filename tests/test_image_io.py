@@ -20,6 +20,7 @@ from model.image_io import (
     safe_dicom_metadata,
 )
 from tests.conftest import png_bytes
+from tests.hostile_corpus import dicom, set_tags
 
 
 def test_8bit_grayscale_png_round_trips(radiograph):
@@ -87,58 +88,23 @@ def test_decompression_bomb_is_refused_before_decoding(monkeypatch):
         load_image_bytes(png_bytes(np.zeros((200, 200), dtype=np.uint8)), "huge.png")
 
 
-def _dicom_bytes(
-    pixels: np.ndarray,
-    photometric: str = "MONOCHROME2",
-    with_pixels: bool = True,
-    window: tuple[float, float] | None = None,
-) -> bytes:
-    from pydicom.dataset import Dataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
-
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.PatientName = "Doe^Jane"
-    ds.PatientID = "SECRET-123"
-    ds.Modality = "CR"
-    ds.SOPClassUID = SecondaryCaptureImageStorage
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    if with_pixels:
-        ds.Rows, ds.Columns = pixels.shape
-        ds.SamplesPerPixel = 1
-        ds.PhotometricInterpretation = photometric
-        ds.BitsAllocated, ds.BitsStored, ds.HighBit = 16, 12, 11
-        ds.PixelRepresentation = 0
-        ds.RescaleSlope, ds.RescaleIntercept = 1, 0
-        if window:
-            ds.WindowCenter, ds.WindowWidth = window
-        ds.PixelData = pixels.astype(np.uint16).tobytes()
-    buffer = io.BytesIO()
-    ds.save_as(buffer, enforce_file_format=True)
-    return buffer.getvalue()
-
-
 def test_dicom_monochrome2_loads(radiograph):
     raw = np.round(radiograph * 4095).astype(np.uint16)
-    loaded = load_image_bytes(_dicom_bytes(raw), "x.dcm")
+    loaded = load_image_bytes(dicom(raw), "x.dcm")
     assert loaded.source_format == "DICOM"
     assert np.corrcoef(loaded.pixels.ravel(), radiograph.ravel())[0, 1] > 0.99
 
 
 def test_dicom_monochrome1_is_inverted(radiograph):
     raw = np.round((1 - radiograph) * 4095).astype(np.uint16)  # MONOCHROME1 stores bone dark
-    loaded = load_image_bytes(_dicom_bytes(raw, "MONOCHROME1"), "x.dcm")
+    loaded = load_image_bytes(dicom(raw, "MONOCHROME1"), "x.dcm")
     assert np.corrcoef(loaded.pixels.ravel(), radiograph.ravel())[0, 1] > 0.99
     assert any("MONOCHROME1" in note for note in loaded.notes)
 
 
 def test_dicom_window_is_applied(radiograph):
     raw = np.round(radiograph * 4095).astype(np.uint16)
-    loaded = load_image_bytes(_dicom_bytes(raw, window=(2000, 1000)), "x.dcm")
+    loaded = load_image_bytes(dicom(raw, edit=set_tags(WindowCenter=2000, WindowWidth=1000)), "x.dcm")
     assert any("window" in note.lower() for note in loaded.notes)
     # Outside the window everything saturates.
     assert loaded.pixels[raw < 1400].max() < 0.01 and loaded.pixels[raw > 2600].min() > 0.99
@@ -146,11 +112,11 @@ def test_dicom_window_is_applied(radiograph):
 
 def test_dicom_without_pixels_is_refused():
     with pytest.raises(DicomError, match="no pixel data"):
-        load_image_bytes(_dicom_bytes(np.zeros((1, 1)), with_pixels=False), "report.dcm")
+        load_image_bytes(dicom(None), "report.dcm")
 
 
 def test_dicom_metadata_never_identifies_the_patient(radiograph):
-    data = _dicom_bytes(np.round(radiograph * 4095).astype(np.uint16))
+    data = dicom(np.round(radiograph * 4095).astype(np.uint16))
     shown = safe_dicom_metadata(data)
     assert shown["Modality"] == "CR"
     assert "Doe" not in str(shown) and "SECRET" not in str(shown)

@@ -216,6 +216,11 @@ def controls_ui(model) -> tuple[dict, ViewSettings]:
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
+def download_stem(name: str) -> str:
+    """A file name for downloads about this film: its own name without extension or folders."""
+    return name.rsplit(".", 1)[0].replace("/", "_")
+
+
 def warnings_ui(result, name: str) -> bool:
     """Show the gate's warnings above the result; True when the page should go on to the prediction."""
     for warning in result.warnings:
@@ -244,8 +249,7 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
         st.session_state[anyway_key] = True
         st.rerun()
-    plain = ViewSettings(view.level, view.width, view.invert, outline=False)
-    shown = render(image.pixels, None, plain)[..., 0] / 255.0
+    shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
     overlay = render(image.pixels, result.heatmap, view, result.lung_mask)  # the picture the slide shows
     prediction = result.prediction
 
@@ -284,9 +288,9 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
 
     report = {"file": name, **result.to_json(), "view": view.to_json()}
     downloads = st.columns(3)
-    stem = name.rsplit(".", 1)[0].replace("/", "_")
+    stem = download_stem(name)
     picture = slide(
-        apply_window(image.pixels, view.level, view.width, view.invert),
+        shown,
         overlay,
         [
             f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
@@ -332,7 +336,7 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     verdict = agreement_verdict(agreement(maps), weakest, overlaps[weakest])
     show_verdict(verdict)
     show_details([verdict])
-    stem = name.rsplit(".", 1)[0].replace("/", "_")
+    stem = download_stem(name)
     st.download_button(
         "Download all methods (PNG)",
         encode_png(grid(pictures, [info.menu_label for info in METHODS.values()])),

@@ -8,25 +8,9 @@ from dashboard.resources import ResourceError, get_splits, images_available, mis
 from dashboard.state import decode, overlay_analysis
 from dashboard.verdicts import show_verdict
 from model import config
-from model.input_recipe import plausible_lung_mask
-from model.lungs import share_inside
 from model.overlay import ViewSettings, render
-from model.trust.wording import lung_share_verdict
 
 DECK_PER_CLASS = 20  # films per class in one shuffled deck
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def lung_mask_for(data: bytes, path: str):
-    """The lung mask of a teaching film, for its outline and lung share (None without a segmenter)."""
-    from dashboard.resources import get_segmenter
-    from model.lungs import predict_lung_masks
-    from model.preprocessing import to_model_input
-
-    segmenter = get_segmenter()
-    if segmenter is None:
-        return None
-    return predict_lung_masks(segmenter, to_model_input(decode(data, path).pixels)[None])[0]
 
 
 def shortcut_clues(row, image) -> list[str]:
@@ -104,15 +88,14 @@ if state.get("teach_guess") is None:
     buttons = right.columns(len(config.CLASS_NAMES))
     for button, name in zip(buttons, config.CLASS_NAMES):
         if button.button(name, key=f"guess_{name}", width="stretch"):
-            result = overlay_analysis(data, path)
+            result = overlay_analysis(data, path, with_lungs=True)  # the same call as the reveal: one computation
             state["teach_guess"] = name
             state["teach_score"]["rounds"] += 1
             state["teach_score"]["you"] += int(name == truth)
             state["teach_score"]["model"] += int(result.prediction.label == truth)
             st.rerun()
 else:
-    result = overlay_analysis(data, path)
-    mask = lung_mask_for(data, path)
+    result = overlay_analysis(data, path, with_lungs=True)
     right.markdown(
         f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} "
         f"{'— right' if state['teach_guess'] == truth else '— wrong'}  \n"
@@ -120,14 +103,12 @@ else:
         f"{'— right' if result.prediction.label == truth else '— wrong'}"
     )
     right.image(
-        render(image.pixels, result.heatmap, ViewSettings(outline=True), mask),
+        render(image.pixels, result.heatmap, ViewSettings(outline=True), result.lung_mask),
         caption="Where the model looked (Grad-CAM), lungs outlined",
         width="stretch",
     )
-    if mask is not None:
-        show_verdict(
-            lung_share_verdict(share_inside(result.heatmap, mask), float(mask.mean()), plausible_lung_mask(mask)), right
-        )
+    if "lung_share" in result.verdicts():
+        show_verdict(result.verdicts()["lung_share"], right)
     right.markdown("**What a model could cheat with on this film**")
     right.markdown("\n".join(f"- {clue}" for clue in shortcut_clues(row, image)))
     right.caption(

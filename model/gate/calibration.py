@@ -21,11 +21,9 @@ from model.evaluation.source_probe import origin_of
 from model.gate.features import FEATURE_NAMES, film_statistics, template_statistics, thumbnail
 from model.gate.gate import FeatureSpace, InputGate
 from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS
+from model.gate.screening import screen
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
-from model.inference import features_and_probabilities
-from model.input_recipe import InputRecipe, classifier_inputs
-from model.lungs import predict_lung_masks
-from model.preprocessing import to_model_input
+from model.input_recipe import InputRecipe
 
 
 @dataclass
@@ -41,15 +39,16 @@ class Measured:
 def measure(
     images: list[LoadedImage], groups: list[str], model, segmenter, recipe: InputRecipe, batch_size: int = 64
 ) -> Measured:
+    """The films through the same screening pass as at run time, without a gate (that is what is being fitted)."""
     stats, feats, thumbs = [], [], []
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]
-        model_inputs = np.stack([to_model_input(image.pixels) for image in batch])
-        masks = predict_lung_masks(segmenter, model_inputs)
-        features, _ = features_and_probabilities(model, classifier_inputs(model_inputs, recipe, segmenter, masks))
-        feats.append(features)
-        stats.extend(film_statistics(i, x, m, 0.0).vector() for i, x, m in zip(batch, model_inputs, masks))
-        thumbs.extend(thumbnail(x) for x in model_inputs)
+        screened = screen(batch, model, segmenter, gate=None, recipe=recipe)
+        feats.append(screened.features)
+        stats.extend(
+            film_statistics(i, x, m, 0.0).vector() for i, x, m in zip(batch, screened.model_inputs, screened.lung_masks)
+        )
+        thumbs.extend(thumbnail(x) for x in screened.model_inputs)
     return Measured(np.array(stats), np.concatenate(feats), list(groups), np.array(thumbs))
 
 

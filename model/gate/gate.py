@@ -182,7 +182,6 @@ class InputGate:
 def load_gate(path: Path | None = None) -> InputGate | None:
     """The fitted gate, or None when it is not shipped (films are then answered with a `gate_unavailable` note)."""
     path = Path(path) if path is not None else config.INPUT_GATE_PATH  # read now: tests may repoint config
-    path = Path(path)
     if not path.is_file():
         return None
     try:

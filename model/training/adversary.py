@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from model import config
 from model.evaluation.source_probe import FEATURE_LAYER, origin_of
 
 # Origins the adversary tells apart; COVID-19 films (one origin only) get an all-zero target, hence no loss.
@@ -56,7 +55,3 @@ def with_adversary(classifier: keras.Model, weight: float) -> keras.Model:
     x = keras.layers.Dense(64, activation="relu", name="adversary_hidden")(x)
     source = keras.layers.Dense(len(ORIGINS), activation="softmax", name="source")(x)
     return keras.Model(classifier.inputs, [classifier.output, source], name="classifier_with_adversary")
-
-
-def adversary_loss_weight() -> float:
-    return config.SOURCE_ADVERSARY_LOSS_WEIGHT

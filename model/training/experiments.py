@@ -32,6 +32,7 @@ from model.evaluation.generalisation import (
 )
 from model.evaluation.metrics import summarise
 from model.input_recipe import PLAIN, InputRecipe, apply_recipe, lung_focus_masks, save_recipe
+from model.lungs import predict_lung_masks
 
 RULE_WEIGHTS: dict[str, float] = {
     "nih_val_balanced_accuracy": 0.35,
@@ -134,12 +135,6 @@ class PreparedData:
     masks: dict[str, np.ndarray] = field(default_factory=dict)
 
 
-def lung_masks_for(inputs: np.ndarray, segmenter) -> np.ndarray:
-    from model.lungs import predict_lung_masks
-
-    return predict_lung_masks(segmenter, inputs)
-
-
 def prepare(external_dir: Path | None) -> PreparedData:
     from model.lungs import load_segmenter
 
@@ -151,9 +146,9 @@ def prepare(external_dir: Path | None) -> PreparedData:
         data.external_inputs = load_external_inputs(data.external_table)
     segmenter = load_segmenter()
     for name, arrays in (("train", data.train), ("val", data.val), ("test", data.test)):
-        data.masks[name] = lung_masks_for(arrays.images, segmenter)
+        data.masks[name] = predict_lung_masks(segmenter, arrays.images)
     if data.external_inputs is not None:
-        data.masks["external"] = lung_masks_for(data.external_inputs, segmenter)
+        data.masks["external"] = predict_lung_masks(segmenter, data.external_inputs)
     return data
 
 
@@ -287,7 +282,7 @@ def rescore_external(document: dict[str, object], external_dir: Path, path: Path
 
     table = load_external_table(external_dir)
     inputs = load_external_inputs(table)
-    masks = lung_masks_for(inputs, load_segmenter())
+    masks = predict_lung_masks(load_segmenter(), inputs)
     labels = external_labels(table)
     for name, record in document["variants"].items():
         model_path = EXPERIMENTS_DIR / f"{name}.keras"

@@ -137,14 +137,14 @@ def train(
     origins = None
     fitted = model
     if source_adversary > 0:
-        from model.training.adversary import adversary_loss_weight, origin_targets, with_adversary
+        from model.training.adversary import origin_targets, with_adversary
 
         origins = origin_targets(train_data.table)
         fitted = with_adversary(model, source_adversary)
         fitted.compile(
             optimizer=keras.optimizers.Adam(schedule),
             loss=[classifier_loss, keras.losses.CategoricalCrossentropy()],
-            loss_weights=[1.0, adversary_loss_weight()],
+            loss_weights=[1.0, config.SOURCE_ADVERSARY_LOSS_WEIGHT],
             metrics=[["accuracy"], []],
         )
     else:
