@@ -13,7 +13,7 @@ from model.explain import convolutional_layers, get_explainer
 from tests.conftest import requires_shipped_model
 from tests.toy_models import patch_images, trained_toy_model
 
-TRACED = ("gradcam", "gradcam++", "layercam", "smoothgrad")
+TRACED = ("gradcam", "gradcam++", "layercam", "scorecam", "smoothgrad")
 TOLERANCE = 1e-3
 
 

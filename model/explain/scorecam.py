@@ -2,27 +2,36 @@
 
 from __future__ import annotations
 
+import functools
+
 import keras
 import numpy as np
 from tf_keras_vis.scorecam import Scorecam
 
 from model import config
 from model.explain.base import Explainer
+from model.explain.traced import score_cam_maps
 
 
 class ScorecamExplainer(Explainer):
     name = "scorecam"
 
-    def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS, reference: bool = True) -> None:
-        super().__init__(model, reference=True)  # no traced path yet: tf-keras-vis computes Score-CAM
+    def __init__(self, model, max_channels: int = config.SCORECAM_MAX_CHANNELS, reference: bool = False) -> None:
+        super().__init__(model, reference=reference)
         self.max_channels = max_channels
-        self._visualiser = Scorecam(model, clone=True)
+
+    @functools.cached_property
+    def _visualiser(self) -> Scorecam:
         # tf-keras-vis calls model.predict() without verbose=0; its progress bars would flood logs and the CLI.
         keras.config.disable_interactive_logging()
+        return Scorecam(self.model, clone=True)
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         # tf-keras-vis refuses a channel budget above the layer's width: early layers can be narrow.
         channels = int(self.model.get_layer(layer).output.shape[-1])
+        if not self.reference:
+            targets = np.asarray(score.indices, dtype=np.int64)
+            return score_cam_maps(self.model, images, targets, layer, min(self.max_channels, channels))
         return self._visualiser(
             score,
             images,

@@ -109,3 +109,48 @@ def input_gradient_maps(model: keras.Model, images: np.ndarray, targets: np.ndar
     compute = _functions(model, None)["input_gradients"]
     grads = compute(tf.constant(images, tf.float32), tf.constant(targets, tf.int32)).numpy()
     return np.abs(grads).max(axis=-1)
+
+
+def score_cam_maps(
+    model: keras.Model, images: np.ndarray, targets: np.ndarray, layer: str, max_channels: int
+) -> np.ndarray:
+    """Raw Faster-Score-CAM maps at the input size, tf-keras-vis' arithmetic with traced forward passes.
+
+    As tf-keras-vis does: the `max_channels` channels of the layer with the largest spatial spread (their union over
+    the batch), each upsampled (order 1, mode 'nearest') and scaled to [0, 1] as a mask over the input; the weight of
+    a channel is softmax(model output)[target] of the masked image (tf-keras-vis applies its score to a softmax of
+    the model's outputs, which are already probabilities here; kept so the maps match); ReLU of the weighted sum.
+    The masked images run as one traced batch instead of `model.predict` in chunks of 32.
+    """
+    from model.inference import forward
+
+    activations = forward(_activation_model(model, layer), images).astype(np.float32)
+    channels = activations.shape[-1]
+    if max_channels < channels:
+        spread = activations.std(axis=(1, 2))
+        top = np.argsort(-spread, axis=1, kind="stable")[:, :max_channels]
+        chosen = list(dict.fromkeys(top.reshape(-1).tolist()))  # tf.unique keeps first-seen order
+        activations = activations[..., chosen]
+    samples, kept = len(images), activations.shape[-1]
+    factors = (1.0, images.shape[1] / activations.shape[1], images.shape[2] / activations.shape[2], 1.0)
+    upsampled = zoom(activations, factors, order=1, mode="nearest")
+    low = upsampled.min(axis=(1, 2), keepdims=True)
+    high = upsampled.max(axis=(1, 2), keepdims=True)
+    masks = (upsampled - low) / (high - low + keras.config.epsilon())  # (samples, h, w, kept)
+    masked = images[None] * np.transpose(masks, (3, 0, 1, 2))[..., None]  # (kept, samples, h, w, c)
+    probabilities = forward(model, masked.reshape(-1, *images.shape[1:]).astype(np.float32))
+    weights = tf.nn.softmax(tf.constant(probabilities)).numpy().reshape(kept, samples, -1)
+    weights = weights[:, np.arange(samples), targets].T  # (samples, kept)
+    cam = np.maximum(np.einsum("shwk,sk->shw", activations, weights), 0.0)
+    return _expand(cam, images.shape[1], images.shape[2])
+
+
+_activation_models: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _activation_model(model: keras.Model, layer: str) -> keras.Model:
+    with _lock:
+        per_model = _activation_models.setdefault(model, {})
+        if layer not in per_model:
+            per_model[layer] = keras.Model(model.inputs, model.get_layer(layer).output)
+        return per_model[layer]
