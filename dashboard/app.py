@@ -13,6 +13,7 @@ PAGES = [
     st.Page("views/dataset.py", title="Dataset", icon=":material/bar_chart:"),
     st.Page("views/evaluation.py", title="Evaluation", icon=":material/monitoring:"),
     st.Page("views/explanation_quality.py", title="Explanation quality", icon=":material/science:"),
+    st.Page("views/archive.py", title="Archive audit", icon=":material/inventory_2:"),
     st.Page("views/teaching.py", title="Teaching mode", icon=":material/school:"),
     st.Page("views/about.py", title="About / model card", icon=":material/info:"),
 ]

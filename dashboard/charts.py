@@ -186,3 +186,36 @@ def faithfulness_figure(summary: dict) -> go.Figure:
     return _layout(
         figure, height=340, title="Faithfulness: higher is better; the random bar is the floor", barmode="group"
     )
+
+
+OUTCOME_COLOURS: dict[str, str] = {**CLASS_COLOURS, "Not answered": "#999999", "Unreadable": "#444444"}
+
+
+def prediction_mix_figure(mix, group_label: str) -> go.Figure:
+    """Stacked horizontal bars: films per group, coloured by what the model answered."""
+    figure = px.bar(
+        mix,
+        x="films",
+        y="group",
+        color="outcome",
+        orientation="h",
+        color_discrete_map=OUTCOME_COLOURS,
+        labels={"group": group_label, "films": "films", "outcome": "answer"},
+    )
+    figure.update_yaxes(autorange="reversed", title=None)
+    rows = max(mix["group"].nunique(), 1)
+    return _layout(figure, height=min(120 + 28 * rows, 900), title=f"Answers by {group_label.lower()}", barmode="stack")
+
+
+def lung_share_figure(shares) -> go.Figure:
+    """Box plots of the share of heat inside the lungs, per predicted class and method."""
+    figure = px.box(
+        shares,
+        x="prediction",
+        y="lung_share",
+        color="method",
+        points=False,
+        labels={"lung_share": "share of heat inside the lungs", "prediction": "answer"},
+    )
+    figure.update_yaxes(range=[0, 1], tickformat=".0%")
+    return _layout(figure, height=340, title="Where the maps look, per answer and method")

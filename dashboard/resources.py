@@ -116,3 +116,24 @@ def missing_images_note() -> str:
 
 def show_resource_error(error: ResourceError) -> None:
     st.error(str(error), icon=":material/warning:")
+
+
+def get_audit(folder: str) -> pd.DataFrame:
+    """An archive audit's rows, re-read when its Parquet files change (a running audit keeps adding parts)."""
+    from model.audit.results import AuditResultsError, rows_folder
+
+    parts = sorted(rows_folder(Path(folder)).glob("*.parquet")) if folder else []
+    stamp = tuple((p.name, p.stat().st_mtime_ns) for p in parts)
+    try:
+        return _cached_audit(folder, stamp)
+    except AuditResultsError as error:
+        raise ResourceError(
+            f"{error} Write one with `python scripts/audit_archive.py FOLDER --out {folder or 'DIR'}`."
+        ) from None
+
+
+@st.cache_data(show_spinner="Reading the audit…", max_entries=4)
+def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
+    from model.audit.results import load_audit
+
+    return load_audit(Path(folder))

@@ -175,3 +175,16 @@ AGREEMENT_LOW: float = 0.2
 AGREEMENT_HIGH: float = 0.4
 # A map of a class the model gives less than this probability is flagged: it explains an answer not given.
 UNLIKELY_CLASS_PROBABILITY: float = 0.1
+
+# --- Archive audit (model/audit, scripts/audit_archive.py) ---
+# Files an audit of a folder picks up (plus files without a suffix: archives often store DICOM that way).
+ARCHIVE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".dcm", ".dicom"})
+AUDIT_BATCH_SIZE: int = 32
+AUDIT_METHODS: tuple[str, ...] = ("gradcam",)
+# Where an audit writes its rows (Parquet) and its overlay thumbnails, inside the --out folder.
+AUDIT_ROWS_FOLDER: str = "rows"
+AUDIT_THUMBNAILS_FOLDER: str = "thumbnails"
+# The folder the Archive audit page opens first (the README's example writes there).
+AUDIT_DEFAULT_OUT: Path = REPO_ROOT / "artifacts" / "archive_audit"
+# The object store a local (embedded) Ray gets: batches of 160-px inputs need little; Ray's default takes 30% of RAM.
+AUDIT_LOCAL_OBJECT_STORE_BYTES: int = 1 << 30

@@ -398,6 +398,8 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
 # DICOM attributes that may be shown: technical, never identifying (no names, IDs, dates, institutions).
 SAFE_DICOM_ATTRIBUTES: tuple[str, ...] = (
     "Modality",
+    "Manufacturer",
+    "ManufacturerModelName",
     "PhotometricInterpretation",
     "Rows",
     "Columns",

@@ -17,6 +17,7 @@ PAGES = [
     "views/explanation_quality.py",
     "views/teaching.py",
     "views/about.py",
+    "views/archive.py",
 ]
 TIMEOUT = 180
 

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from model import config
 from model.data.manifest import load_splits
 from model.evaluation.source_probe import origin_of
-from model.gate.features import FEATURE_NAMES, film_statistics, template_statistics, thumbnail
+from model.gate.features import FEATURE_NAMES, film_statistics, prepare_film, template_statistics, thumbnail
 from model.gate.gate import FeatureSpace, InputGate
 from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS
 from model.gate.screening import screen
@@ -43,11 +43,10 @@ def measure(
     stats, feats, thumbs = [], [], []
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size]
-        screened = screen(batch, model, segmenter, gate=None, recipe=recipe)
+        films = [prepare_film(image) for image in batch]
+        screened = screen(films, model, segmenter, gate=None, recipe=recipe)
         feats.append(screened.features)
-        stats.extend(
-            film_statistics(i, x, m, 0.0).vector() for i, x, m in zip(batch, screened.model_inputs, screened.lung_masks)
-        )
+        stats.extend(film_statistics(f, m, 0.0).vector() for f, m in zip(films, screened.lung_masks))
         thumbs.extend(thumbnail(x) for x in screened.model_inputs)
     return Measured(np.array(stats), np.concatenate(feats), list(groups), np.array(thumbs))
 

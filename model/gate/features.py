@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from model.image_io import LoadedImage
+from model.preprocessing import to_model_input
 
 # The gate's inputs, in a fixed order (the calibration file stores weights in this order).
 FEATURE_NAMES: tuple[str, ...] = (
@@ -35,6 +36,30 @@ THUMBNAIL_SIDE = 32
 
 
 @dataclass(frozen=True)
+class PreparedFilm:
+    """A decoded film reduced to what every later step reads: the network input and the few figures only the
+    full-resolution film gives. About 100 kB, so a batch job ships this between processes, never the film."""
+
+    model_input: np.ndarray  # (S, S, 1) float32, to_model_input() of the film
+    raster: dict[str, float]  # raster_statistics() of the film
+
+
+def raster_statistics(image: LoadedImage) -> dict[str, float]:
+    """The statistics that need the decoded film itself, not its network input."""
+    width, height = image.original_size or image.size
+    low, high = np.percentile(image.pixels, [1, 99])
+    return {
+        "colourfulness": float(image.colourfulness),
+        "log_aspect": float(abs(np.log(width / height))),
+        "dynamic_range": float(high - low),
+    }
+
+
+def prepare_film(image: LoadedImage) -> PreparedFilm:
+    return PreparedFilm(to_model_input(image.pixels), raster_statistics(image))
+
+
+@dataclass(frozen=True)
 class FilmStatistics:
     values: dict[str, float]
 
@@ -42,20 +67,15 @@ class FilmStatistics:
         return np.array([self.values[name] for name in FEATURE_NAMES], dtype=np.float64)
 
 
-def image_statistics(image: LoadedImage, model_input: np.ndarray) -> dict[str, float]:
+def image_statistics(film: PreparedFilm) -> dict[str, float]:
     """Statistics of the decoded film (before and after the model's normalisation)."""
-    width, height = image.original_size or image.size
-    gray = image.pixels
-    low, high = np.percentile(gray, [1, 99])
-    normalised = model_input[..., 0].astype(np.float32)
+    normalised = film.model_input[..., 0].astype(np.float32)
     laplacian = cv2.Laplacian(normalised, cv2.CV_32F, ksize=3)
     histogram = np.histogram(normalised, bins=32, range=(0, 1))[0].astype(np.float64)
     histogram /= max(histogram.sum(), 1)
     entropy = float(-(histogram[histogram > 0] * np.log2(histogram[histogram > 0])).sum())
     return {
-        "colourfulness": float(image.colourfulness),
-        "log_aspect": float(abs(np.log(width / height))),
-        "dynamic_range": float(high - low),
+        **film.raster,
         "high_frequency": float(np.abs(laplacian).mean()),
         "extreme_fraction": float(np.mean((normalised <= 0.02) | (normalised >= 0.98))),
         "histogram_entropy": entropy,
@@ -103,21 +123,20 @@ def template_statistics(thumb: np.ndarray, template: np.ndarray) -> dict[str, fl
 
 
 def film_statistics(
-    image: LoadedImage,
-    model_input: np.ndarray,
+    film: PreparedFilm,
     lung_mask: np.ndarray,
     feature_distance: float,
     template: np.ndarray | None = None,
 ) -> FilmStatistics:
     """Every statistic the gate reads; without a template (during calibration) its two figures are 0."""
     matched = (
-        template_statistics(thumbnail(model_input), template)
+        template_statistics(thumbnail(film.model_input), template)
         if template is not None
         else {"template_correlation": 0.0, "template_margin": 0.0}
     )
     return FilmStatistics(
         {
-            **image_statistics(image, model_input),
+            **image_statistics(film),
             **lung_statistics(lung_mask),
             **matched,
             "feature_distance": feature_distance,

@@ -6,16 +6,16 @@ noise image or a photograph is stopped the same way everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from model.gate.features import film_statistics
+from model.gate.features import PreparedFilm, film_statistics, prepare_film
 from model.gate.gate import GateDecision, InputGate, gate_unavailable_warning
 from model.image_io import LoadedImage
 from model.inference import features_and_probabilities
 from model.input_recipe import InputRecipe, classifier_inputs
-from model.preprocessing import to_model_input
 
 
 @dataclass
@@ -29,14 +29,19 @@ class ScreenedBatch:
 
 
 def screen(
-    images: list[LoadedImage], model, segmenter=None, gate: InputGate | None = None, recipe: InputRecipe | None = None
+    images: Sequence[LoadedImage | PreparedFilm],
+    model,
+    segmenter=None,
+    gate: InputGate | None = None,
+    recipe: InputRecipe | None = None,
 ) -> ScreenedBatch:
-    """Preprocess, find the lungs, classify and gate a batch of films."""
+    """Preprocess, find the lungs, classify and gate a batch of films (decoded, or already prepared)."""
     from model.input_recipe import load_recipe
     from model.lungs import predict_lung_masks
 
     recipe = recipe or load_recipe()
-    model_inputs = np.stack([to_model_input(image.pixels) for image in images])
+    films = [image if isinstance(image, PreparedFilm) else prepare_film(image) for image in images]
+    model_inputs = np.stack([film.model_input for film in films])
     masks = predict_lung_masks(segmenter, model_inputs) if segmenter is not None else None
     inputs = classifier_inputs(model_inputs, recipe, segmenter, masks)
     features, probabilities = features_and_probabilities(model, inputs)
@@ -45,7 +50,7 @@ def screen(
     else:
         distances = gate.feature_space.distances(features)
         decisions = [
-            gate.assess(film_statistics(image, model_input, mask, float(distance), gate.template))
-            for image, model_input, mask, distance in zip(images, model_inputs, masks, distances)
+            gate.assess(film_statistics(film, mask, float(distance), gate.template))
+            for film, mask, distance in zip(films, masks, distances)
         ]
     return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions)

@@ -1,0 +1,94 @@
+"""Archive audit: what scripts/audit_archive.py found over a whole folder of films, and which films to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.resources import ResourceError, get_audit
+from model import config
+from model.audit.results import (
+    available_groupings,
+    films_to_review,
+    lung_shares,
+    methods_in,
+    outcome,
+    prediction_mix,
+    thumbnails_folder,
+)
+from model.explain.catalog import label_of
+
+
+def _short(path: str) -> str:
+    """The last two path parts: enough to find a film, short enough for a phone."""
+    parts = Path(path).parts
+    return str(Path(*parts[-2:])) if len(parts) >= 2 else path
+
+
+st.title("Archive audit")
+st.caption(
+    "Run the model over a whole archive with `python scripts/audit_archive.py FOLDER --out DIR`, then open DIR here: "
+    "the answers by folder or device, where the heatmaps look, and the films that need a person's eye."
+)
+# Keyed, not given a value: a widget whose default changes between runs would be rebuilt and lose the typed path.
+st.session_state.setdefault("audit_dir", str(config.AUDIT_DEFAULT_OUT))
+folder = st.text_input("Audit output folder", key="audit_dir")
+try:
+    table = get_audit(folder)
+except ResourceError as error:
+    st.info(str(error))
+    st.stop()
+
+outcomes = outcome(table)
+counts = st.columns(5)
+counts[0].metric("Films", f"{len(table):,}")
+counts[1].metric("Answered", f"{(~outcomes.isin(['Not answered', 'Unreadable'])).sum():,}")
+counts[2].metric("Not chest X-rays (not answered)", f"{(outcomes == 'Not answered').sum():,}")
+counts[3].metric("With input warnings", f"{(table['warning_codes'].fillna('') != '').sum():,}")
+counts[4].metric("Unreadable", f"{(outcomes == 'Unreadable').sum():,}")
+
+groupings = available_groupings(table)
+by = st.radio("Group answers by", list(groupings), format_func=groupings.get, horizontal=True, key="audit_group")
+mix = prediction_mix(table, by)
+if by == "folder":
+    mix["group"] = mix["group"].map(_short)
+st.plotly_chart(charts.prediction_mix_figure(mix, groupings[by]), width="stretch", config=charts.CHART_CONFIG)
+
+shares = lung_shares(table)
+if len(shares):
+    shares["method"] = shares["method"].map(label_of)
+    st.plotly_chart(charts.lung_share_figure(shares), width="stretch", config=charts.CHART_CONFIG)
+    st.caption(
+        "Only films whose lung outline is plausible count here. A map spread at random would put about as much heat "
+        "inside the lungs as the lungs' share of the film (typically 30–40%)."
+    )
+
+st.subheader("Films to look at")
+review = films_to_review(table)
+if review.empty:
+    st.success("No film carries an input warning or a map off the lungs.")
+else:
+    st.caption(f"{len(review)} films carry an input warning or a heatmap that sits off the lungs.")
+    shown = review[["path", "prediction", "reason"]].assign(path=review["path"].map(_short))
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
+    choice = st.selectbox("Film", list(review["path"]), format_func=_short, key="audit_film")
+    row = review.set_index("path").loc[choice]
+    method = methods_in(table)[0] if methods_in(table) else None
+    thumbnail = thumbnails_folder(Path(folder)) / str(row.get(f"thumbnail_{method}", "")) if method else None
+    left, right = st.columns([1, 2])
+    if thumbnail is not None and thumbnail.is_file():
+        left.image(str(thumbnail), caption=f"{label_of(method)} as audited", width="stretch")
+    right.markdown(f"**{Path(choice).name}** — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
+    if right.button("Open in Explain", icon=":material/search:", key="audit_open"):
+        if Path(choice).is_file():
+            st.session_state["example_path"] = choice
+            st.session_state["mode"] = "Upload"
+            st.switch_page("views/explain.py")
+        right.error(f"{choice} is not readable from this server: open the audit where the archive is mounted.")
+
+errors = table[table["error"].fillna("") != ""]
+if len(errors):
+    st.subheader("Unreadable files")
+    st.dataframe(errors[["path", "error"]].assign(path=errors["path"].map(_short)), hide_index=True, width="stretch")

@@ -1,0 +1,147 @@
+"""The models' side of an audit: one object holds the classifier, lung segmenter and gate, and audits batches.
+
+Ray's actor pool builds one `FilmAuditor` per worker (the models load once, not per film); the one-process loop in
+scripts/benchmark_archive.py calls the same object directly. Each batch goes through the same `explain_images` as
+the dashboard and scripts/predict.py, so an audit's prediction for a film is the one a person would see.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from model import config
+from model.audit.decode import RASTER_COLUMNS
+from model.gate.features import PreparedFilm
+
+PASSED_THROUGH = ("path", "folder", "sha256", "error", "source_format", "bit_depth", "width", "height")
+
+
+class FilmAuditor:
+    """Callable on a decoded batch (column dict); returns one output row per input row, errors kept as rows."""
+
+    def __init__(
+        self,
+        thumbnails: str | None = None,
+        methods: tuple[str, ...] = config.AUDIT_METHODS,
+        with_faithfulness: bool = False,
+        threads: int | None = None,
+    ) -> None:
+        if threads:  # one worker per core: TensorFlow's own thread pools would otherwise fight over the cores
+            import tensorflow as tf
+
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        from model.gate.gate import load_gate
+        from model.inference import load_classifier
+        from model.lungs import optional_segmenter
+
+        self.classifier = load_classifier()
+        self.segmenter = optional_segmenter()
+        self.gate = load_gate()
+        self.methods = tuple(methods)
+        self.with_faithfulness = with_faithfulness
+        self.thumbnails = Path(thumbnails) if thumbnails else None
+        if self.thumbnails:
+            self.thumbnails.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        rows = self.audit(batch)
+        return {key: np.array([row[key] for row in rows]) for key in rows[0]} if rows else {}
+
+    def audit(self, batch: dict[str, np.ndarray]) -> list[dict[str, object]]:
+        from model.analysis import explain_images
+
+        count = len(batch["path"])
+        rows = [{key: _plain(batch[key][i]) for key in PASSED_THROUGH} for i in range(count)]
+        for row, i in zip(rows, range(count)):
+            row.update({key: _plain(batch[key][i]) for key in ("manufacturer", "device_model", "view")})
+            row.update(_empty_answer(self.methods))
+        good = [i for i in range(count) if not batch["error"][i]]
+        if not good:
+            return rows
+        films = [
+            PreparedFilm(
+                np.asarray(batch["model_input"][i], np.float32),
+                {column: float(batch[column][i]) for column in RASTER_COLUMNS},
+            )
+            for i in good
+        ]
+        for method in self.methods:
+            analyses = explain_images(
+                self.classifier,
+                films,
+                method,
+                with_faithfulness=self.with_faithfulness,
+                segmenter=self.segmenter,
+                gate=self.gate,
+            )
+            for i, analysis in zip(good, analyses):
+                rows[i].update(self._answer(analysis, rows[i], method, first=method == self.methods[0]))
+        return rows
+
+    def _answer(self, analysis, row: dict[str, object], method: str, first: bool) -> dict[str, object]:
+        from model.input_recipe import plausible_lung_mask
+
+        found: dict[str, object] = {}
+        if first:
+            prediction = analysis.prediction
+            found["prediction"] = prediction.label if prediction is not None else ""
+            for name in config.CLASS_NAMES:
+                found[f"p_{name}"] = float(prediction.probabilities[name]) if prediction is not None else float("nan")
+            found["warning_codes"] = ";".join(w.code for w in analysis.warnings)
+            found["warnings"] = " ".join(w.message for w in analysis.warnings)
+            mask = analysis.lung_mask
+            found["lung_fraction"] = float(mask.mean()) if mask is not None else float("nan")
+            found["lung_mask_plausible"] = bool(mask is not None and plausible_lung_mask(mask))
+        if analysis.heatmap is None:
+            return found
+        verdicts = analysis.verdicts()
+        found[f"lung_share_{method}"] = float("nan") if analysis.lung_share is None else float(analysis.lung_share)
+        found[f"lung_share_level_{method}"] = verdicts["lung_share"].level
+        if analysis.faithfulness is not None:
+            found[f"faithfulness_margin_{method}"] = float(
+                analysis.faithfulness.score - analysis.faithfulness.random_score
+            )
+        if self.thumbnails is not None:
+            found[f"thumbnail_{method}"] = self._thumbnail(analysis, str(row["sha256"]), method)
+        return found
+
+    def _thumbnail(self, analysis, sha256: str, method: str) -> str:
+        """The overlay at the network's resolution, named by content hash: the same film is drawn once."""
+        import cv2
+
+        from model.overlay import render
+
+        name = f"{sha256[:20]}_{method}.png"
+        picture = render(analysis.model_input[..., 0], analysis.heatmap, lung_mask=analysis.lung_mask)
+        cv2.imwrite(str(self.thumbnails / name), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
+        return name
+
+
+def _empty_answer(methods: tuple[str, ...]) -> dict[str, object]:
+    """The answer columns of a film that has none (unreadable, or stopped by the gate), so every row has them."""
+    empty: dict[str, object] = {
+        "prediction": "",
+        **{f"p_{name}": float("nan") for name in config.CLASS_NAMES},
+        "warning_codes": "",
+        "warnings": "",
+        "lung_fraction": float("nan"),
+        "lung_mask_plausible": False,
+    }
+    for method in methods:
+        empty.update(
+            {
+                f"lung_share_{method}": float("nan"),
+                f"lung_share_level_{method}": "",
+                f"faithfulness_margin_{method}": float("nan"),
+                f"thumbnail_{method}": "",
+            }
+        )
+    return empty
+
+
+def _plain(value: object) -> object:
+    """numpy scalars to Python ones, so every row has the same plain types."""
+    return value.item() if isinstance(value, np.generic) else value

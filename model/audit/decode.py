@@ -1,0 +1,83 @@
+"""A batch of paths to prepared films: read, hashed and decoded, a bad file becoming a row with its error.
+
+The Ray job maps this over the archive in parallel tasks; it takes and returns plain column dicts of numpy arrays
+(Ray Data's batch format), so it runs the same without Ray.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from model import config
+from model.gate.features import prepare_film
+from model.image_io import ImageLoadError, is_dicom, load_image_bytes, looks_like_bare_dicom, safe_dicom_metadata
+
+RASTER_COLUMNS = ("colourfulness", "log_aspect", "dynamic_range")
+# DICOM attributes an audit groups by; read through image_io's allow-list, so no patient tag can reach the output.
+DEVICE_COLUMNS = {"manufacturer": "Manufacturer", "device_model": "ManufacturerModelName", "view": "ViewPosition"}
+
+
+def decode_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """{'path'} -> one row per path: hash, format, size, device fields, model input and raster statistics, error."""
+    rows = [decode_one(str(path)) for path in batch["path"]]
+    side = config.IMAGE_SIZE
+    return (
+        {
+            **{key: np.array([row[key] for row in rows]) for key in rows[0] if key != "model_input"},
+            "model_input": np.stack([row["model_input"] for row in rows]).reshape(len(rows), side, side, 1),
+        }
+        if rows
+        else {"path": np.array([], dtype=str)}
+    )
+
+
+def decode_one(path: str) -> dict[str, object]:
+    side = config.IMAGE_SIZE
+    row: dict[str, object] = {
+        "path": path,
+        "folder": str(Path(path).parent),
+        "sha256": "",
+        "error": "",
+        "source_format": "",
+        "bit_depth": 0,
+        "width": 0,
+        "height": 0,
+        **{column: "" for column in DEVICE_COLUMNS},
+        **{column: 0.0 for column in RASTER_COLUMNS},
+        "model_input": np.zeros((side, side, 1), np.float32),
+    }
+    name = Path(path).name
+    try:
+        data = Path(path).read_bytes()
+    except IsADirectoryError:
+        return {**row, "error": f"{name}: is a folder, not a film."}
+    except FileNotFoundError:
+        return {**row, "error": f"{name}: no such file (or a broken link)."}
+    except OSError as error:
+        return {**row, "error": f"{name}: could not be read ({error.strerror or type(error).__name__})."}
+    row["sha256"] = hashlib.sha256(data).hexdigest()
+    try:
+        image = load_image_bytes(data, name)
+        film = prepare_film(image)
+    except ImageLoadError as error:
+        return {**row, "error": str(error)}
+    except MemoryError:
+        return {**row, "error": f"{name}: not enough memory to decode this file."}
+    except Exception as error:  # one strange file must not end an archive-wide job
+        return {**row, "error": f"{name}: could not be decoded ({type(error).__name__})."}
+    if is_dicom(data) or looks_like_bare_dicom(data):
+        tags = safe_dicom_metadata(data)
+        row.update({column: tags.get(keyword, "") for column, keyword in DEVICE_COLUMNS.items()})
+    width, height = image.original_size or image.size
+    row.update(
+        source_format=image.source_format,
+        bit_depth=int(image.bit_depth),
+        width=int(width),
+        height=int(height),
+        model_input=film.model_input.astype(np.float32),
+        **{column: float(film.raster[column]) for column in RASTER_COLUMNS},
+    )
+    return row

@@ -1,0 +1,101 @@
+"""The archive audit as a Ray Data pipeline: list -> decode (parallel tasks) -> audit (actor pool) -> Parquet.
+
+Embedded local Ray by default (nothing to start); `address` joins an existing cluster unchanged. Films already in
+the output folder are skipped, so a stopped job resumes where its written parts end.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from model import config
+from model.audit.results import audited_paths, rows_folder, thumbnails_folder
+from model.audit.sources import AuditSourceError, archive_paths
+
+
+@dataclass
+class AuditRun:
+    listed: int  # films the source names
+    skipped: int  # already in the output
+    audited: int  # rows written by this run
+    seconds: float
+
+    @property
+    def films_per_second(self) -> float:
+        return self.audited / self.seconds if self.seconds > 0 else 0.0
+
+
+def run_audit(
+    source: Path,
+    out: Path,
+    address: str | None = None,
+    workers: int = 1,
+    batch_size: int = config.AUDIT_BATCH_SIZE,
+    methods: tuple[str, ...] = config.AUDIT_METHODS,
+    with_faithfulness: bool = False,
+    thumbnails: bool = True,
+    limit: int | None = None,
+) -> AuditRun:
+    import ray
+
+    from model.audit.auditor import FilmAuditor
+    from model.audit.decode import decode_batch
+
+    started = time.perf_counter()
+    if not config.MODEL_PATH.is_file():  # checked here: a worker failing to load it would be retried, not reported
+        raise AuditSourceError(f"The classifier {config.MODEL_PATH} is missing; the audit needs the shipped model.")
+    out = Path(out).absolute()
+    listed = archive_paths(source)[:limit] if limit else archive_paths(source)
+    done = audited_paths(out)
+    todo = [path for path in listed if path not in done]
+    if not todo:
+        return AuditRun(len(listed), len(listed), 0, time.perf_counter() - started)
+    _start_ray(address, workers)
+    # Locally, the workers share this machine's cores; on a cluster each actor's num_cpus slot is its share.
+    threads = max(1, (os.cpu_count() or 1) // workers) if address is None else 1
+    rows_folder(out).mkdir(parents=True, exist_ok=True)
+    dataset = ray.data.from_items([{"path": path} for path in todo], override_num_blocks=_blocks(len(todo), batch_size))
+    # Decoding asks for less than a CPU so Ray keeps it a separate task pool (not fused into the model actors):
+    # files decode in parallel while the actors run the networks.
+    dataset = dataset.map_batches(decode_batch, batch_size=batch_size, batch_format="numpy", num_cpus=0.5)
+    dataset = dataset.map_batches(
+        FilmAuditor,
+        fn_constructor_kwargs={
+            "thumbnails": str(thumbnails_folder(out)) if thumbnails else None,
+            "methods": tuple(methods),
+            "with_faithfulness": with_faithfulness,
+            "threads": threads,
+        },
+        batch_size=batch_size,
+        batch_format="numpy",
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+    )
+    dataset.write_parquet(str(rows_folder(out)), min_rows_per_file=batch_size)
+    return AuditRun(len(listed), len(listed) - len(todo), len(todo), time.perf_counter() - started)
+
+
+def _blocks(films: int, batch_size: int) -> int:
+    """Blocks of about one batch: small enough to spread over workers, written as they finish (resumable)."""
+    return max(1, -(-films // batch_size))
+
+
+def _start_ray(address: str | None, workers: int) -> None:
+    """Join `address`, or start an embedded Ray sized to this machine with one spare CPU slot for decoding."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    if address:
+        ray.init(address=address, log_to_driver=False)
+        return
+    ray.init(
+        num_cpus=max(os.cpu_count() or 1, workers + 1),
+        object_store_memory=config.AUDIT_LOCAL_OBJECT_STORE_BYTES,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+    )

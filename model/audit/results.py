@@ -1,0 +1,106 @@
+"""Reading an audit's output folder back: every Parquet part as one table, and what is already done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from model import config
+
+
+class AuditResultsError(ValueError):
+    """The folder holds no audit (or an unreadable one)."""
+
+
+def rows_folder(out: Path) -> Path:
+    return Path(out) / config.AUDIT_ROWS_FOLDER
+
+
+def thumbnails_folder(out: Path) -> Path:
+    return Path(out) / config.AUDIT_THUMBNAILS_FOLDER
+
+
+def load_audit(out: Path) -> pd.DataFrame:
+    """All rows of an audit, one per film; a film audited twice (two runs) keeps its latest row."""
+    parts = sorted(rows_folder(out).glob("*.parquet"), key=lambda p: p.stat().st_mtime)
+    if not parts:
+        raise AuditResultsError(f"{out}: no audit here (no Parquet files under {config.AUDIT_ROWS_FOLDER}/).")
+    try:
+        table = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
+    except Exception as error:
+        raise AuditResultsError(f"{out}: the audit's Parquet files cannot be read ({type(error).__name__}).") from error
+    return table.drop_duplicates("path", keep="last").reset_index(drop=True)
+
+
+def audited_paths(out: Path) -> set[str]:
+    """Paths with a row already (films that failed included: a rerun does not retry them; delete their rows to)."""
+    try:
+        return set(load_audit(out)["path"])
+    except AuditResultsError:
+        return set()
+
+
+def methods_in(table: pd.DataFrame) -> list[str]:
+    """The explanation methods an audit ran, from its lung-share columns."""
+    prefix = "lung_share_level_"
+    return [column[len(prefix) :] for column in table.columns if column.startswith(prefix)]
+
+
+GROUPINGS: dict[str, str] = {
+    "folder": "Folder",
+    "manufacturer": "DICOM manufacturer",
+    "device_model": "DICOM device model",
+    "view": "DICOM view position",
+}
+
+
+def available_groupings(table: pd.DataFrame) -> dict[str, str]:
+    """The groupings this audit can show: folder always, DICOM fields only where some film has them."""
+    return {
+        column: label
+        for column, label in GROUPINGS.items()
+        if column == "folder" or (column in table and (table[column].fillna("") != "").any())
+    }
+
+
+def outcome(table: pd.DataFrame) -> pd.Series:
+    """Per film: its prediction, or 'Not answered' (stopped by the gate) or 'Unreadable'."""
+    answered = table["prediction"].fillna("")
+    return answered.where(answered != "", "Not answered").where(table["error"].fillna("") == "", "Unreadable")
+
+
+def prediction_mix(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Films per (group, outcome): the long table the stacked bars draw; blank groups read '(not recorded)'."""
+    groups = table[by].fillna("").replace("", "(not recorded)")
+    counts = pd.DataFrame({"group": groups, "outcome": outcome(table)}).value_counts().rename("films")
+    return counts.reset_index().sort_values(["group", "outcome"], ignore_index=True)
+
+
+def lung_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Long table (prediction, method, lung_share) over answered films with a plausible lung outline."""
+    usable = table[(table["prediction"].fillna("") != "") & table["lung_mask_plausible"].fillna(False).astype(bool)]
+    frames = [
+        pd.DataFrame(
+            {"prediction": usable["prediction"], "method": method, "lung_share": usable[f"lung_share_{method}"]}
+        )
+        for method in methods_in(table)
+    ]
+    shares = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["prediction", "method", "lung_share"])
+    )
+    return shares.dropna(subset=["lung_share"])
+
+
+def films_to_review(table: pd.DataFrame) -> pd.DataFrame:
+    """Answered or stopped films with an input warning, or whose map sits off the lungs ('bad' lung-share level)."""
+    readable = table[table["error"].fillna("") == ""]
+    off_lungs = pd.Series(False, index=readable.index)
+    for method in methods_in(table):
+        off_lungs |= readable[f"lung_share_level_{method}"].fillna("") == "bad"
+    flagged = readable[(readable["warning_codes"].fillna("") != "") | off_lungs].copy()
+    flagged["reason"] = [
+        "; ".join(filter(None, [codes.replace(";", ", ").replace("_", " "), "heat off the lungs" if off else ""]))
+        for codes, off in zip(flagged["warning_codes"].fillna(""), off_lungs[flagged.index])
+    ]
+    return flagged
