@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import script_runner
 
+from dashboard.resources import start_warm_up
 from dashboard.texts import DISCLAIMER
+
+# After every script run Streamlit calls keras.backend.clear_session() when Keras is loaded, which runs a full
+# garbage collection and empties TensorFlow's kernel cache: measured, the largest use of the server's CPU with
+# twenty sessions. This app keeps its models for the life of the server and builds none per run, so there is no
+# state to clear. (A private hook: if a later Streamlit renames it, this line does nothing.)
+if hasattr(script_runner, "_clean_problem_modules"):
+    script_runner._clean_problem_modules = lambda: None
 
 st.set_page_config(page_title="Chest X-ray CNN: why it says so", page_icon=":material/radiology:", layout="wide")
 
@@ -18,6 +27,7 @@ PAGES = [
     st.Page("views/about.py", title="About / model card", icon=":material/info:"),
 ]
 
+start_warm_up()  # models load and trace in the background while the person picks a film
 navigation = st.navigation(PAGES)
 st.sidebar.warning(DISCLAIMER, icon=":material/warning:")
 navigation.run()

@@ -7,6 +7,7 @@ page shows in place of the missing part; the rest of the app keeps working.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -137,3 +138,52 @@ def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
     from model.audit.results import load_audit
 
     return load_audit(Path(folder))
+
+
+@st.cache_resource(show_spinner=False)
+def get_worker():
+    """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching)."""
+    from model.analysis import explain_images
+    from model.batching import BatchingWorker
+
+    model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+
+    def analyse_batch(key, films):
+        return explain_images(
+            model,
+            films,
+            key.method,
+            key.target_class,
+            key.layer,
+            with_faithfulness=key.with_faithfulness,
+            segmenter=segmenter,
+            gate=gate,
+            explain_anyway=key.explain_anyway,
+        )
+
+    return BatchingWorker(analyse_batch)
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_up() -> threading.Thread:
+    """Load the models and trace the first analysis in the background, once per server process.
+
+    Started by the first page view, so by the time a person has picked a file the model is loaded and the graphs
+    for a prediction and a Grad-CAM are traced; the page itself never waits for this.
+    """
+
+    def warm() -> None:
+        from model.batching import AnalysisKey
+        from model.image_io import LoadedImage
+        from model.synthetic import synthetic_radiograph
+
+        try:
+            worker = get_worker()
+            film = LoadedImage(synthetic_radiograph(320, 300), "PNG", 8)
+            worker.submit("warm-up film", film, AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True)).result()
+        except Exception:  # a missing model is reported by the page that needs it, in words
+            pass
+
+    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
+    thread.start()
+    return thread

@@ -5,11 +5,16 @@ Thin wrappers over `model/` that Streamlit can cache; each returns the core's ow
 
 from __future__ import annotations
 
+from concurrent.futures import wait
+
 import streamlit as st
 
 from dashboard.film_cache import FILMS
-from dashboard.resources import get_gate, get_model, get_segmenter
+from dashboard.resources import get_gate, get_model, get_segmenter, get_worker
+from model import config
 from model.image_io import LoadedImage
+
+POLL_S = 0.25  # how often a waiting page checks its place in the queue
 
 
 def decode(data: bytes, name: str) -> LoadedImage:
@@ -17,31 +22,58 @@ def decode(data: bytes, name: str) -> LoadedImage:
     return FILMS.get(data, name)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def analyse(
     data: bytes, name: str, method: str, target_class: str | None, layer: str | None, explain_anyway: bool = False
 ):
-    """Gate, prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis)."""
-    from model.analysis import explain_images  # imports TensorFlow: kept out of the page's first paint
+    """Gate, prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis).
 
-    return explain_images(
-        get_model(),
-        [decode(data, name)],
-        method,
-        target_class,
-        layer,
-        segmenter=get_segmenter(),
-        gate=get_gate(),
-        explain_anyway=explain_anyway,
-    )[0]
+    Computed by the worker all sessions share (batched with whoever else is waiting, cached for everyone); while
+    it waits, the page says how many requests are ahead of this one.
+    """
+    from model.batching import AnalysisKey
+
+    key = AnalysisKey(method, target_class, layer, explain_anyway)
+    ticket = get_worker().submit(FILMS.key(data), decode(data, name), key)
+    if ticket.done():
+        return ticket.result()
+    note, said = st.empty(), None
+    while not ticket.done():
+        ahead = ticket.ahead()
+        if ahead != said:  # a message only when the place changes: twenty waiting pages must not flood the server
+            note.caption(
+                f":material/hourglass_top: {ahead} request{'s' if ahead != 1 else ''} ahead of yours in the queue…"
+                if ahead
+                else ":material/hourglass_top: Computing your heatmap…"
+            )
+            said = ahead
+        wait([ticket.future], timeout=POLL_S)
+    note.empty()
+    return ticket.result()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def overlay_analysis(data: bytes, name: str, with_lungs: bool = False):
-    """The light analysis for pages that only draw an overlay: prediction and Grad-CAM (and, asked, the lungs)."""
-    from model.analysis import overlay_only
+def prefetch(data: bytes, name: str, methods: list[tuple[str, str | None]], target_class: str | None, anyway: bool):
+    """Queue other methods' maps for this film in the background, so switching to one (or comparing) is instant."""
+    from model.batching import AnalysisKey
 
-    return overlay_only(get_model(), [decode(data, name)], segmenter=get_segmenter(), with_lungs=with_lungs)[0]
+    worker, film_key, film = get_worker(), FILMS.key(data), decode(data, name)
+    for method, layer in methods:
+        worker.submit(film_key, film, AnalysisKey(method, target_class, layer, anyway), background=True)
+
+
+def overlay_analyses(films: list[tuple[bytes, str]]):
+    """The light analysis of dataset films for pages that only draw an overlay (gallery, teaching): prediction,
+    Grad-CAM and lung outline, no faithfulness curves. All films go to the shared worker at once: one batch."""
+    from model.batching import AnalysisKey
+
+    # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
+    key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False)
+    worker = get_worker()
+    tickets = [worker.submit(FILMS.key(data), decode(data, name), key) for data, name in films]
+    return [ticket.result() for ticket in tickets]
+
+
+def overlay_analysis(data: bytes, name: str):
+    return overlay_analyses([(data, name)])[0]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

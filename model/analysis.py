@@ -145,7 +145,7 @@ def explain_images(
 
     With a lung `segmenter`, each result also carries the lung mask and the share of heat inside it; with a
     `gate`, a film that is not a chest X-ray gets no prediction and no map unless `explain_anyway` (teaching).
-    Pages that only draw an overlay call `overlay_only`, which skips the faithfulness curves and the lung mask.
+    Pages that only draw an overlay pass `with_faithfulness=False`: the curves are most of the cost.
     """
     from model.explain import get_explainer  # TensorFlow: only the explaining paths pay for it
 
@@ -183,21 +183,3 @@ def explain_images(
             )
         )
     return analyses
-
-
-def overlay_only(
-    model,
-    images: list[LoadedImage],
-    method: str = config.DEFAULT_EXPLAINER,
-    segmenter=None,
-    with_lungs: bool = False,
-) -> list[FilmAnalysis]:
-    """The light analysis: prediction and map for the predicted class, no faithfulness curves (galleries, teaching).
-
-    Only for films the app itself chose from the dataset: they are chest films, so no gate runs here. The lung
-    segmenter runs when `with_lungs` asks for the outline and lung share, or when the shipped recipe needs it.
-    """
-    from model.input_recipe import load_recipe
-
-    needed = segmenter if with_lungs or load_recipe().needs_segmenter else None
-    return explain_images(model, images, method, with_faithfulness=False, segmenter=needed)

@@ -188,3 +188,10 @@ AUDIT_THUMBNAILS_FOLDER: str = "thumbnails"
 AUDIT_DEFAULT_OUT: Path = REPO_ROOT / "artifacts" / "archive_audit"
 # The object store a local (embedded) Ray gets: batches of 160-px inputs need little; Ray's default takes 30% of RAM.
 AUDIT_LOCAL_OBJECT_STORE_BYTES: int = 1 << 30
+
+# --- Dashboard analysis worker (model/batching.py) ---
+# How long the shared worker waits for simultaneous requests to join a batch, the largest batch, and how many
+# finished analyses (film x method) it keeps for reuse across sessions (~0.25 MB each).
+WORKER_WINDOW_S: float = 0.02
+WORKER_MAX_BATCH: int = 32
+WORKER_CACHE_ENTRIES: int = 256

@@ -112,7 +112,7 @@ def test_overlay_keeps_original_resolution_and_aspect():
 
 
 def test_explain_images_returns_one_typed_result_per_film():
-    from model.analysis import explain_images, overlay_only
+    from model.analysis import explain_images
     from model.image_io import load_image_bytes
     from model.training.network import build_classifier
     from tests.conftest import png_bytes, synthetic_radiograph
@@ -132,6 +132,6 @@ def test_explain_images_returns_one_typed_result_per_film():
         assert set(record["verdicts"]) == {"faithfulness", "lung_share"}
         assert record["verdicts"]["faithfulness"]["level"] in {"good", "caution", "bad"}
         json.dumps(record)
-    light = overlay_only(model, films[:1])[0]
+    light = explain_images(model, films[:1], with_faithfulness=False)[0]
     assert light.faithfulness is None and light.lung_mask is None
     assert np.allclose(light.heatmap.shape, (config.IMAGE_SIZE, config.IMAGE_SIZE))

@@ -15,7 +15,7 @@ from dashboard.resources import (
     missing_images_note,
     show_resource_error,
 )
-from dashboard.state import decode, overlay_analysis
+from dashboard.state import decode, overlay_analyses
 from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_verdict
 from model import config
@@ -203,11 +203,13 @@ else:
     pages = max(1, -(-len(wrong) // per_page))
     page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="wrong_page") if pages > 1 else 1
     shown = wrong[(page - 1) * per_page : page * per_page]
+    films = [((config.data_dir() / record["path"]).read_bytes(), record["path"]) for record in shown]
+    results = overlay_analyses(films)  # one batch for the whole page of mistakes
     for start in range(0, len(shown), 4):
         columns = st.columns(4)
-        for column, record in zip(columns, shown[start : start + 4]):
-            data = (config.data_dir() / record["path"]).read_bytes()
-            result = overlay_analysis(data, record["path"])
+        for column, record, (data, _), result in zip(
+            columns, shown[start : start + 4], films[start : start + 4], results[start : start + 4]
+        ):
             column.image(
                 render(decode(data, record["path"]).pixels, result.heatmap),
                 width="stretch",

@@ -88,14 +88,14 @@ if state.get("teach_guess") is None:
     buttons = right.columns(len(config.CLASS_NAMES))
     for button, name in zip(buttons, config.CLASS_NAMES):
         if button.button(name, key=f"guess_{name}", width="stretch"):
-            result = overlay_analysis(data, path, with_lungs=True)  # the same call as the reveal: one computation
+            result = overlay_analysis(data, path)  # the same call as the reveal: one computation
             state["teach_guess"] = name
             state["teach_score"]["rounds"] += 1
             state["teach_score"]["you"] += int(name == truth)
             state["teach_score"]["model"] += int(result.prediction.label == truth)
             st.rerun()
 else:
-    result = overlay_analysis(data, path, with_lungs=True)
+    result = overlay_analysis(data, path)
     right.markdown(
         f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} "
         f"{'— right' if state['teach_guess'] == truth else '— wrong'}  \n"
