@@ -105,3 +105,11 @@ def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
 def screenshot_path(name: str) -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     return SCREENSHOT_DIR / f"{name}.png"
+
+
+def current_rss_mb(pid: int) -> float:
+    """Resident memory of a process now (VmRSS), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")

@@ -74,41 +74,52 @@ def viewer_figure(
     opacity: float = config.DEFAULT_OVERLAY_OPACITY,
     lung_mask: np.ndarray | None = None,
     height: int | None = None,
+    units: tuple[float, float] = (0.0, 1.0),
+    panes: tuple[str, ...] = ("film", "heat"),
+    pane_width_px: int = PANE_WIDTH_PX,
 ) -> go.Figure:
-    """Two panes (film | film + heat) sharing their axes: zooming or panning one moves the other.
+    """Panes of the same film sharing their axes, zooming or panning one moves the others: "film" is the X-ray
+    alone, "heat" the X-ray with the heatmap over it (a phone shows one at a time).
 
     `shown` is the film after window/level and inversion (what is drawn); `raw` the film's own values (what
-    hovering reads); `heatmap` any resolution in [0, 1].
+    hovering reads, reported in `units`: the file's own values at 0 and 1); `heatmap` any resolution in [0, 1].
     """
     film = display_film(shown)
     height_px, width_px = film.shape
-    if height is None:  # about as tall as two panes of a wide page need: no blank bands above and below
-        height = int(np.clip(PANE_WIDTH_PX * height_px / width_px + 40, 280, 720))
+    if height is None:  # as tall as the panes' width needs: no blank bands above and below
+        height = int(np.clip(pane_width_px * height_px / width_px + 40, 240, 720))
+    titles = tuple("X-ray" if pane == "film" else title for pane in panes)
     figure = make_subplots(
-        rows=1, cols=2, shared_xaxes=True, shared_yaxes=True, horizontal_spacing=0.01, subplot_titles=("X-ray", title)
+        rows=1, cols=len(panes), shared_xaxes=True, shared_yaxes=True, horizontal_spacing=0.01, subplot_titles=titles
     )
     uri = _png_uri(film)
-    for column in (1, 2):
+    columns = range(1, len(panes) + 1)
+    for column in columns:
         figure.add_trace(go.Image(source=uri, x0=0, dx=1, y0=0, dy=1, hoverinfo="skip", name="film"), row=1, col=column)
     # Hover grid: film values (and heat) on a coarse grid spanning the film.
     grid_x = np.linspace(0, width_px - 1, HOVER_SIDE)
     grid_y = np.linspace(0, height_px - 1, HOVER_SIDE)
     pixel = cv2.resize(raw.astype(np.float32), (HOVER_SIDE, HOVER_SIDE), interpolation=cv2.INTER_AREA)
+    pixel = units[0] + (units[1] - units[0]) * pixel
+    value_format = ":.0f" if abs(units[1] - units[0]) >= 50 else ":.3f"
     transparent = [[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]]
-    figure.add_trace(
-        go.Heatmap(
-            z=pixel,
-            x=grid_x,
-            y=grid_y,
-            colorscale=transparent,
-            showscale=False,
-            name="film",
-            hovertemplate="x %{x:.0f}, y %{y:.0f}<br>pixel %{z:.3f}<extra></extra>",
-        ),
-        row=1,
-        col=1,
-    )
-    if heatmap is not None:
+    film_column = panes.index("film") + 1 if "film" in panes else None
+    heat_column = panes.index("heat") + 1 if "heat" in panes else None
+    if film_column is not None:
+        figure.add_trace(
+            go.Heatmap(
+                z=pixel,
+                x=grid_x,
+                y=grid_y,
+                colorscale=transparent,
+                showscale=False,
+                name="film",
+                hovertemplate="x %{x:.0f}, y %{y:.0f}<br>pixel %{z" + value_format + "}<extra></extra>",
+            ),
+            row=1,
+            col=film_column,
+        )
+    if heatmap is not None and heat_column is not None:
         heat = cv2.resize(heatmap.astype(np.float32), (HOVER_SIDE, HOVER_SIDE), interpolation=cv2.INTER_LINEAR)
         figure.add_trace(
             go.Heatmap(
@@ -122,14 +133,16 @@ def viewer_figure(
                 colorscale=heat_colourscale(colormap, opacity),
                 name="heat",
                 colorbar=dict(title=dict(text="heat", side="right"), thickness=10, len=0.6, x=1.0),
-                hovertemplate="x %{x:.0f}, y %{y:.0f}<br>heat %{z:.2f}<br>pixel %{customdata:.3f}<extra></extra>",
+                hovertemplate="x %{x:.0f}, y %{y:.0f}<br>heat %{z:.2f}<br>pixel %{customdata"
+                + value_format
+                + "}<extra></extra>",
             ),
             row=1,
-            col=2,
+            col=heat_column,
         )
     if lung_mask is not None:
         for xs, ys in smooth_outline(lung_mask, height_px, width_px):
-            for column in (1, 2):
+            for column in columns:
                 figure.add_trace(
                     go.Scatter(
                         x=xs,
@@ -144,8 +157,11 @@ def viewer_figure(
                     col=column,
                 )
     # One view of the film in both panes: the second pane's axes follow the first's (zoom, pan, reset).
-    figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", matches="x")
-    figure.update_yaxes(visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", matches="y")
+    linked = {"matches": "x"} if len(panes) > 1 else {}
+    figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", **linked)
+    figure.update_yaxes(
+        visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", **({"matches": "y"} if linked else {})
+    )
     figure.update_layout(
         height=height,
         margin=dict(l=0, r=40, t=30, b=0),

@@ -61,6 +61,20 @@ class LoadedImage:
     notes: list[str] = field(default_factory=list)
     colourfulness: float = 0.0  # mean channel difference before grey conversion (0-255 scale): X-rays have none
     original_size: tuple[int, int] | None = None  # (width, height) before any early downscale
+    # The file's own values at pixels 0 and 1 (DICOM after its modality LUT; reversed for MONOCHROME1); None: the
+    # full range of the bit depth. Window / level is shown to people in these units.
+    value_range: tuple[float, float] | None = None
+
+    @property
+    def own_range(self) -> tuple[float, float]:
+        if self.value_range is not None:
+            return self.value_range
+        return (0.0, float(2**self.bit_depth - 1)) if self.bit_depth <= 16 else (0.0, 1.0)
+
+    def to_own_units(self, fraction: float | np.ndarray) -> float | np.ndarray:
+        """A value on the 0-1 display scale in the file's own units."""
+        low, high = self.own_range
+        return low + (high - low) * fraction
 
     @property
     def size(self) -> tuple[int, int]:
@@ -228,6 +242,7 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
         raise TruncatedImageError(f"{name}: the image data cannot be decoded ({type(error).__name__}).") from None
 
     mode = image.mode
+    value_range: tuple[float, float] | None = None  # set where the file's values are not 0..2**bits - 1
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         pixels = np.asarray(image, dtype=np.float32) / 65535.0
         bit_depth = 16
@@ -240,6 +255,7 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
         raw = np.asarray(image, dtype=np.float32)
         pixels = _min_max(raw)
         bit_depth = 32
+        value_range = (float(raw.min()), float(raw.max()))
         notes.append("Floating-point image: intensities rescaled to their own range.")
     else:
         if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
@@ -262,7 +278,11 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
             colourfulness=colour,
         )
     return LoadedImage(
-        pixels=np.ascontiguousarray(pixels), source_format=image.format or "image", bit_depth=bit_depth, notes=notes
+        pixels=np.ascontiguousarray(pixels),
+        source_format=image.format or "image",
+        bit_depth=bit_depth,
+        notes=notes,
+        value_range=value_range,
     )
 
 
@@ -387,12 +407,16 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
     if not np.isfinite(values).all():
         raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
     pixels = _min_max(values)
+    value_range = (float(values.min()), float(values.max()))
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     if photometric == "MONOCHROME1":
         pixels = 1.0 - pixels
+        value_range = value_range[::-1]
         notes.append("MONOCHROME1: inverted so that bone is bright.")
     bits = int(dataset.get("BitsStored", dataset.get("BitsAllocated", 16)))
-    return LoadedImage(pixels=pixels.astype(np.float32), source_format="DICOM", bit_depth=bits, notes=notes)
+    return LoadedImage(
+        pixels=pixels.astype(np.float32), source_format="DICOM", bit_depth=bits, notes=notes, value_range=value_range
+    )
 
 
 # DICOM attributes that may be shown: technical, never identifying (no names, IDs, dates, institutions).

@@ -1,70 +1,218 @@
-"""The dashboard in headless Chromium: cold start to interactive, upload-to-heatmap, server memory.
+"""The dashboard in headless Chromium, timed as people use it: one user, ten users, twenty users at once.
 
-Usage: python scripts/benchmark_dashboard.py   (needs Debian's chromium; see README)
+Usage: python scripts/benchmark_dashboard.py [--repeats 5] [--skip-crowd] [--json]   (needs Debian's chromium)
+
+One user on a warm server (median of --repeats films): upload of a new film to its heatmap drawn; a method switch
+once the other methods were computed in the background (cached) and a switch of the explained class, which nobody
+computed yet (fresh); compare-all right after an upload; the first visit to Evaluation. Then the server's resident
+memory with ten sessions holding a film each, and twenty sessions uploading at once (then switching method), each
+timed from its own action to its own heatmap. --json prints one object with cold_start_s, first_upload_s,
+upload_to_heatmap_s, method_switch_cached_s, method_switch_fresh_s, compare_all_s, evaluation_first_visit_s,
+rss_10_sessions_mb, p95_first_heatmap_20_sessions_s, p95_method_switch_20_sessions_s.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import statistics
+import sys
 import time
 
 import numpy as np
 
-from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, peak_rss_mb, streamlit_server
+from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, current_rss_mb, streamlit_server
+from model.explain.catalog import METHODS
 from model.overlay import encode_png
 from model.synthetic import synthetic_radiograph
 
-WAIT_MS = 120_000
+WAIT_MS = 180_000
+ACTION_MS = 10_000  # a click that cannot happen in 10 s means the session's page never became usable
+VIEWPORT = {"width": 1440, "height": 900}
+# True once the viewer's heatmap pane carries `title` and the script has finished running.
+DRAWN = """(title) => !document.querySelector('[data-testid="stStatusWidget"]')
+    && Array.from(document.querySelectorAll('.stPlotlyChart .annotation-text'))
+        .some(t => t.textContent.includes(title))"""
+ANYWAY = "() => Array.from(document.querySelectorAll('button')).some(b => b.textContent.includes('Explain anyway'))"
 
 
-def sample_films(count: int) -> list[bytes]:
+def sample_films(count: int, offset: int = 0) -> list[bytes]:
     """Real test films where the data is present (what a user uploads), else synthetic look-alikes."""
     from model import config
 
-    real = sorted((config.data_dir() / config.RADIOGRAPHY_SUBDIR / "COVID").glob("*.png"))[:count]
+    real = sorted((config.data_dir() / config.RADIOGRAPHY_SUBDIR / "COVID").glob("*.png"))[offset : offset + count]
     if len(real) == count:
         return [path.read_bytes() for path in real]
-    return [encode_png(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(count)]
+    return [
+        encode_png(np.round(synthetic_radiograph(512, 480, seed=offset + s) * 255).astype(np.uint8))
+        for s in range(count)
+    ]
 
 
-def upload_and_wait(page, name: str, data: bytes) -> float:
-    """Seconds from choosing the file until the heatmap chart has drawn."""
-    started = time.perf_counter()
+def upload(page, name: str, data: bytes) -> None:
     page.locator('input[type="file"]').set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
-    # Done when the viewer's heatmap pane has its title, or the chest-X-ray check has answered instead.
+
+
+def wait_drawn(page, title: str = " for ") -> None:
+    """Until the heatmap titled `title` is drawn; presses "Explain anyway" if the chest-X-ray check stops the film."""
+    page.wait_for_function(f"(t) => ({DRAWN})(t) || ({ANYWAY})()", arg=title, timeout=WAIT_MS, polling=50)
+    if page.evaluate(ANYWAY):
+        page.get_by_role("button", name="Explain anyway").first.click()
+        page.wait_for_function(DRAWN, arg=title, timeout=WAIT_MS, polling=50)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` in the sidebar selectbox labelled `label`."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text=label).first
+    box.scroll_into_view_if_needed(timeout=ACTION_MS)  # a combobox below the fold opens no list
+    box.get_by_role("button", name="Open").click(timeout=ACTION_MS)
+    page.get_by_role("option", name=option, exact=True).click(timeout=ACTION_MS)
+
+
+def timed(action, page, title: str) -> float:
+    started = time.perf_counter()
+    action()
+    wait_drawn(page, title)
+    return time.perf_counter() - started
+
+
+def heading_prediction(page) -> str:
+    return page.get_by_role("heading", name="Prediction:").inner_text().split("Prediction:")[1].split("(")[0].strip()
+
+
+def one_user(page, url: str, films: list[bytes]) -> dict[str, float]:
+    """Per film: upload, compare-all, a cached method switch, a fresh class switch; medians over the films."""
+    times: dict[str, list[float]] = {"upload": [], "compare": [], "cached": [], "fresh": []}
+    layercam = METHODS["layercam"].label
+    for index, data in enumerate(films):
+        page.goto(url)
+        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+        times["upload"].append(timed(lambda i=index, d=data: upload(page, f"film{i}.png", d), page, " for "))
+        toggle = page.get_by_text("Compare all methods side by side")
+        started = time.perf_counter()
+        toggle.click()
+        page.get_by_role("button", name="Download all methods (PNG)").wait_for(timeout=WAIT_MS)
+        page.wait_for_function(DRAWN, arg=" for ", timeout=WAIT_MS, polling=50)
+        times["compare"].append(time.perf_counter() - started)
+        toggle.click()
+        page.wait_for_function(DRAWN, arg=" for ", timeout=WAIT_MS, polling=50)
+        times["cached"].append(timed(lambda: choose(page, "Method", layercam), page, f"{layercam} for "))
+        other = next(name for name in ("Normal", "Pneumonia", "COVID-19") if name != heading_prediction(page))
+        times["fresh"].append(timed(lambda o=other: choose(page, "Explain the class", o), page, f"for {other}"))
+    return {key: statistics.median(values) for key, values in times.items()}
+
+
+def evaluation_first_visit(page, url: str) -> float:
+    """From navigation to the page fully drawn (every chart, the gallery of mistakes), first visit in this server."""
+    started = time.perf_counter()
+    page.goto(f"{url}/evaluation")
+    page.get_by_role("heading", name="Evaluation").wait_for(timeout=WAIT_MS)
     page.wait_for_function(
-        "(Array.from(document.querySelectorAll('.stPlotlyChart .annotation-text'))"
-        ".some(t => t.textContent.includes(' for '))"
-        " || Array.from(document.querySelectorAll('button')).some(b => b.textContent.includes('Explain anyway')))"
-        " && !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+            && !document.querySelector('[data-testid="stSkeleton"]')
+            && document.querySelectorAll('.stPlotlyChart .main-svg').length >= 4
+            && (document.querySelectorAll('[data-testid="stImage"] img').length >= 4
+                || !!document.querySelector('[data-testid="stAlert"]'))""",
         timeout=WAIT_MS,
         polling=50,
     )
     return time.perf_counter() - started
 
 
-def main() -> None:
-    from playwright.sync_api import sync_playwright
+def crowd(browser, url: str, films: list[bytes]) -> tuple[list[float], list[float]]:
+    """Every session uploads at (almost) the same moment, then switches method; each timed from its own action."""
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in films]
+    pages = [context.new_page() for context in contexts]
+    try:
+        for page in pages:
+            page.goto(url)
+        for page in pages:
+            page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+        first = poll_all(pages, [lambda p=p, i=i: upload(p, f"crowd{i}.png", films[i]) for i, p in enumerate(pages)])
+        label = METHODS["gradcam++"].label
+        switch = poll_all(pages, [lambda p=p: choose(p, "Method", label) for p in pages], f"{label} for ")
+    finally:
+        for context in contexts:
+            context.close()
+    return first, switch
 
+
+def poll_all(pages, actions, title: str = " for ") -> list[float]:
+    """Start every action, then poll every page until its heatmap is drawn; seconds per page from its own start."""
+    started, done = [], {}
+    for index, action in enumerate(actions):
+        started.append(time.perf_counter())
+        try:
+            action()
+        except Exception as error:  # a session that cannot even act (its page never became usable) never finishes
+            print(f"session {index}: {type(error).__name__}", file=sys.stderr)
+            done[index] = float("inf")
+    deadline = time.perf_counter() + WAIT_MS / 1000
+    while len(done) < len(pages) and time.perf_counter() < deadline:
+        for index, page in enumerate(pages):
+            if index in done:
+                continue
+            if page.evaluate(DRAWN, title):
+                done[index] = time.perf_counter() - started[index]
+            elif page.evaluate(ANYWAY):
+                page.get_by_role("button", name="Explain anyway").first.click()
+        time.sleep(0.05)
+    return [done.get(i, float("inf")) for i in range(len(pages))]
+
+
+def percentile(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--skip-crowd", action="store_true", help="leave out the 10- and 20-session runs")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
     if chromium_path() is None:
         raise SystemExit("chromium not found: apt-get install chromium")
-    images = sample_films(3)
+    report: dict[str, float] = {}
+    try:
+        measure(report, args)
+    finally:  # what was measured is printed even if a later part fails
+        report = {key: round(value, 2) for key, value in report.items()}
+        if args.json:
+            print(json.dumps(report))
+        else:
+            for key, value in report.items():
+                print(f"{key:34s} {value}")
+
+
+def measure(report: dict[str, float], args: argparse.Namespace) -> None:
+    from playwright.sync_api import sync_playwright
+
     with streamlit_server() as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page = browser.new_page(viewport=VIEWPORT)
         page.goto(server.url)
         page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
         page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
-        cold = time.perf_counter() - server.started_at
-        first = upload_and_wait(page, "first.png", images[0])
-        page.reload()
-        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
-        warm = [upload_and_wait(page, f"warm{i}.png", image) for i, image in enumerate(images[1:], 1)]
-        memory = peak_rss_mb(server.pid)
+        report["cold_start_s"] = time.perf_counter() - server.started_at
+        report["first_upload_s"] = timed(lambda: upload(page, "first.png", sample_films(1, 100)[0]), page, " for ")
+        medians = one_user(page, server.url, sample_films(args.repeats))
+        report.update(
+            upload_to_heatmap_s=medians["upload"],
+            method_switch_cached_s=medians["cached"],
+            method_switch_fresh_s=medians["fresh"],
+            compare_all_s=medians["compare"],
+            evaluation_first_visit_s=evaluation_first_visit(page, server.url),
+        )
+        page.close()
+        if not args.skip_crowd:
+            ten, _ = crowd(browser, server.url, sample_films(10, 20))
+            report["rss_10_sessions_mb"] = current_rss_mb(server.pid)
+            first, switch = crowd(browser, server.url, sample_films(20, 40))
+            report["p95_first_heatmap_20_sessions_s"] = percentile(first, 95)
+            report["p50_first_heatmap_20_sessions_s"] = percentile(first, 50)
+            report["p95_method_switch_20_sessions_s"] = percentile(switch, 95)
+            report["p50_method_switch_20_sessions_s"] = percentile(switch, 50)
         browser.close()
-    print(f"cold start (process launch -> upload widget in the browser): {cold:5.1f} s")
-    print(f"upload-to-heatmap, first image (model load + tracing):       {first:5.2f} s")
-    print(f"upload-to-heatmap, warm, median of {len(warm)}:                      {sorted(warm)[len(warm) // 2]:5.2f} s")
-    print(f"streamlit server peak resident memory:                        {memory:5.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -214,3 +214,99 @@ def test_a_mistake_in_the_gallery_opens_in_explain(browser_page):
     _wait_answer(page)
     _wait_idle(page, min_charts=2)
     assert page.get_by_text("True class:").count() == 1
+
+
+def test_a_teaching_round_reveals_truth_model_and_heatmap(browser_page):
+    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
+        pytest.skip("teaching mode deals test-split films: the images are not present")
+    url, page = browser_page
+    page.goto(f"{url}/teaching")
+    page.get_by_role("heading", name="Teaching mode").wait_for(timeout=WAIT_MS)
+    page.get_by_text("Which class is this?").wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("Round 1").count() == 1
+    page.get_by_role("button", name="Normal", exact=True).click()
+    page.get_by_text("Truth:").wait_for(timeout=WAIT_MS)
+    _wait_idle(page)
+    assert page.get_by_text("Model said:").count() == 1
+    assert page.get_by_text("What a model could cheat with on this film").count() == 1
+    assert page.get_by_text("Where the model looked").count() == 1
+    page.screenshot(path=str(screenshot_path("teaching_revealed")))
+    page.get_by_role("button", name="Next film").click()
+    page.get_by_text("Round 2").wait_for(timeout=WAIT_MS)
+    assert page.get_by_text("Truth:").count() == 0
+
+
+PHONE = {"width": 390, "height": 844}
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36"
+)
+
+
+def _overlapping_pairs(page, selector_a: str, selector_b: str) -> list[str]:
+    """Pairs of visible elements (one from each selector) whose boxes overlap."""
+    return page.evaluate(
+        """([a, b]) => {
+            const boxes = s => Array.from(document.querySelectorAll(s))
+                .map(e => [e, e.getBoundingClientRect()]).filter(([e, r]) => r.width > 0 && r.height > 0);
+            const found = [];
+            for (const [ea, ra] of boxes(a)) for (const [eb, rb] of boxes(b)) {
+                if (ea === eb || ea.contains(eb) || eb.contains(ea)) continue;
+                if (ra.left < rb.right && rb.left < ra.right && ra.top < rb.bottom && rb.top < ra.bottom)
+                    found.push([ea, eb].map(e => (e.textContent || e.className).slice(0, 40)).join(' / '));
+            }
+            return found;
+        }""",
+        [selector_a, selector_b],
+    )
+
+
+def test_explain_on_a_phone_shows_one_pane_without_overlapping_toolbars(browser_page):
+    url, page = browser_page
+    context = page.context.browser.new_context(viewport=PHONE, user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
+    phone = context.new_page()
+    try:
+        _open_sample_film(phone, url)
+        _wait_idle(phone, min_charts=2)
+        assert phone.locator(".modebar-container .modebar").count() == 0, "no plotly toolbar on a phone"
+        titles = phone.locator(".stPlotlyChart .annotation-text").all_inner_texts()
+        assert any(" for " in t for t in titles) and "X-ray" not in titles, "one pane: the heatmap"
+        viewer = phone.locator(".stPlotlyChart").first.bounding_box()
+        assert viewer["width"] <= PHONE["width"], "the viewer fits the screen"
+        overlaps = _overlapping_pairs(phone, ".stPlotlyChart .gtitle, .stPlotlyChart .annotation-text", "button")
+        assert not overlaps, overlaps
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"] + 1, f"the page scrolls sideways ({width}px)"
+        phone.screenshot(path=str(screenshot_path("phone_explain_heatmap")))
+        phone.get_by_role("button", name="X-ray", exact=True).click()
+        _wait_idle(phone, min_charts=2)
+        assert "X-ray" in phone.locator(".stPlotlyChart .annotation-text").all_inner_texts()
+        phone.screenshot(path=str(screenshot_path("phone_explain_xray")))
+    finally:
+        context.close()
+
+
+SCREENSHOT_PAGES = {"": "Explain a chest X-ray", **{path: title for path, (title, _) in PAGES.items()}}
+
+
+@pytest.mark.parametrize("size", ["1440x900", "390x844"])
+def test_screenshots_of_every_page(browser_page, size):
+    """Every page at a laptop's and a phone's size, for a person to look at (artifacts/screenshots/)."""
+    url, page = browser_page
+    width, height = (int(v) for v in size.split("x"))
+    phone = width < 600
+    context = page.context.browser.new_context(
+        viewport={"width": width, "height": height}, user_agent=PHONE_AGENT if phone else None, is_mobile=phone
+    )
+    tab = context.new_page()
+    try:
+        for path, title in {**SCREENSHOT_PAGES, "archive": "Archive audit"}.items():
+            tab.goto(f"{url}/{path}")
+            tab.get_by_role("heading", name=title).wait_for(timeout=WAIT_MS)
+            _wait_idle(tab)
+            assert tab.locator('[data-testid="stException"]').count() == 0, path
+            tab.screenshot(path=str(screenshot_path(f"{size}_{path or 'explain'}")))
+        _open_sample_film(tab, url)
+        _wait_idle(tab, min_charts=2)
+        tab.screenshot(path=str(screenshot_path(f"{size}_explain_film")))
+    finally:
+        context.close()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.layout import is_phone, pane_width
 from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
@@ -18,16 +20,18 @@ from dashboard.resources import (
     missing_images_note,
     show_resource_error,
 )
-from dashboard.state import analyse, decode, predict_only
+from dashboard.state import analyse, decode, predict_only, prefetch
 from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_details, show_verdict
 from dashboard.viewer import VIEWER_CONFIG, WINDOW_PRESETS, viewer_figure
 from model import config
 from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
-from model.image_io import ImageLoadError, safe_dicom_metadata
+from model.image_io import ImageLoadError, LoadedImage, safe_dicom_metadata
 from model.overlay import COLORMAPS, ViewSettings, apply_window, encode_png, grid, render, slide
 
+# The viewer's panes: both side by side (a wide screen), or one at a time (a phone's default is the heatmap).
+PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X-ray": ("film",), "Heatmap": ("heat",)}
 # Any file may be chosen: hospital DICOM exports often have no extension, and the loader names what a wrong
 # file is (a PDF, an archive, a text) better than a greyed-out file picker does.
 UPLOAD_TYPES = None
@@ -177,8 +181,11 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     return st.selectbox("Inspect", table["file"].tolist(), key="inspect")
 
 
-def controls_ui(model) -> tuple[dict, ViewSettings]:
-    """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page."""
+def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
+    """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page.
+
+    Window and level are shown in the film's own units (DICOM values after the modality table, 0-65535 for a
+    16-bit PNG, 0-255 for 8 bits), as a radiologist reads them; the view settings keep the 0-1 display scale."""
     from model.explain import convolutional_layers
 
     bar = st.sidebar
@@ -200,9 +207,19 @@ def controls_ui(model) -> tuple[dict, ViewSettings]:
     bar.subheader("Viewer")
     preset = bar.segmented_control("Window", list(WINDOW_PRESETS), default="Full range", key="preset")
     default_level, default_width = WINDOW_PRESETS[preset or "Full range"]
-    with bar.expander("Window / level by hand"):
-        level = st.slider("Level (centre)", 0.0, 1.0, default_level, 0.01, key=f"level_{preset}")
-        width = st.slider("Window (width)", 0.05, 1.0, default_width, 0.01, key=f"width_{preset}")
+    low, high = sorted(image.own_range)
+    span = max(high - low, 1e-6)
+    step = 1.0 if span >= 50 else span / 100
+    film_key = f"{preset}_{low:g}_{high:g}"  # new sliders for a film with other units
+    with bar.expander(f"Window / level by hand ({low:g} to {high:g})"):
+        level_units = st.slider(
+            "Level (centre)", low, high, float(image.to_own_units(default_level)), step, key=f"level_{film_key}"
+        )
+        width_units = st.slider(
+            "Window (width)", span * 0.05, span, span * default_width, step, key=f"width_{film_key}"
+        )
+    level = float(np.clip((level_units - image.own_range[0]) / (image.own_range[1] - image.own_range[0] or 1), 0, 1))
+    width = width_units / span
     invert = bar.toggle("Invert", key="invert")
     outline = bar.toggle(
         "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
@@ -249,11 +266,27 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
         st.session_state[anyway_key] = True
         st.rerun()
+    others = [
+        (method, st.session_state.get("layer") if info.uses_layer else None)
+        for method, info in METHODS.items()
+        if method != choice["method"]
+    ]
+    prefetch(data, name, others, choice["target"], st.session_state.get(anyway_key, False))
     shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
     overlay = render(image.pixels, result.heatmap, view, result.lung_mask)  # the picture the slide shows
     prediction = result.prediction
 
+    phone = is_phone()
     films, side = st.columns([3, 1])
+    shown_panes = films.segmented_control(
+        "Show",
+        list(PANE_CHOICES),
+        default="Heatmap" if phone else "Side by side",
+        key="panes",
+        label_visibility="collapsed",
+        help="On a small screen, look at one pane at a time; zoom and window stay the same.",
+    )
+    panes = PANE_CHOICES[shown_panes or ("Heatmap" if phone else "Side by side")]
     films.plotly_chart(
         viewer_figure(
             shown,
@@ -263,6 +296,9 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
             view.colormap,
             view.opacity,
             result.lung_mask if view.outline else None,
+            units=image.own_range,
+            panes=panes,
+            pane_width_px=pane_width(len(panes), phone),
         ),
         width="stretch",
         key="viewer",
@@ -286,7 +322,12 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     show_details(verdicts)
     st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
 
-    report = {"file": name, **result.to_json(), "view": view.to_json()}
+    own_units = {
+        "level": float(image.to_own_units(view.level)),
+        "width": float(abs(image.own_range[1] - image.own_range[0]) * view.width),
+        "range": list(image.own_range),
+    }
+    report = {"file": name, **result.to_json(), "view": {**view.to_json(), "window_in_image_units": own_units}}
     downloads = st.columns(3)
     stem = download_stem(name)
     picture = slide(
@@ -367,5 +408,5 @@ files = decode_all(files)
 if not files:
     st.stop()
 chosen = batch_table_ui(files) if len(files) > 1 else files[0][0]
-choice, view = controls_ui(model)
+choice, view = controls_ui(model, decode(dict(files)[chosen], chosen))
 detail_ui(chosen, dict(files)[chosen], choice, view)
