@@ -204,7 +204,13 @@ def prediction_mix_figure(mix, group_label: str) -> go.Figure:
     )
     figure.update_yaxes(autorange="reversed", title=None)
     rows = max(mix["group"].nunique(), 1)
-    return _layout(figure, height=min(120 + 28 * rows, 900), title=f"Answers by {group_label.lower()}", barmode="stack")
+    return _layout(
+        figure,
+        height=min(170 + 28 * rows, 900),
+        title=f"Answers by {group_label.lower()}",
+        barmode="stack",
+        legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, title=None),  # below: never clipped, phone-wide
+    )
 
 
 def lung_share_figure(shares) -> go.Figure:

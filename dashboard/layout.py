@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.viewer import PANE_WIDTH_PX
 
-PANE_WIDTH_PHONE_PX = 350  # a phone gives one pane about its whole width
+PANE_WIDTH_PHONE_PX = 300  # a phone gives one pane its width less the colour bar
 
 
 def is_phone() -> bool:

@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from model import config
-from model.overlay import COLORMAPS, FULL_OPACITY_AT
+from model.overlay import COLORMAPS, FULL_OPACITY_AT, overlay_heatmap, smooth_mask
 
 VIEWER_MAX_SIDE = 1024  # the film is sent at most this large: crisp when zoomed, light enough for the page
-HOVER_SIDE = 160  # heat and pixel values for hovering, on a grid this fine
+HOVER_SIDE = 96  # heat and pixel values for hovering, on a grid this fine
 PANE_WIDTH_PX = 340  # a pane's width on a 1440-px screen; sets the figure's height from the film's aspect
 OUTLINE_COLOUR = "#00e5ff"
 # Window / level presets, in the display range of the loaded film (0 = its darkest, 1 = its brightest value).
@@ -31,8 +31,13 @@ WINDOW_PRESETS: dict[str, tuple[float, float]] = {
 VIEWER_CONFIG = {"scrollZoom": True, "displayModeBar": False, "doubleClick": "reset", "responsive": True}
 
 
-def _png_uri(gray: np.ndarray) -> str:
-    ok, data = cv2.imencode(".png", np.round(np.clip(gray, 0, 1) * 255).astype(np.uint8))
+def _png_uri(picture: np.ndarray) -> str:
+    """A data URI of a film (H, W) in [0, 1] or an RGB picture (H, W, 3) uint8."""
+    if picture.ndim == 2:
+        picture = np.round(np.clip(picture, 0, 1) * 255).astype(np.uint8)
+    else:
+        picture = cv2.cvtColor(picture, cv2.COLOR_RGB2BGR)
+    ok, data = cv2.imencode(".png", picture)
     return "data:image/png;base64," + base64.b64encode(data.tobytes()).decode()
 
 
@@ -54,9 +59,7 @@ def heat_colourscale(colormap: str, opacity: float, steps: int = 16) -> list[lis
 
 def smooth_outline(mask: np.ndarray, height: int, width: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Lung contours at the film's size from a mask resized smoothly (no stair steps), as (x, y) polylines."""
-    smooth = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
-    smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=max(height, width) / 300)
-    contours, _ = cv2.findContours((smooth >= 0.5).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(smooth_mask(mask, height, width), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     lines = []
     for contour in contours:
         points = contour[:, 0, :].astype(float)
@@ -92,10 +95,18 @@ def viewer_figure(
     figure = make_subplots(
         rows=1, cols=len(panes), shared_xaxes=True, shared_yaxes=True, horizontal_spacing=0.01, subplot_titles=titles
     )
-    uri = _png_uri(film)
+    # The heat pane is drawn here as one picture (the heatmap resampled smoothly onto the film, as the PNG
+    # export does): a browser interpolating a heatmap trace at screen size cost more than the rest of the page.
+    uris = {"film": _png_uri(film)}
+    if "heat" in panes:
+        uris["heat"] = (
+            _png_uri(overlay_heatmap(film, heatmap, opacity, colormap)) if heatmap is not None else uris["film"]
+        )
     columns = range(1, len(panes) + 1)
-    for column in columns:
-        figure.add_trace(go.Image(source=uri, x0=0, dx=1, y0=0, dy=1, hoverinfo="skip", name="film"), row=1, col=column)
+    for column, pane in zip(columns, panes):
+        figure.add_trace(
+            go.Image(source=uris[pane], x0=0, dx=1, y0=0, dy=1, hoverinfo="skip", name=pane), row=1, col=column
+        )
     # Hover grid: film values (and heat) on a coarse grid spanning the film.
     grid_x = np.linspace(0, width_px - 1, HOVER_SIDE)
     grid_y = np.linspace(0, height_px - 1, HOVER_SIDE)
@@ -121,16 +132,16 @@ def viewer_figure(
         )
     if heatmap is not None and heat_column is not None:
         heat = cv2.resize(heatmap.astype(np.float32), (HOVER_SIDE, HOVER_SIDE), interpolation=cv2.INTER_LINEAR)
-        figure.add_trace(
+        figure.add_trace(  # invisible: it gives hovering the heat and pixel values, and the colour bar its scale
             go.Heatmap(
                 z=heat,
                 x=grid_x,
                 y=grid_y,
                 zmin=0,
                 zmax=1,
-                zsmooth="best",
+                opacity=0.0,
                 customdata=pixel,
-                colorscale=heat_colourscale(colormap, opacity),
+                colorscale=heat_colourscale(colormap, 1.0),
                 name="heat",
                 colorbar=dict(title=dict(text="heat", side="right"), thickness=10, len=0.6, x=1.0),
                 hovertemplate="x %{x:.0f}, y %{y:.0f}<br>heat %{z:.2f}<br>pixel %{customdata"

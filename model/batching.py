@@ -74,9 +74,11 @@ class BatchingWorker:
         window_s: float = config.WORKER_WINDOW_S,
         max_batch: int = config.WORKER_MAX_BATCH,
         cache_entries: int = config.WORKER_CACHE_ENTRIES,
+        max_background_batch: int = config.WORKER_MAX_BACKGROUND_BATCH,
     ) -> None:
         self._analyse_batch = analyse_batch
         self.window_s, self.max_batch, self.cache_entries = window_s, max_batch, cache_entries
+        self.max_background_batch = max_background_batch
         self._queue: list[_Request] = []  # foreground first-come order; background requests after them
         self._running: list[_Request] = []
         self._by_identity: dict[tuple, _Request] = {}
@@ -120,7 +122,8 @@ class BatchingWorker:
     def _take_batch(self) -> list[_Request]:
         """The oldest request and every queued one with the same analysis, foreground before background."""
         first = self._queue[0]
-        batch = [r for r in self._queue if r.key == first.key and r.background == first.background][: self.max_batch]
+        limit = self.max_background_batch if first.background else self.max_batch
+        batch = [r for r in self._queue if r.key == first.key and r.background == first.background][:limit]
         for request in batch:
             self._queue.remove(request)
         return batch

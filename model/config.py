@@ -195,3 +195,6 @@ AUDIT_LOCAL_OBJECT_STORE_BYTES: int = 1 << 30
 WORKER_WINDOW_S: float = 0.02
 WORKER_MAX_BATCH: int = 32
 WORKER_CACHE_ENTRIES: int = 256
+# Background work (other methods, ahead of a switch) runs a few films at a time: Score-CAM and SmoothGrad multiply
+# a batch by 16-20 copies, and TensorFlow keeps the memory of the largest batch it ever ran.
+WORKER_MAX_BACKGROUND_BATCH: int = 2

@@ -99,12 +99,18 @@ class ViewSettings:
         return asdict(self)
 
 
-def mask_outline(mask: np.ndarray, height: int, width: int, thickness: int = 2) -> np.ndarray:
-    """A boolean outline of `mask` at (height, width), for drawing over an image."""
-    resized = cv2.resize(mask.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST)
-    contours, _ = cv2.findContours(resized, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+def smooth_mask(mask: np.ndarray, height: int, width: int) -> np.ndarray:
+    """`mask` at (height, width), resized smoothly and lightly blurred: a curve, not the network grid's stair steps."""
+    smooth = cv2.resize(mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    smooth = cv2.GaussianBlur(smooth, (0, 0), sigmaX=max(height, width) / 300)
+    return (smooth >= 0.5).astype(np.uint8)
+
+
+def mask_outline(mask: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A boolean outline of `mask` at (height, width), for drawing over an image; about 1 px per 250 px of film."""
+    contours, _ = cv2.findContours(smooth_mask(mask, height, width), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     canvas = np.zeros((height, width), dtype=np.uint8)
-    cv2.drawContours(canvas, contours, -1, 1, thickness=max(thickness, height // 200))
+    cv2.drawContours(canvas, contours, -1, 1, thickness=max(1, round(max(height, width) / 250)))
     return canvas.astype(bool)
 
 

@@ -268,7 +268,7 @@ def test_explain_on_a_phone_shows_one_pane_without_overlapping_toolbars(browser_
         _open_sample_film(phone, url)
         _wait_idle(phone, min_charts=2)
         assert phone.locator(".modebar-container .modebar").count() == 0, "no plotly toolbar on a phone"
-        titles = phone.locator(".stPlotlyChart .annotation-text").all_inner_texts()
+        titles = phone.locator(".stPlotlyChart .annotation-text").all_text_contents()
         assert any(" for " in t for t in titles) and "X-ray" not in titles, "one pane: the heatmap"
         viewer = phone.locator(".stPlotlyChart").first.bounding_box()
         assert viewer["width"] <= PHONE["width"], "the viewer fits the screen"
@@ -277,9 +277,9 @@ def test_explain_on_a_phone_shows_one_pane_without_overlapping_toolbars(browser_
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"] + 1, f"the page scrolls sideways ({width}px)"
         phone.screenshot(path=str(screenshot_path("phone_explain_heatmap")))
-        phone.get_by_role("button", name="X-ray", exact=True).click()
+        phone.locator('[data-testid="stButtonGroup"]').get_by_text("X-ray", exact=True).click()
         _wait_idle(phone, min_charts=2)
-        assert "X-ray" in phone.locator(".stPlotlyChart .annotation-text").all_inner_texts()
+        assert "X-ray" in phone.locator(".stPlotlyChart .annotation-text").all_text_contents()
         phone.screenshot(path=str(screenshot_path("phone_explain_xray")))
     finally:
         context.close()
@@ -289,8 +289,12 @@ SCREENSHOT_PAGES = {"": "Explain a chest X-ray", **{path: title for path, (title
 
 
 @pytest.mark.parametrize("size", ["1440x900", "390x844"])
-def test_screenshots_of_every_page(browser_page, size):
-    """Every page at a laptop's and a phone's size, for a person to look at (artifacts/screenshots/)."""
+def test_screenshots_of_every_page(browser_page, size, tmp_path):
+    """Every page at a laptop's and a phone's size, for a person to look at (artifacts/screenshots/); the Archive
+    audit page once empty and once with a small audit open."""
+    from tests.test_archive_page import synthetic_audit
+
+    synthetic_audit(tmp_path)
     url, page = browser_page
     width, height = (int(v) for v in size.split("x"))
     phone = width < 600
@@ -305,6 +309,12 @@ def test_screenshots_of_every_page(browser_page, size):
             _wait_idle(tab)
             assert tab.locator('[data-testid="stException"]').count() == 0, path
             tab.screenshot(path=str(screenshot_path(f"{size}_{path or 'explain'}")))
+        field = tab.get_by_label("Audit output folder")
+        field.fill(str(tmp_path))
+        field.press("Enter")
+        tab.get_by_text("Films to look at").wait_for(timeout=WAIT_MS)
+        _wait_idle(tab, min_charts=2)
+        tab.screenshot(path=str(screenshot_path(f"{size}_archive_open")))
         _open_sample_film(tab, url)
         _wait_idle(tab, min_charts=2)
         tab.screenshot(path=str(screenshot_path(f"{size}_explain_film")))

@@ -45,7 +45,9 @@ outcomes = outcome(table)
 counts = st.columns(5)
 counts[0].metric("Films", f"{len(table):,}")
 counts[1].metric("Answered", f"{(~outcomes.isin(['Not answered', 'Unreadable'])).sum():,}")
-counts[2].metric("Not chest X-rays (not answered)", f"{(outcomes == 'Not answered').sum():,}")
+counts[2].metric(
+    "Not answered", f"{(outcomes == 'Not answered').sum():,}", help="The chest-X-ray check stopped these films."
+)
 counts[3].metric("With input warnings", f"{(table['warning_codes'].fillna('') != '').sum():,}")
 counts[4].metric("Unreadable", f"{(outcomes == 'Unreadable').sum():,}")
 

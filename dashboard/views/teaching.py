@@ -70,7 +70,7 @@ if controls[1].button("Reset score", key="teach_reset", icon=":material/restart_
     state["teach_score"] = {"you": 0, "model": 0, "rounds": 0}
     state["teach_deck"] = new_deck()
     deal()
-presenter = controls[2].toggle("Presenter view", key="teach_presenter", help="One large film for a projector.")
+presenter = controls[2].toggle("Presenter", key="teach_presenter", help="One large film for a projector.")
 score = state["teach_score"]
 controls[3].markdown(
     f"**Round {score['rounds'] + (state.get('teach_guess') is None)}** · you {score['you']} · model {score['model']}"
