@@ -113,3 +113,24 @@ def current_rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now (the dashboard's analysis child included), MiB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            total += current_rss_mb(current)
+        except OSError:
+            continue
+        stack.extend(children.get(current, []))
+    return total
