@@ -51,13 +51,21 @@ def analyse(
     return ticket.result()
 
 
-def prefetch(data: bytes, name: str, methods: list[tuple[str, str | None]], target_class: str | None, anyway: bool):
-    """Queue other methods' maps for this film in the background, so switching to one (or comparing) is instant."""
+def prefetch(
+    data: bytes,
+    name: str,
+    methods: list[tuple[str, str | None]],
+    target_class: str | None,
+    anyway: bool,
+    background: bool = True,
+):
+    """Queue several methods' maps for this film at once: in the background (so a later switch is instant), or in
+    the foreground when the page is about to wait for all of them (compare-all), so none waits for the one before."""
     from model.batching import AnalysisKey
 
     worker, film_key, film = get_worker(), FILMS.key(data), decode(data, name)
     for method, layer in methods:
-        worker.submit(film_key, film, AnalysisKey(method, target_class, layer, anyway), background=True)
+        worker.submit(film_key, film, AnalysisKey(method, target_class, layer, anyway), background=background)
 
 
 def overlay_analyses(films: list[tuple[bytes, str]]):

@@ -101,6 +101,7 @@ class BatchingWorker:
                     queued.background = False
                     self._queue.remove(queued)
                     self._queue.insert(self._foreground_count(), queued)
+                    self._condition.notify()
                 return Ticket(self, queued)
             self._by_identity[request.identity] = request
             self._queue.insert(len(self._queue) if background else self._foreground_count(), request)

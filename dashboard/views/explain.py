@@ -273,7 +273,6 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     ]
     prefetch(data, name, others, choice["target"], st.session_state.get(anyway_key, False))
     shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
-    overlay = render(image.pixels, result.heatmap, view, result.lung_mask)  # the picture the slide shows
     prediction = result.prediction
 
     phone = is_phone()
@@ -330,18 +329,16 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     report = {"file": name, **result.to_json(), "view": {**view.to_json(), "window_in_image_units": own_units}}
     downloads = st.columns(3)
     stem = download_stem(name)
-    picture = slide(
-        shown,
-        overlay,
-        [
-            f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
-            f"{name[:60]} - {config.MODEL_PATH.name}",
-        ],
-        view.colormap,
-    )
-    downloads[0].download_button(
-        "Download slide (PNG)", encode_png(picture), f"{stem}_{choice['method']}.png", "image/png"
-    )
+    captions = [
+        f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
+        f"{name[:60]} - {config.MODEL_PATH.name}",
+    ]
+
+    def slide_png() -> bytes:  # built when someone clicks, not on every rerun (a full-resolution slide is costly)
+        overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
+        return encode_png(slide(shown, overlay, captions, view.colormap))
+
+    downloads[0].download_button("Download slide (PNG)", slide_png, f"{stem}_{choice['method']}.png", "image/png")
     downloads[1].download_button(
         "Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json"
     )
@@ -358,14 +355,15 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     from model.trust.agreement import agreement, pairwise_overlap
     from model.trust.wording import agreement_verdict
 
+    anyway = st.session_state.get(f"explain_anyway::{name}", False)
+    wanted = [(method, choice["layer"] if info.uses_layer else None) for method, info in METHODS.items()]
+    prefetch(data, name, wanted, choice["target"], anyway, background=False)
     columns = st.columns(len(METHODS))
     maps, pictures = {}, []
     for column, (method, info) in zip(columns, METHODS.items()):
         layer = choice["layer"] if info.uses_layer else None
         with st.spinner(f"{info.label}…"):
-            result = analyse(
-                data, name, method, choice["target"], layer, st.session_state.get(f"explain_anyway::{name}", False)
-            )
+            result = analyse(data, name, method, choice["target"], layer, anyway)
         maps[info.label] = result.heatmap
         pictures.append(render(pixels, result.heatmap, view, result.lung_mask))
         column.image(pictures[-1], caption=info.menu_label, width="stretch")
