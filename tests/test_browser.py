@@ -48,6 +48,12 @@ def browser_page():
         browser.close()
 
 
+def skip_without_images(reason: str) -> None:
+    """Skip a test that needs the test-split films when they are not present."""
+    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
+        pytest.skip(reason)
+
+
 def _wait_idle(page, min_charts: int = 0) -> None:
     """Wait until the script has finished: no running indicator, no loading skeletons, every chart drawn."""
     page.wait_for_function(
@@ -120,8 +126,7 @@ def test_viewer_panes_zoom_together_and_presets_change_the_window(browser_page):
 
 
 def test_example_click_opens_a_film_with_its_heatmap(browser_page):
-    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
-        pytest.skip("examples come from the test split: the images are not present")
+    skip_without_images("examples come from the test split: the images are not present")
     url, page = browser_page
     page.goto(url)
     page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
@@ -204,8 +209,7 @@ def test_ten_sessions_at_once_get_their_own_results(browser_page):
 
 
 def test_a_mistake_in_the_gallery_opens_in_explain(browser_page):
-    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
-        pytest.skip("the gallery shows test-split films: the images are not present")
+    skip_without_images("the gallery shows test-split films: the images are not present")
     url, page = browser_page
     page.goto(f"{url}/evaluation")
     page.get_by_role("heading", name="Evaluation").wait_for(timeout=WAIT_MS)
@@ -217,8 +221,7 @@ def test_a_mistake_in_the_gallery_opens_in_explain(browser_page):
 
 
 def test_a_teaching_round_reveals_truth_model_and_heatmap(browser_page):
-    if not (config.data_dir() / config.RADIOGRAPHY_SUBDIR).is_dir():
-        pytest.skip("teaching mode deals test-split films: the images are not present")
+    skip_without_images("teaching mode deals test-split films: the images are not present")
     url, page = browser_page
     page.goto(f"{url}/teaching")
     page.get_by_role("heading", name="Teaching mode").wait_for(timeout=WAIT_MS)
