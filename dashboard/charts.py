@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from model import config
+from model.audit.results import NOT_ANSWERED, UNREADABLE
 
 # No floating toolbar over titles (it covered them, on phones most of all); charts follow the page width.
 CHART_CONFIG: dict[str, object] = {"displayModeBar": False, "responsive": True}
@@ -188,7 +189,7 @@ def faithfulness_figure(summary: dict) -> go.Figure:
     )
 
 
-OUTCOME_COLOURS: dict[str, str] = {**CLASS_COLOURS, "Not answered": "#999999", "Unreadable": "#444444"}
+OUTCOME_COLOURS: dict[str, str] = {**CLASS_COLOURS, NOT_ANSWERED: "#999999", UNREADABLE: "#444444"}
 
 
 def prediction_mix_figure(mix, group_label: str) -> go.Figure:
@@ -203,11 +204,12 @@ def prediction_mix_figure(mix, group_label: str) -> go.Figure:
         labels={"group": group_label, "films": "films", "outcome": "answer"},
     )
     figure.update_yaxes(autorange="reversed", title=None)
+    figure.update_xaxes(title=None)  # the title says films; an axis title here collided with the legend below
     rows = max(mix["group"].nunique(), 1)
     return _layout(
         figure,
         height=min(170 + 28 * rows, 900),
-        title=f"Answers by {group_label.lower()}",
+        title=f"Films and answers by {group_label.lower()}",
         barmode="stack",
         legend=dict(orientation="h", yanchor="top", y=-0.25, x=0, title=None),  # below: never clipped, phone-wide
     )

@@ -143,25 +143,10 @@ def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False)
 def get_worker():
     """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching)."""
-    from model.analysis import explain_images
     from model.batching import BatchingWorker
 
     model, segmenter, gate = get_model(), get_segmenter(), get_gate()
-
-    def analyse_batch(key, films):
-        return explain_images(
-            model,
-            films,
-            key.method,
-            key.target_class,
-            key.layer,
-            with_faithfulness=key.with_faithfulness,
-            segmenter=segmenter,
-            gate=gate,
-            explain_anyway=key.explain_anyway,
-        )
-
-    return BatchingWorker(analyse_batch)
+    return BatchingWorker(lambda key, films: key.explain(model, films, segmenter, gate))
 
 
 @st.cache_resource(show_spinner=False)

@@ -22,6 +22,11 @@ def decode(data: bytes, name: str) -> LoadedImage:
     return FILMS.get(data, name)
 
 
+def _submit(data: bytes, name: str, key, background: bool = False):
+    """Hand one film to the shared worker, keyed by its content: the same film under any name is one film."""
+    return get_worker().submit(FILMS.key(data), decode(data, name), key, background=background)
+
+
 def analyse(
     data: bytes, name: str, method: str, target_class: str | None, layer: str | None, explain_anyway: bool = False
 ):
@@ -32,8 +37,7 @@ def analyse(
     """
     from model.batching import AnalysisKey
 
-    key = AnalysisKey(method, target_class, layer, explain_anyway)
-    ticket = get_worker().submit(FILMS.key(data), decode(data, name), key)
+    ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway))
     if ticket.done():
         return ticket.result()
     note, said = st.empty(), None
@@ -63,9 +67,8 @@ def prefetch(
     the foreground when the page is about to wait for all of them (compare-all), so none waits for the one before."""
     from model.batching import AnalysisKey
 
-    worker, film_key, film = get_worker(), FILMS.key(data), decode(data, name)
     for method, layer in methods:
-        worker.submit(film_key, film, AnalysisKey(method, target_class, layer, anyway), background=background)
+        _submit(data, name, AnalysisKey(method, target_class, layer, anyway), background)
 
 
 def overlay_analyses(films: list[tuple[bytes, str]]):
@@ -75,8 +78,7 @@ def overlay_analyses(films: list[tuple[bytes, str]]):
 
     # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
     key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False)
-    worker = get_worker()
-    tickets = [worker.submit(FILMS.key(data), decode(data, name), key) for data, name in films]
+    tickets = [_submit(data, name, key) for data, name in films]  # all queued before any is awaited
     return [ticket.result() for ticket in tickets]
 
 

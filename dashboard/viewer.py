@@ -168,10 +168,10 @@ def viewer_figure(
                     col=column,
                 )
     # One view of the film in both panes: the second pane's axes follow the first's (zoom, pan, reset).
-    linked = {"matches": "x"} if len(panes) > 1 else {}
-    figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", **linked)
+    linked = len(panes) > 1  # a lone pane has nothing to follow
+    figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", matches="x" if linked else None)
     figure.update_yaxes(
-        visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", **({"matches": "y"} if linked else {})
+        visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", matches="y" if linked else None
     )
     figure.update_layout(
         height=height,

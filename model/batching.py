@@ -30,6 +30,22 @@ class AnalysisKey:
     explain_anyway: bool = False
     with_faithfulness: bool = True
 
+    def explain(self, model, films: list, segmenter=None, gate=None) -> list:
+        """This analysis of `films` (FilmAnalysis each): the one call the worker's batches make."""
+        from model.analysis import explain_images
+
+        return explain_images(
+            model,
+            films,
+            self.method,
+            self.target_class,
+            self.layer,
+            with_faithfulness=self.with_faithfulness,
+            segmenter=segmenter,
+            gate=gate,
+            explain_anyway=self.explain_anyway,
+        )
+
 
 @dataclass(eq=False)  # compared by identity: films hold arrays, and two equal requests are still two requests
 class _Request:

@@ -76,6 +76,16 @@ class LoadedImage:
         low, high = self.own_range
         return low + (high - low) * fraction
 
+    def from_own_units(self, value: float) -> float:
+        """A value in the file's own units on the 0-1 display scale (clipped)."""
+        low, high = self.own_range
+        return float(np.clip((value - low) / (high - low), 0.0, 1.0)) if high != low else 0.0
+
+    @property
+    def own_span(self) -> float:
+        """The width of the file's range in its own units (what a window width of 1 covers)."""
+        return abs(self.own_range[1] - self.own_range[0])
+
     @property
     def size(self) -> tuple[int, int]:
         """(width, height), as image tools report it."""
@@ -243,6 +253,7 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
 
     mode = image.mode
     value_range: tuple[float, float] | None = None  # set where the file's values are not 0..2**bits - 1
+    colour = 0.0  # measured for pictures that arrive with colour channels
     if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
         pixels = np.asarray(image, dtype=np.float32) / 65535.0
         bit_depth = 16
@@ -253,9 +264,8 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
         pixels = (raw / (65535.0 if bit_depth == 16 else 255.0)).clip(0, 1).astype(np.float32)
     elif mode == "F":
         raw = np.asarray(image, dtype=np.float32)
-        pixels = _min_max(raw)
+        pixels, value_range = _min_max(raw)
         bit_depth = 32
-        value_range = (float(raw.min()), float(raw.max()))
         notes.append("Floating-point image: intensities rescaled to their own range.")
     else:
         if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in image.info):
@@ -263,25 +273,18 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
             rgba = image.convert("RGBA")
             background = Image.new("RGBA", rgba.size, (0, 0, 0, 255))
             image = Image.alpha_composite(background, rgba)
-        colour = 0.0
         if mode not in ("L", "1", "LA"):
             colour = colourfulness(image)
             if colour > COLOUR_NOTE_THRESHOLD:
                 notes.append("Colour image: converted to grayscale.")
         pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
         bit_depth = 8
-        return LoadedImage(
-            pixels=np.ascontiguousarray(pixels),
-            source_format=image.format or "image",
-            bit_depth=bit_depth,
-            notes=notes,
-            colourfulness=colour,
-        )
     return LoadedImage(
         pixels=np.ascontiguousarray(pixels),
         source_format=image.format or "image",
         bit_depth=bit_depth,
         notes=notes,
+        colourfulness=colour,
         value_range=value_range,
     )
 
@@ -309,11 +312,12 @@ def colourfulness(image: "Image.Image") -> float:  # noqa: F821 - PIL imported l
     return float(np.abs(rgb[..., 0] - rgb[..., 1]).mean() + np.abs(rgb[..., 1] - rgb[..., 2]).mean())
 
 
-def _min_max(values: np.ndarray) -> np.ndarray:
+def _min_max(values: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """Values scaled to [0, 1] by their own range, and that range (the file's values at 0 and 1)."""
     low, high = float(np.min(values)), float(np.max(values))
     if high <= low:
-        return np.zeros_like(values, dtype=np.float32)
-    return ((values - low) / (high - low)).astype(np.float32)
+        return np.zeros_like(values, dtype=np.float32), (low, high)
+    return ((values - low) / (high - low)).astype(np.float32), (low, high)
 
 
 ALLOWED_PHOTOMETRIC: frozenset[str] = frozenset(
@@ -406,8 +410,7 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
         ) from None
     if not np.isfinite(values).all():
         raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
-    pixels = _min_max(values)
-    value_range = (float(values.min()), float(values.max()))
+    pixels, value_range = _min_max(values)
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     if photometric == "MONOCHROME1":
         pixels = 1.0 - pixels

@@ -16,13 +16,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from model import config
 from model.audit.sources import archive_paths
 
 
 def film_list(count: int, folder: Path) -> Path:
     """A CSV naming `count` shared films, spread over the collections (sorted, every n-th)."""
-    films = [p for p in archive_paths(config.data_dir()) if "masks" not in p and "lung_masks" not in p]
+    films = [p for p in archive_paths(config.data_dir()) if "masks" not in p]  # lung_masks/ holds masks, not films
     step = max(len(films) // count, 1)
     chosen = films[::step][:count]
     table = folder / "films.csv"
@@ -39,8 +41,6 @@ def loop_films_per_s(table: Path, out: Path, batch_size: int) -> float:
     started = time.perf_counter()
     auditor = FilmAuditor(thumbnails=str(out / "thumbnails"))
     for start in range(0, len(paths), batch_size):
-        import numpy as np
-
         auditor.audit(decode_batch({"path": np.array(paths[start : start + batch_size])}))
     return len(paths) / (time.perf_counter() - started)
 
@@ -66,9 +66,9 @@ def main() -> None:
             report["loop_films_per_s"] = round(loop_films_per_s(table, scratch / "loop", args.batch_size), 1)
         import ray
 
-        from model.audit.job import _start_ray
+        from model.audit.job import start_ray
 
-        _start_ray(None, 2)
+        start_ray(None, 2)
         for workers in (1, 2):
             rate = ray_films_per_s(table, scratch / f"ray{workers}", workers, args.batch_size)
             report[f"ray{workers}_films_per_s"] = round(rate, 1)

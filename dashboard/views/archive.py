@@ -11,10 +11,10 @@ from dashboard.resources import ResourceError, get_audit
 from model import config
 from model.audit.results import (
     available_groupings,
+    counts,
     films_to_review,
     lung_shares,
     methods_in,
-    outcome,
     prediction_mix,
     thumbnails_folder,
 )
@@ -41,15 +41,13 @@ except ResourceError as error:
     st.info(str(error))
     st.stop()
 
-outcomes = outcome(table)
-counts = st.columns(5)
-counts[0].metric("Films", f"{len(table):,}")
-counts[1].metric("Answered", f"{(~outcomes.isin(['Not answered', 'Unreadable'])).sum():,}")
-counts[2].metric(
-    "Not answered", f"{(outcomes == 'Not answered').sum():,}", help="The chest-X-ray check stopped these films."
-)
-counts[3].metric("With input warnings", f"{(table['warning_codes'].fillna('') != '').sum():,}")
-counts[4].metric("Unreadable", f"{(outcomes == 'Unreadable').sum():,}")
+found = counts(table)
+columns = st.columns(5)
+columns[0].metric("Films", f"{found['films']:,}")
+columns[1].metric("Answered", f"{found['answered']:,}")
+columns[2].metric("Not answered", f"{found['not_answered']:,}", help="The chest-X-ray check stopped these films.")
+columns[3].metric("With input warnings", f"{found['with_warnings']:,}")
+columns[4].metric("Unreadable", f"{found['unreadable']:,}")
 
 groupings = available_groupings(table)
 by = st.radio("Group answers by", list(groupings), format_func=groupings.get, horizontal=True, key="audit_group")
@@ -77,7 +75,7 @@ else:
     st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
     choice = st.selectbox("Film", list(review["path"]), format_func=_short, key="audit_film")
     row = review.set_index("path").loc[choice]
-    method = methods_in(table)[0] if methods_in(table) else None
+    method = next(iter(methods_in(table)), None)
     thumbnail = thumbnails_folder(Path(folder)) / str(row.get(f"thumbnail_{method}", "")) if method else None
     left, right = st.columns([1, 2])
     if thumbnail is not None and thumbnail.is_file():

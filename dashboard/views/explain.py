@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -208,7 +207,7 @@ def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
     preset = bar.segmented_control("Window", list(WINDOW_PRESETS), default="Full range", key="preset")
     default_level, default_width = WINDOW_PRESETS[preset or "Full range"]
     low, high = sorted(image.own_range)
-    span = max(high - low, 1e-6)
+    span = max(image.own_span, 1e-6)
     step = 1.0 if span >= 50 else span / 100
     film_key = f"{preset}_{low:g}_{high:g}"  # new sliders for a film with other units
     with bar.expander(f"Window / level by hand ({low:g} to {high:g})"):
@@ -218,8 +217,7 @@ def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
         width_units = st.slider(
             "Window (width)", span * 0.05, span, span * default_width, step, key=f"width_{film_key}"
         )
-    level = float(np.clip((level_units - image.own_range[0]) / (image.own_range[1] - image.own_range[0] or 1), 0, 1))
-    width = width_units / span
+    level, width = image.from_own_units(level_units), width_units / span
     invert = bar.toggle("Invert", key="invert")
     outline = bar.toggle(
         "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
@@ -229,8 +227,14 @@ def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
         "method": method,
         "target": None if target == PREDICTED else target,
         "layer": layer if uses_layer else None,
+        "cam_layer": layer,  # the layer every CAM method reads, whichever method is shown
     }
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
+
+
+def method_requests(choice: dict) -> list[tuple[str, str | None]]:
+    """(method, layer) for every method: CAM methods on the layer chosen in the sidebar, the others on none."""
+    return [(method, choice["cam_layer"] if info.uses_layer else None) for method, info in METHODS.items()]
 
 
 def download_stem(name: str) -> str:
@@ -266,11 +270,7 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
         st.session_state[anyway_key] = True
         st.rerun()
-    others = [
-        (method, st.session_state.get("layer") if info.uses_layer else None)
-        for method, info in METHODS.items()
-        if method != choice["method"]
-    ]
+    others = [request for request in method_requests(choice) if request[0] != choice["method"]]
     prefetch(data, name, others, choice["target"], st.session_state.get(anyway_key, False))
     shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
     prediction = result.prediction
@@ -323,7 +323,7 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
 
     own_units = {
         "level": float(image.to_own_units(view.level)),
-        "width": float(abs(image.own_range[1] - image.own_range[0]) * view.width),
+        "width": image.own_span * view.width,
         "range": list(image.own_range),
     }
     report = {"file": name, **result.to_json(), "view": {**view.to_json(), "window_in_image_units": own_units}}
@@ -356,12 +356,12 @@ def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings)
     from model.trust.wording import agreement_verdict
 
     anyway = st.session_state.get(f"explain_anyway::{name}", False)
-    wanted = [(method, choice["layer"] if info.uses_layer else None) for method, info in METHODS.items()]
+    wanted = method_requests(choice)
     prefetch(data, name, wanted, choice["target"], anyway, background=False)
     columns = st.columns(len(METHODS))
     maps, pictures = {}, []
-    for column, (method, info) in zip(columns, METHODS.items()):
-        layer = choice["layer"] if info.uses_layer else None
+    for column, (method, layer) in zip(columns, wanted):
+        info = METHODS[method]
         with st.spinner(f"{info.label}…"):
             result = analyse(data, name, method, choice["target"], layer, anyway)
         maps[info.label] = result.heatmap

@@ -13,6 +13,7 @@ import numpy as np
 
 from model import config
 from model.audit.decode import RASTER_COLUMNS
+from model.batching import AnalysisKey
 from model.gate.features import PreparedFilm
 
 PASSED_THROUGH = ("path", "folder", "sha256", "error", "source_format", "bit_depth", "width", "height")
@@ -51,8 +52,6 @@ class FilmAuditor:
         return {key: np.array([row[key] for row in rows]) for key in rows[0]} if rows else {}
 
     def audit(self, batch: dict[str, np.ndarray]) -> list[dict[str, object]]:
-        from model.analysis import explain_images
-
         count = len(batch["path"])
         rows = [{key: _plain(batch[key][i]) for key in PASSED_THROUGH} for i in range(count)]
         for row, i in zip(rows, range(count)):
@@ -69,14 +68,8 @@ class FilmAuditor:
             for i in good
         ]
         for method in self.methods:
-            analyses = explain_images(
-                self.classifier,
-                films,
-                method,
-                with_faithfulness=self.with_faithfulness,
-                segmenter=self.segmenter,
-                gate=self.gate,
-            )
+            key = AnalysisKey(method, with_faithfulness=self.with_faithfulness)
+            analyses = key.explain(self.classifier, films, self.segmenter, self.gate)
             for i, analysis in zip(good, analyses):
                 rows[i].update(self._answer(analysis, rows[i], method, first=method == self.methods[0]))
         return rows

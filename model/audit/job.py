@@ -53,7 +53,7 @@ def run_audit(
     todo = [path for path in listed if path not in done]
     if not todo:
         return AuditRun(len(listed), len(listed), 0, time.perf_counter() - started)
-    _start_ray(address, workers)
+    start_ray(address, workers)
     # Locally, the workers share this machine's cores; on a cluster each actor's num_cpus slot is its share.
     threads = max(1, (os.cpu_count() or 1) // workers) if address is None else 1
     rows_folder(out).mkdir(parents=True, exist_ok=True)
@@ -83,7 +83,7 @@ def _blocks(films: int, batch_size: int) -> int:
     return max(1, -(-films // batch_size))
 
 
-def _start_ray(address: str | None, workers: int) -> None:
+def start_ray(address: str | None, workers: int) -> None:
     """Join `address`, or start an embedded Ray sized to this machine with one spare CPU slot for decoding."""
     import ray
 

@@ -64,10 +64,26 @@ def available_groupings(table: pd.DataFrame) -> dict[str, str]:
     }
 
 
+NOT_ANSWERED = "Not answered"  # the chest-X-ray check stopped the film
+UNREADABLE = "Unreadable"
+
+
 def outcome(table: pd.DataFrame) -> pd.Series:
-    """Per film: its prediction, or 'Not answered' (stopped by the gate) or 'Unreadable'."""
+    """Per film: its prediction, or NOT_ANSWERED (stopped by the gate) or UNREADABLE."""
     answered = table["prediction"].fillna("")
-    return answered.where(answered != "", "Not answered").where(table["error"].fillna("") == "", "Unreadable")
+    return answered.where(answered != "", NOT_ANSWERED).where(table["error"].fillna("") == "", UNREADABLE)
+
+
+def counts(table: pd.DataFrame) -> dict[str, int]:
+    """The audit's headline numbers: films, answered, not answered, with input warnings, unreadable."""
+    outcomes = outcome(table)
+    return {
+        "films": len(table),
+        "answered": int((~outcomes.isin([NOT_ANSWERED, UNREADABLE])).sum()),
+        "not_answered": int((outcomes == NOT_ANSWERED).sum()),
+        "with_warnings": int((table["warning_codes"].fillna("") != "").sum()),
+        "unreadable": int((outcomes == UNREADABLE).sum()),
+    }
 
 
 def prediction_mix(table: pd.DataFrame, by: str) -> pd.DataFrame:
