@@ -198,3 +198,17 @@ WORKER_CACHE_ENTRIES: int = 256
 # Background work (other methods, ahead of a switch) runs a few films at a time: Score-CAM and SmoothGrad multiply
 # a batch by 16-20 copies, and TensorFlow keeps the memory of the largest batch it ever ran.
 WORKER_MAX_BACKGROUND_BATCH: int = 2
+
+# --- Localisation against radiologists (model/evaluation/localisation.py; evaluation only, never training) ---
+# NIH's radiologist boxes (scaled to the 224-px films) and the adjudicated labels, inside the NIH adult folder.
+BOXES_FILENAME: str = "boxes.csv"
+RADIOLOGIST_LABELS_FILENAME: str = "radiologist_labels.csv"
+BOX_FRAME_SIZE: int = 224
+BOX_FINDING: str = "Pneumonia"
+# The pointing game's tolerance around a box, in pixels of the 224-px frame (CheXlocalize-style leniency).
+POINTING_TOLERANCE_PX: float = 8.0
+# Right-for-the-right-reasons training (model/training/attention_penalty.py): epochs over which the penalty's
+# weight rises from 0 to its final value.
+ATTENTION_PENALTY_RAMP_EPOCHS: int = 5
+# Margin around the lung fields inside which the penalty allows heat (fraction of the side).
+ATTENTION_PENALTY_MARGIN: float = 0.02

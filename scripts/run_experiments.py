@@ -12,7 +12,16 @@ import json
 from pathlib import Path
 
 from model import config
-from model.training.experiments import VARIANTS, choose, prepare, rescore_external, run_variant, save_record, ship
+from model.training.experiments import (
+    VARIANTS,
+    choose,
+    prepare,
+    remeasure,
+    rescore_external,
+    run_variant,
+    save_record,
+    ship,
+)
 
 
 def main() -> None:
@@ -22,10 +31,23 @@ def main() -> None:
     parser.add_argument(
         "--rescore-external", action="store_true", help="recompute the external figures of every saved variant"
     )
+    parser.add_argument(
+        "--remeasure",
+        nargs="*",
+        default=[],
+        metavar="NAME=MODEL",
+        help="recompute every figure of a recorded variant from its saved model file (no training)",
+    )
     parser.add_argument("--external", type=Path, default=config.data_dir() / config.EXTERNAL_SUBDIR)
     args = parser.parse_args()
+    data = prepare(args.external) if args.variants or args.remeasure else None
+    for item in args.remeasure:
+        name, _, model_path = item.partition("=")
+        document = json.loads(config.EXPERIMENTS_PATH.read_text())
+        record = remeasure(name, Path(model_path), data, document["variants"].get(name, {"variant": name}))
+        save_record(record)
+        print(json.dumps({k: record[k] for k in ("variant", "rule_score")}), flush=True)
     if args.variants:
-        data = prepare(args.external)
         for name in args.variants:
             print(f"=== {name}: {VARIANTS[name].description}", flush=True)
             record = run_variant(VARIANTS[name], data, log=lambda line: print(line, flush=True))

@@ -61,18 +61,40 @@ def _pixel_augmentation(kind: str):
 
 
 def _train_dataset(
-    images: np.ndarray, labels: np.ndarray, seed: int, augmentation: str = "standard", origins: np.ndarray | None = None
+    images: np.ndarray,
+    labels: np.ndarray,
+    seed: int,
+    augmentation: str = "standard",
+    origins: np.ndarray | None = None,
+    lung_weights: np.ndarray | None = None,
 ) -> tf.data.Dataset:
-    """Augmented batches; with `origins`, the targets are (class, origin) for the source adversary."""
+    """Augmented batches; with `origins`, the targets are (class, origin) for the source adversary.
+
+    With `lung_weights` (N, S, S) the inputs are (images, lung weights): the weights ride through the same
+    geometric jitter as their film (as a second channel), never through the pixel augmentation.
+    """
     augmenter = geometric_augmenter(seed)
     pixel_augment = _pixel_augmentation(augmentation)
     one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
     targets = one_hot if origins is None else (one_hot, origins)
+    if lung_weights is None:
+        return (
+            tf.data.Dataset.from_tensor_slices((images, targets))
+            .map(lambda x, y: (pixel_augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+            .batch(config.BATCH_SIZE)
+            .map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+            .prefetch(tf.data.AUTOTUNE)
+        )
+
+    def jitter_both(x, w, y):
+        both = augmenter(tf.concat([x, w[..., None]], axis=-1), training=True)
+        return (both[..., :1], both[..., 1]), y
+
     return (
-        tf.data.Dataset.from_tensor_slices((images, targets))
-        .map(lambda x, y: (pixel_augment(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        tf.data.Dataset.from_tensor_slices((images, lung_weights, targets))
+        .map(lambda x, w, y: (pixel_augment(x), w, y), num_parallel_calls=tf.data.AUTOTUNE)
         .batch(config.BATCH_SIZE)
-        .map(lambda x, y: (augmenter(x, training=True), y), num_parallel_calls=tf.data.AUTOTUNE)
+        .map(jitter_both, num_parallel_calls=tf.data.AUTOTUNE)
         .prefetch(tf.data.AUTOTUNE)
     )
 
@@ -117,6 +139,10 @@ def train(
     label_smoothing: float = config.LABEL_SMOOTHING,
     selection_score=None,
     source_adversary: float = 0.0,
+    attention_penalty: float = 0.0,
+    penalty_ramp_epochs: int = 0,
+    lung_weights: np.ndarray | None = None,
+    stage_filters: tuple[int, ...] | None = None,
 ) -> TrainingResult:
     """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain.
 
@@ -124,10 +150,13 @@ def train(
     (for example one that weighs the adult NIH validation patients, who stand in for other hospitals).
     With `source_adversary` > 0 a gradient-reversal head (model.training.adversary) trains alongside, with that
     reversal weight; the returned model is the plain classifier.
+    With `attention_penalty` > 0 (needs `lung_weights`, one (S, S) map per training film) the class activation
+    mass outside the lungs is penalised (model.training.attention_penalty), its weight ramped over
+    `penalty_ramp_epochs`.
     """
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
-    model = build_classifier(image_size=image_size)
+    model = build_classifier(image_size=image_size, **({"stage_filters": stage_filters} if stage_filters else {}))
     schedule = keras.optimizers.schedules.CosineDecay(
         config.LEARNING_RATE,
         decay_steps=max_epochs * int(np.ceil(per_class * len(config.CLASS_NAMES) / config.BATCH_SIZE)),
@@ -147,6 +176,13 @@ def train(
             loss_weights=[1.0, config.SOURCE_ADVERSARY_LOSS_WEIGHT],
             metrics=[["accuracy"], []],
         )
+    elif attention_penalty > 0:
+        from model.training.attention_penalty import RightReasonsTrainer
+
+        if lung_weights is None:
+            raise ValueError("The attention penalty needs the training films' lung weights.")
+        fitted = RightReasonsTrainer(model, label_smoothing)
+        fitted.compile(optimizer=keras.optimizers.Adam(schedule))
     else:
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=classifier_loss, metrics=["accuracy"])
     result = TrainingResult(model=model)
@@ -161,7 +197,12 @@ def train(
             seed + epoch,
             augmentation,
             None if origins is None else origins[indices],
+            None if attention_penalty <= 0 else lung_weights[indices],
         )
+        if attention_penalty > 0:
+            from model.training.attention_penalty import ramped_weight
+
+            fitted.penalty_weight.assign(ramped_weight(epoch, attention_penalty, penalty_ramp_epochs))
         fit = fitted.fit(dataset, epochs=1, verbose=0, shuffle=False)  # indices are already shuffled
         recalibrate_batch_norm(model, train_data.images, rng=rng)
         probabilities = predict_probabilities(model, val_data.images)
@@ -175,6 +216,7 @@ def train(
         balanced = balanced_accuracy(val_data.labels, probabilities.argmax(1), len(config.CLASS_NAMES))
         score = balanced if selection_score is None else float(selection_score(val_data.labels, probabilities))
         record = {
+            **({"outside_lung_share": float(fit.history["outside_share"][0])} if attention_penalty > 0 else {}),
             "epoch": epoch + 1,
             "loss": float(fit.history["loss"][0]),
             "accuracy": float(next(v for k, v in fit.history.items() if k.endswith("accuracy"))[0]),
@@ -185,11 +227,12 @@ def train(
         }
         result.history.append(record)
         log(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in record.items()}))
-        if score > best_score + 1e-4:
+        ramping = attention_penalty > 0 and epoch < penalty_ramp_epochs
+        if not ramping and score > best_score + 1e-4:  # an epoch before the penalty's full weight is never kept
             best_score, best_weights, waited, result.best_epoch = score, model.get_weights(), 0, epoch + 1
             if checkpoint is not None:
                 model.save(checkpoint)
-        else:
+        elif not ramping:
             waited += 1
             if waited >= patience:
                 log(f"Early stopping: no gain in the validation selection score for {patience} epochs.")
