@@ -178,14 +178,33 @@ def counts_figure(counts: list[dict]) -> go.Figure:
 
 
 def faithfulness_figure(summary: dict) -> go.Figure:
-    """Per method: mean faithfulness score against the random-map score."""
+    """Per method: mean faithfulness score, with the random map's score drawn as a marked floor on each bar.
+
+    Random maps score near zero, so a second bar would be invisible; a labelled marker always shows.
+    """
+    from model.explain.catalog import label_of
+
     methods = list(summary)
+    labels = [label_of(m) for m in methods]
+    scores = [summary[m]["faithfulness"]["mean_score"] for m in methods]
+    floors = [summary[m]["faithfulness"]["mean_random_score"] for m in methods]
     figure = go.Figure()
-    figure.add_bar(x=methods, y=[summary[m]["faithfulness"]["mean_score"] for m in methods], name="method")
-    figure.add_bar(x=methods, y=[summary[m]["faithfulness"]["mean_random_score"] for m in methods], name="random map")
-    figure.update_yaxes(title="insertion AUC − deletion AUC")
+    figure.add_bar(x=labels, y=scores, name="the method's maps", text=[f"{v:+.2f}" for v in scores])
+    figure.add_scatter(
+        x=labels,
+        y=floors,
+        mode="markers+text",
+        marker=dict(symbol="line-ew-open", size=44, line=dict(width=3, color="#d62728")),
+        text=[f"random {v:+.2f}" for v in floors],
+        textposition="top center",
+        name="a random map (the floor)",
+    )
+    figure.update_yaxes(title="insertion AUC − deletion AUC", rangemode="tozero")
     return _layout(
-        figure, height=340, title="Faithfulness: higher is better; the random bar is the floor", barmode="group"
+        figure,
+        height=340,
+        title="Faithfulness: higher is better; the red line is what a random map scores",
+        legend=dict(orientation="h", y=-0.15),
     )
 
 
@@ -227,3 +246,36 @@ def lung_share_figure(shares) -> go.Figure:
     )
     figure.update_yaxes(range=[0, 1], tickformat=".0%")
     return _layout(figure, height=340, title="Where the maps look, per answer and method")
+
+
+def localisation_figure(rows: list[dict], baselines: dict[str, float], value_label: str) -> go.Figure:
+    """Bars per method (with 95% intervals) and the baselines as labelled dashed lines, so the floor always shows.
+
+    rows: {"label", "value", "low", "high"}; baselines: label -> value on the same scale.
+    """
+    figure = go.Figure(
+        go.Bar(
+            x=[r["label"] for r in rows],
+            y=[r["value"] for r in rows],
+            error_y=dict(
+                type="data",
+                symmetric=False,
+                array=[(r["high"] - r["value"]) if r.get("high") is not None else 0 for r in rows],
+                arrayminus=[(r["value"] - r["low"]) if r.get("low") is not None else 0 for r in rows],
+            ),
+            marker_color="#1f77b4",
+            text=[f"{r['value']:.2f}" for r in rows],
+            textposition="inside",
+            name="explanation method",
+        )
+    )
+    for (label, value), dash in zip(baselines.items(), ("dash", "dot", "dashdot")):
+        figure.add_hline(
+            y=value,
+            line_dash=dash,
+            line_color="#d62728",
+            annotation_text=f"{label}: {value:.2f}",
+            annotation_position="top left",
+        )
+    figure.update_yaxes(title=value_label, rangemode="tozero")
+    return _layout(figure, height=340, showlegend=False)

@@ -94,6 +94,15 @@ def get_splits() -> pd.DataFrame:
     return load_splits(config.SPLITS_PATH)
 
 
+@st.cache_data(show_spinner=False)
+def get_box_table() -> pd.DataFrame:
+    """The radiologists' boxes (nih_adult/boxes.csv), empty where the NIH folder is absent. Evaluation data only:
+    shown on the films they belong to, never fed to the model."""
+    from model.evaluation.localisation import load_box_table
+
+    return load_box_table(config.data_dir() / config.NIH_ADULT_SUBDIR)
+
+
 def metrics_describe_shipped_model(model_sha256: str) -> bool:
     """True when the shipped model is the one the metrics were computed on (hashed once per file version)."""
     if not config.MODEL_PATH.is_file():

@@ -68,6 +68,10 @@ def smooth_outline(mask: np.ndarray, height: int, width: int) -> list[tuple[np.n
     return lines
 
 
+# Radiologists' boxes: a colour no colormap in the menu ends on, dashed so it never reads as heat.
+BOX_COLOUR: str = "#00e5ff"
+
+
 def viewer_figure(
     shown: np.ndarray,
     raw: np.ndarray,
@@ -80,12 +84,14 @@ def viewer_figure(
     units: tuple[float, float] = (0.0, 1.0),
     panes: tuple[str, ...] = ("film", "heat"),
     pane_width_px: int = PANE_WIDTH_PX,
+    boxes: list[tuple[float, float, float, float, str]] | None = None,
 ) -> go.Figure:
     """Panes of the same film sharing their axes, zooming or panning one moves the others: "film" is the X-ray
     alone, "heat" the X-ray with the heatmap over it (a phone shows one at a time).
 
     `shown` is the film after window/level and inversion (what is drawn); `raw` the film's own values (what
-    hovering reads, reported in `units`: the file's own values at 0 and 1); `heatmap` any resolution in [0, 1].
+    hovering reads, reported in `units`: the file's own values at 0 and 1); `heatmap` any resolution in [0, 1];
+    `boxes` radiologists' boxes as (x0, y0, x1, y1, finding) in the film's pixels, drawn on every pane.
     """
     film = display_film(shown)
     height_px, width_px = film.shape
@@ -167,6 +173,30 @@ def viewer_figure(
                     row=1,
                     col=column,
                 )
+    for x0, y0, x1, y1, finding in boxes or []:
+        for column in columns:
+            figure.add_shape(
+                type="rect",
+                x0=x0,
+                y0=y0,
+                x1=x1,
+                y1=y1,
+                line=dict(color=BOX_COLOUR, width=2, dash="dash"),
+                row=1,
+                col=column,
+            )
+            figure.add_annotation(
+                x=x0,
+                y=y0,
+                text=f"radiologist: {finding}",
+                showarrow=False,
+                xanchor="left",
+                yanchor="bottom",
+                font=dict(color=BOX_COLOUR, size=11),
+                bgcolor="rgba(0,0,0,0.5)",
+                row=1,
+                col=column,
+            )
     # One view of the film in both panes: the second pane's axes follow the first's (zoom, pan, reset).
     linked = len(panes) > 1  # a lone pane has nothing to follow
     figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", matches="x" if linked else None)

@@ -18,7 +18,7 @@ from model.gate.gate import NOT_A_CHEST_XRAY, InputGate, InputWarning
 from model.gate.screening import screen
 from model.image_io import LoadedImage
 from model.inference import Prediction, to_prediction
-from model.lungs import share_inside
+from model.lungs import peak_inside, share_inside
 from model.trust.faithfulness import FaithfulnessScore, faithfulness
 from model.trust.wording import Verdict, faithfulness_verdict, lung_share_verdict
 
@@ -76,6 +76,13 @@ class FilmAnalysis:
         return any(warning.code == NOT_A_CHEST_XRAY for warning in self.warnings)
 
     @property
+    def peak_in_lungs(self) -> bool | None:
+        """Is the map's hottest point inside the lung mask? None without a map or a mask."""
+        if self.heatmap is None or self.lung_mask is None:
+            return None
+        return peak_inside(self.heatmap, self.lung_mask)
+
+    @property
     def method_label(self) -> str:
         return method_info(self.method).label
 
@@ -97,6 +104,7 @@ class FilmAnalysis:
                 self.lung_share,
                 None if mask is None else float(mask.mean()),
                 True if mask is None else plausible_lung_mask(mask),
+                self.peak_in_lungs,
             )
         }
         if self.faithfulness is not None:
@@ -104,7 +112,11 @@ class FilmAnalysis:
             if self.prediction is not None and self.target_class is not None:
                 target = self.prediction.probabilities[self.target_class]
             found["faithfulness"] = faithfulness_verdict(
-                self.faithfulness.score, self.faithfulness.random_score, target
+                self.faithfulness.score,
+                self.faithfulness.random_score,
+                target,
+                passes_sanity=method_info(self.method).passes_sanity,
+                chest_film=not self.stopped,
             )
         return found
 
@@ -118,6 +130,7 @@ class FilmAnalysis:
             "target_class": self.target_class,
             "faithfulness": self.faithfulness.to_json() if self.faithfulness else None,
             "lung_share": None if self.lung_share is None else round(self.lung_share, 4),
+            "peak_in_lungs": self.peak_in_lungs,
             "verdicts": {name: verdict.to_json() for name, verdict in self.verdicts().items()},
             "seconds": round(self.seconds, 4),
             "model_file": config.MODEL_PATH.name,

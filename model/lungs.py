@@ -76,6 +76,14 @@ def share_inside(heatmap: np.ndarray, mask: np.ndarray) -> float:
     return float(heatmap[mask].sum() / total) if total > 0 else 0.0
 
 
+def peak_inside(heatmap: np.ndarray, mask: np.ndarray) -> bool:
+    """Is the map's hottest point inside the mask? The mask is resized to the map if needed."""
+    if heatmap.shape != mask.shape:
+        mask = cv2.resize(mask.astype(np.uint8), heatmap.shape[::-1], interpolation=cv2.INTER_NEAREST).astype(bool)
+    row, col = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
+    return bool(mask[row, col])
+
+
 def dice(a: np.ndarray, b: np.ndarray) -> float:
     a, b = a.astype(bool), b.astype(bool)
     denominator = a.sum() + b.sum()

@@ -10,7 +10,11 @@ import json
 from pathlib import Path
 
 from model import config
+from model.evaluation.attention import radiologist_section
+from model.explain import EXPLAINERS
+from model.explain.base import convolutional_layers
 from model.inference import load_classifier
+from model.input_recipe import load_recipe
 from model.lungs import optional_segmenter
 from model.trust.audit import audit
 
@@ -27,7 +31,13 @@ def main() -> None:
     segmenter = optional_segmenter()
     if segmenter is None:
         print("note: no lung segmenter in assets/; lung shares are left out.")
-    report = audit(load_classifier(args.model), args.per_class, args.sanity_per_class, segmenter=segmenter)
+    model = load_classifier(args.model)
+    report = audit(model, args.per_class, args.sanity_per_class, segmenter=segmenter)
+    if segmenter is not None:
+        layers = convolutional_layers(model)[-3::2][::-1]  # the last convolution, and the last of the stage before
+        report["against_radiologists"] = radiologist_section(model, load_recipe(), segmenter, list(EXPLAINERS), layers)
+    if report.get("against_radiologists") is None:
+        print("note: no radiologist boxes found (nih_adult/boxes.csv); the localisation section is left out.")
     args.out.write_text(json.dumps(report, indent=1))
     print(report["computed_on"])
     for summary in report["methods"].values():
@@ -39,6 +49,18 @@ def main() -> None:
             f"{summary['milliseconds_per_image']:.0f} ms/image"
             + (f"; lung share median {summary['lung_share']['all']['median']:.2f}" if "lung_share" in summary else "")
         )
+    radiologists = report.get("against_radiologists")
+    if radiologists:
+        print(
+            f"Against radiologists' boxes ({radiologists['n_films']} films, explaining {radiologists['target_class']}):"
+        )
+        chance = radiologists["baselines"]["all"]["random_point"]["pointing_game"]
+        for key, row in radiologists["methods"].items():
+            figures = row["all"]
+            print(
+                f"  {key:28s} pointing game {figures['pointing_game']:.2f} (random point {chance:.2f}); "
+                f"heat in box {figures['heat_in_box']:.2f} = {figures['heat_in_box_over_chance']:.1f}x chance"
+            )
     print(f"Wrote {args.out}")
 
 

@@ -119,8 +119,15 @@ def test_compare_view_shows_every_method():
     at.toggle(key="compare").set_value(True).run()
     assert not at.exception
     captions = texts(at)
-    assert captions.count("random one") >= 5, "each method says how it fares against a random map"
-    assert "The methods" in captions, "and whether the methods agree"
+    assert "The methods" in captions, "whether the methods agree"
+    assert "Where at least 3 of the 5 methods" in captions, "the region they agree on is drawn"
+    grouped = [c.value for c in at.caption if c.value.startswith("**")]
+    sentences = [c.split("** — ", 1)[1] for c in grouped]
+    assert len(sentences) == len(set(sentences)), "each sentence is worded once, with the methods it applies to"
+    named = " ".join(c.split("** — ", 1)[0] for c in grouped)
+    for label in ("Grad-CAM", "Grad-CAM++", "LayerCAM", "Score-CAM", "SmoothGrad"):
+        assert label in named, f"{label} is judged"
+    assert any("random one" in s for s in sentences), "how the maps fare against a random map"
 
 
 @requires_real_data

@@ -59,3 +59,30 @@ def test_compare_grid_labels_every_method():
     pictures = [render(film, np.random.default_rng(s).random((20, 20))) for s in range(5)]
     picture = grid(pictures, [f"method {i}" for i in range(5)])
     assert picture.shape[1] > 5 * 160 and picture.shape[0] > 200
+
+
+def test_a_map_whose_peak_is_outside_the_lungs_is_never_good():
+    assert lung_share_verdict(0.9, 0.3, peak_in_lungs=True).level == "good"
+    assert lung_share_verdict(0.9, 0.3, peak_in_lungs=False).level == "caution"
+    assert lung_share_verdict(0.2, 0.3, peak_in_lungs=False).level == "bad"
+    assert lung_share_verdict(0.9, None, peak_in_lungs=False).level == "caution"
+
+
+def test_about_twice_chance_but_under_the_floor_is_not_good():
+    """36-44% inside with lungs a quarter of the film was called green before: now caution."""
+    assert lung_share_verdict(0.44, 0.25, peak_in_lungs=True).level == "caution"
+
+
+def test_a_method_that_fails_the_sanity_check_never_gets_a_green_faithfulness():
+    verdict = faithfulness_verdict(0.40, 0.01, passes_sanity=False)
+    assert verdict.level == "caution" and "scrambled" in verdict.text
+    assert faithfulness_verdict(0.40, 0.01, chest_film=False).level == "caution"
+    assert faithfulness_verdict(-0.1, 0.01, passes_sanity=False).level == "bad"
+
+
+def test_grouped_words_each_sentence_once():
+    from model.trust.wording import Verdict, grouped
+
+    same = Verdict("good", "fine")
+    groups = grouped({"A": same, "B": same, "C": Verdict("bad", "not fine")})
+    assert [(v.text, names) for v, names in groups] == [("fine", ["A", "B"]), ("not fine", ["C"])]

@@ -12,6 +12,7 @@ from dashboard.layout import is_phone, pane_width
 from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
+    get_box_table,
     get_metrics,
     get_model,
     get_splits,
@@ -24,6 +25,7 @@ from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_details, show_verdict
 from dashboard.viewer import VIEWER_CONFIG, WINDOW_PRESETS, viewer_figure
 from model import config
+from model.evaluation.localisation import boxes_on_film
 from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, LoadedImage, safe_dicom_metadata
@@ -232,6 +234,47 @@ def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
+def abnormality_ui(container, prediction) -> None:
+    """1 - P(Normal): the sick-or-healthy signal, which carries over to other hospitals better than the class."""
+    abnormal = 1.0 - prediction.probabilities["Normal"]
+    container.metric("Abnormal (anything but Normal)", f"{abnormal:.0%}")
+    try:
+        external = get_metrics().get("external") or {}
+    except ResourceError:
+        external = {}
+    if external.get("abnormal_score_auroc") is not None:
+        container.caption(
+            f"On {external['n']} films from two hospitals never seen in training, this score told sick from healthy "
+            f"with AUROC {external['abnormal_score_auroc']:.2f}; the COVID-19 probability told COVID-19 from the "
+            f"rest with {external['auroc']:.2f} (0.5 = chance). Trust it more than the class name on unfamiliar films."
+        )
+
+
+def radiologist_box_key(name: str) -> str | None:
+    """The film's name in boxes.csv: a dataset film by its path, an upload by its file name; None without boxes."""
+    table = get_box_table()
+    if table.empty:
+        return None
+    prefix = f"{config.NIH_ADULT_SUBDIR}/"
+    if name.startswith(prefix):
+        return name[len(prefix) :] if (table["image"] == name[len(prefix) :]).any() else None
+    base = name.rsplit("/", 1)[-1]
+    matches = [image for image in table["image"].unique() if image.rsplit("/", 1)[-1] == base]
+    return matches[0] if matches else None
+
+
+def box_verdict(result, key: str):
+    """Whether the map's peak hits the radiologist's box of the class it explains (the Pneumonia box, mostly)."""
+    from model.evaluation.localisation import box_mask, boxes_on_film, pointing_hit
+    from model.trust.wording import radiologist_box_verdict
+
+    size = config.BOX_FRAME_SIZE
+    boxes = boxes_on_film(get_box_table(), key, size, size)
+    findings = [b for b in boxes if b[4] == result.target_class] or boxes
+    hit = pointing_hit(result.heatmap, box_mask(findings, size, size), config.POINTING_TOLERANCE_PX)
+    return radiologist_box_verdict(hit, result.target_class, findings[0][4], config.POINTING_TOLERANCE_PX)
+
+
 def method_requests(choice: dict) -> list[tuple[str, str | None]]:
     """(method, layer) for every method: CAM methods on the layer chosen in the sidebar, the others on none."""
     return [(method, choice["cam_layer"] if info.uses_layer else None) for method, info in METHODS.items()]
@@ -277,6 +320,13 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
 
     phone = is_phone()
     films, side = st.columns([3, 1])
+    box_key = radiologist_box_key(name)
+    show_boxes = box_key is not None and films.toggle(
+        "Radiologist's box",
+        value=truth_of(name) is not None,  # on for dataset films, off for uploads (matched by name only)
+        key=f"boxes::{name}",
+        help="Boxes NIH radiologists drew around findings on this film (evaluation data: never shown to the model).",
+    )
     shown_panes = films.segmented_control(
         "Show",
         list(PANE_CHOICES),
@@ -298,6 +348,7 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
             units=image.own_range,
             panes=panes,
             pane_width_px=pane_width(len(panes), phone),
+            boxes=boxes_on_film(get_box_table(), box_key, *image.pixels.shape[:2]) if show_boxes else None,
         ),
         width="stretch",
         key="viewer",
@@ -311,11 +362,14 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
     side.plotly_chart(
         charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
     )
+    abnormality_ui(side, prediction)
     side.text(
         f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
         + "".join(f"\n{note}" for note in image.notes)
     )
     verdicts = list(result.verdicts().values())
+    if show_boxes and result.heatmap is not None:
+        verdicts.append(box_verdict(result, box_key))
     for verdict in verdicts:
         show_verdict(verdict)
     show_details(verdicts)
@@ -352,28 +406,54 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
 
 
 def compare_ui(name: str, data: bytes, pixels, choice: dict, view: ViewSettings) -> None:
-    from model.trust.agreement import agreement, pairwise_overlap
-    from model.trust.wording import agreement_verdict
+    from model.trust.agreement import agreement, consensus_region, pairwise_overlap
+    from model.trust.wording import agreement_verdict, grouped
 
     anyway = st.session_state.get(f"explain_anyway::{name}", False)
     wanted = method_requests(choice)
     prefetch(data, name, wanted, choice["target"], anyway, background=False)
     columns = st.columns(len(METHODS))
-    maps, pictures = {}, []
+    maps, pictures, verdicts, rows = {}, [], {}, []
+    lung_mask = None
     for column, (method, layer) in zip(columns, wanted):
         info = METHODS[method]
         with st.spinner(f"{info.label}…"):
             result = analyse(data, name, method, choice["target"], layer, anyway)
         maps[info.label] = result.heatmap
+        lung_mask = result.lung_mask if result.lung_mask is not None else lung_mask
         pictures.append(render(pixels, result.heatmap, view, result.lung_mask))
         column.image(pictures[-1], caption=info.menu_label, width="stretch")
-        faith = result.verdicts().get("faithfulness")
-        lungs = "" if result.lung_share is None else f" · {result.lung_share:.0%} in lungs"
-        column.caption(f"{faith.text if faith else ''}{lungs} · {result.seconds * 1000:.0f} ms")
+        found = result.verdicts()
+        verdicts.update({f"{info.label}: {kind}": verdict for kind, verdict in found.items()})
+        rows.append(
+            {
+                "method": info.menu_label,
+                "heat in lungs": None if result.lung_share is None else f"{result.lung_share:.0%}",
+                "peak in lungs": {True: "yes", False: "no", None: "—"}[result.peak_in_lungs],
+                "faithfulness margin": (
+                    None
+                    if result.faithfulness is None
+                    else f"{result.faithfulness.score - result.faithfulness.random_score:+.2f}"
+                ),
+                "time": f"{result.seconds * 1000:.0f} ms",
+            }
+        )
     overlaps = pairwise_overlap(maps)
     weakest = min(overlaps, key=overlaps.get)
     verdict = agreement_verdict(agreement(maps), weakest, overlaps[weakest])
     show_verdict(verdict)
+    shared = consensus_region(maps)
+    left, right = st.columns([1, 2])
+    left.image(render(pixels, shared.astype("float32"), view, lung_mask), width="stretch")
+    left.caption(
+        f"Where at least {len(maps) // 2 + 1} of the {len(maps)} methods put their hottest "
+        f"{config.AGREEMENT_TOP_FRACTION:.0%} ({shared.mean():.0%} of the film)"
+    )
+    right.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    # Each sentence once, with the methods it applies to.
+    for text_verdict, names in grouped(verdicts):
+        methods = sorted({n.split(":")[0] for n in names})
+        right.caption(f"**{', '.join(methods)}** — {text_verdict.text}")
     show_details([verdict])
     stem = download_stem(name)
     st.download_button(

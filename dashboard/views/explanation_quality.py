@@ -91,6 +91,103 @@ if all("lung_share" in summary for summary in methods.values()):
             "when the segmenter's mask replaces the annotators'."
         )
 
+radiologists = quality.get("against_radiologists")
+st.subheader("Against radiologists")
+if not radiologists:
+    st.info(
+        "No comparison with radiologists in this file: run `python scripts/audit_explanations.py` with the NIH adult "
+        "films and their `boxes.csv` present."
+    )
+else:
+    subset = st.radio(
+        "Films",
+        ["all", "held_out"],
+        format_func=lambda k: {
+            "all": f"All {radiologists['n_films']} films with a Pneumonia box",
+            "held_out": f"The {radiologists['n_held_out']} not used in training",
+        }[k],
+        horizontal=True,
+        key="radiologist_subset",
+    )
+    st.markdown(
+        f"NIH radiologists drew boxes around the pneumonia on {radiologists['n_films']} of the adult NIH films. Each "
+        f"method is asked to explain **{radiologists['target_class']}** on those films. **Pointing game**: is the "
+        f"map's hottest point inside a box (within {radiologists['tolerance_px']:.0f} px on the "
+        f"{radiologists['frame_px']}-px film)? **Heat in the box**: how much of the map's mass falls inside the "
+        "boxes, divided by the boxes' share of the film (1 = what a map spread evenly would give)."
+    )
+    base = radiologists["baselines"][subset]
+    rows = [
+        {
+            "label": label_of(row["method"]) + (f" · {row['layer']}" if row["layer"] else ""),
+            **row[subset],
+        }
+        for row in radiologists["methods"].values()
+        if row[subset].get("n")
+    ]
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.localisation_figure(
+            [
+                {
+                    "label": r["label"],
+                    "value": r["pointing_game"],
+                    "low": (r["pointing_game_95"] or [None])[0],
+                    "high": (r["pointing_game_95"] or [None, None])[1],
+                }
+                for r in rows
+            ],
+            {
+                "random point": base["random_point"]["pointing_game"],
+                "centre of the lungs": base["lung_centre"]["pointing_game"],
+            },
+            "share of films whose peak hits a box",
+        ),
+        width="stretch",
+        config=charts.CHART_CONFIG,
+        key="pointing",
+    )
+    right.plotly_chart(
+        charts.localisation_figure(
+            [
+                {
+                    "label": r["label"],
+                    "value": r["heat_in_box_over_chance"],
+                    "low": (r["heat_in_box_over_chance_95"] or [None])[0],
+                    "high": (r["heat_in_box_over_chance_95"] or [None, None])[1],
+                }
+                for r in rows
+            ],
+            {"even map": 1.0, "even over the lungs": base["uniform_over_lungs"]["heat_in_box_over_chance"]},
+            "heat in the boxes ÷ chance",
+        ),
+        width="stretch",
+        config=charts.CHART_CONFIG,
+        key="heat_in_box",
+    )
+    st.caption(
+        "Bars: 95% bootstrap intervals over films. Lines: what maps that know nothing of the disease score on the "
+        "same films (a random point; a map peaking at the centre of the lungs; a map spread evenly over the film or "
+        "over the lungs). A method is only useful to a radiologist where it clearly beats these lines."
+    )
+    opacity = radiologists.get("opacity") or {}
+    if opacity.get("n"):
+        auroc = opacity.get("pneumonia_score_auroc_vs_opacity")
+        st.markdown(
+            f"**How noisy the NIH label is.** Three radiologists re-read {opacity['n']} of these NIH films for an "
+            f"airspace opacity: of the films NIH's report text labels pneumonia, "
+            f"{opacity['nih_pneumonia_with_opacity']} show one and {opacity['nih_pneumonia_without_opacity']} do "
+            f"not; {opacity['nih_normal_with_opacity']} of the re-read normals do. The label agrees with the "
+            f"radiologists on {opacity['nih_label_agreement']:.0%} of films."
+            + (
+                f" The model's Pneumonia probability separates the radiologists' opacity from no opacity with AUROC "
+                f"{auroc:.2f} (0.5 = chance; AUROC is the chance that a film with an opacity scores above one "
+                "without)."
+                if auroc is not None
+                else ""
+            )
+        )
+
 st.subheader("Reading")
 for method, summary in methods.items():
     st.markdown("- " + reading(method, summary))

@@ -24,13 +24,7 @@ from model.evaluation.localisation import (
     score_film,
     summarise_scores,
 )
-from model.lungs import share_inside
-
-
-def peak_inside(heatmap: np.ndarray, mask: np.ndarray) -> bool:
-    """Is the hottest point of the map inside the mask (same resolution)?"""
-    row, col = np.unravel_index(int(np.argmax(heatmap)), heatmap.shape)
-    return bool(mask[row, col])
+from model.lungs import peak_inside, share_inside
 
 
 def explain_in_batches(
@@ -157,3 +151,23 @@ def radiologist_opacity(model, recipe, segmenter, nih_dir: Path | None = None) -
     inputs = classifier_inputs(_plain_inputs([nih_dir / p for p in labels["image"]]), recipe, segmenter)
     probabilities = predict_probabilities(model, inputs)[:, config.CLASS_NAMES.index("Pneumonia")]
     return opacity_agreement(labels, dict(zip(labels["image"], probabilities.tolist())))
+
+
+def radiologist_section(
+    model, recipe, segmenter, methods: Sequence[str], layers: Sequence[str | None]
+) -> dict[str, object] | None:
+    """The explanation audit's "against radiologists" section for the shipped (or any) model and recipe.
+
+    None where the NIH folder or its boxes are absent (a user without that download).
+    """
+    from model.data.manifest import load_splits
+    from model.input_recipe import classifier_inputs
+
+    splits = load_splits() if config.SPLITS_PATH.is_file() else None
+    boxes = load_box_films(segmenter, splits=splits)
+    if boxes is None:
+        return None
+    inputs = classifier_inputs(boxes.inputs, recipe, segmenter, boxes.lung_masks)
+    section = localisation_figures(model, inputs, boxes, methods, layers)
+    section["opacity"] = radiologist_opacity(model, recipe, segmenter)
+    return section

@@ -35,23 +35,41 @@ class FilmBoxes:
         return float(self.mask.mean())
 
 
-def load_boxes(nih_dir: Path, finding: str = config.BOX_FINDING) -> list[FilmBoxes]:
-    """Every film of `boxes.csv` with at least one box of `finding`; several boxes on a film are united."""
+def load_box_table(nih_dir: Path) -> pd.DataFrame:
+    """boxes.csv as it is (image, finding, x, y, w, h in the 224-px frame); empty where the file is absent."""
     path = nih_dir / config.BOXES_FILENAME
     if not path.is_file():
-        return []
-    table = pd.read_csv(path)
+        return pd.DataFrame(columns=["image", "finding", "x", "y", "w", "h"])
+    return pd.read_csv(path)
+
+
+def boxes_on_film(
+    table: pd.DataFrame, image: str, height: int, width: int
+) -> list[tuple[float, float, float, float, str]]:
+    """A film's boxes as (x0, y0, x1, y1, finding) in its own pixels: the 224-px frame stretched to the film, as the
+    classifier's input stretches it."""
+    rows = table[table["image"] == image]
+    sx, sy = width / config.BOX_FRAME_SIZE, height / config.BOX_FRAME_SIZE
+    return [(r.x * sx, r.y * sy, (r.x + r.w) * sx, (r.y + r.h) * sy, str(r.finding)) for r in rows.itertuples()]
+
+
+def box_mask(boxes: list[tuple[float, float, float, float, str]], height: int, width: int) -> np.ndarray:
+    """Boolean mask of (x0, y0, x1, y1, finding) boxes at the given size."""
+    mask = np.zeros((height, width), dtype=bool)
+    for x0, y0, x1, y1, _ in boxes:
+        mask[max(int(np.floor(y0)), 0) : int(np.ceil(y1)), max(int(np.floor(x0)), 0) : int(np.ceil(x1))] = True
+    return mask
+
+
+def load_boxes(nih_dir: Path, finding: str = config.BOX_FINDING) -> list[FilmBoxes]:
+    """Every film of `boxes.csv` with at least one box of `finding`; several boxes on a film are united."""
+    table = load_box_table(nih_dir)
     table = table[table["finding"] == finding]
     size = config.BOX_FRAME_SIZE
-    films = []
-    for image, rows in table.groupby("image", sort=True):
-        mask = np.zeros((size, size), dtype=bool)
-        for row in rows.itertuples():
-            x0, y0 = int(np.floor(row.x)), int(np.floor(row.y))
-            x1, y1 = int(np.ceil(row.x + row.w)), int(np.ceil(row.y + row.h))
-            mask[max(y0, 0) : min(y1, size), max(x0, 0) : min(x1, size)] = True
-        films.append(FilmBoxes(str(image), finding, mask))
-    return films
+    return [
+        FilmBoxes(str(image), finding, box_mask(boxes_on_film(table, image, size, size), size, size))
+        for image in sorted(table["image"].unique())
+    ]
 
 
 def to_frame(heatmap: np.ndarray, size: int = config.BOX_FRAME_SIZE) -> np.ndarray:

@@ -33,3 +33,17 @@ def agreement(maps: dict[str, np.ndarray]) -> float:
     """Mean pairwise overlap: 1 = every method marks the same pixels, about 0.05 = as two random maps would."""
     values = list(pairwise_overlap(maps).values())
     return float(np.mean(values)) if values else 1.0
+
+
+def consensus_region(
+    maps: dict[str, np.ndarray], fraction: float = config.AGREEMENT_TOP_FRACTION, quorum: int | None = None
+) -> np.ndarray:
+    """Pixels that at least `quorum` methods (default: a majority) count among their hottest `fraction`.
+
+    The region compare-all draws: what the methods share, not any one map.
+    """
+    if not maps:
+        raise ValueError("No maps to agree on.")
+    quorum = quorum if quorum is not None else len(maps) // 2 + 1
+    votes = np.sum([top_region(heat, fraction) for heat in maps.values()], axis=0)
+    return votes >= quorum

@@ -17,7 +17,8 @@ from model.data.dataset import load_split
 from model.explain import EXPLAINERS, get_explainer
 from model.explain.catalog import label_of
 from model.inference import predict_probabilities
-from model.lungs import dice, predict_lung_masks, share_inside
+from model.lungs import dice, peak_inside, predict_lung_masks, share_inside
+from model.provenance import sha256_of
 from model.trust.faithfulness import faithfulness
 from model.trust.sanity import passes_sanity_check, randomisation_correlations, randomised_copy
 
@@ -127,6 +128,7 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
             shares = np.array([share_inside(m, k) for m, k in zip(maps, lung_masks)])
             methods[name]["lung_share"] = {
                 "all": _describe(shares.tolist()),
+                "peak_in_lungs": float(np.mean([peak_inside(m, k) for m, k in zip(maps, lung_masks)])),
                 "by_true_class": {
                     config.CLASS_NAMES[c]: _describe(shares[test.labels == c].tolist())
                     for c in range(len(config.CLASS_NAMES))
@@ -144,6 +146,7 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
             f"duplicate group), sanity check on {len(sanity_rows)} of them; target = predicted class"
         ),
         "model_file": config.MODEL_PATH.name,
+        "model_sha256": sha256_of(config.MODEL_PATH),
         "sanity_top_layers": config.SANITY_TOP_LAYERS,
         "sanity_max_correlation": config.SANITY_MAX_CORRELATION,
         "faithfulness_steps": config.FAITHFULNESS_STEPS,

@@ -24,13 +24,31 @@ class Verdict:
         return {"level": self.level, "text": self.text, "detail": self.detail}
 
 
-def faithfulness_verdict(score: float, random_score: float, target_probability: float | None = None) -> Verdict:
-    """Insertion-minus-deletion score of a map against a random map on the same image, in plain words."""
+def faithfulness_verdict(
+    score: float,
+    random_score: float,
+    target_probability: float | None = None,
+    passes_sanity: bool = True,
+    chest_film: bool = True,
+) -> Verdict:
+    """Insertion-minus-deletion score of a map against a random map on the same image, in plain words.
+
+    Never green for a method that failed the model-randomisation check (its map would look as convincing on a
+    scrambled model, so beating a random map shows the image's structure, not the model's reasons), nor for a
+    picture the chest-film check stopped (a map of noise can beat a random map too).
+    """
     margin = score - random_score
     numbers = (
         f"faithfulness {score:+.3f} (insertion AUC minus deletion AUC) against {random_score:+.3f} for a random map "
         f"on the same film: a margin of {margin:+.3f}"
     )
+    if not chest_film:
+        return Verdict(
+            "caution",
+            "This picture is not a chest film: whether the map beats a random one says nothing about how the model "
+            "reads chest films.",
+            numbers,
+        )
     if target_probability is not None and target_probability < config.UNLIKELY_CLASS_PROBABILITY:
         return Verdict(
             "caution",
@@ -39,6 +57,14 @@ def faithfulness_verdict(score: float, random_score: float, target_probability: 
         )
     if margin <= 0:
         return Verdict("bad", "This map does no better than a random one: do not read much into it.", numbers)
+    if not passes_sanity:
+        return Verdict(
+            "caution",
+            "This map beats a random one, but this method failed the scrambled-model check: it draws much the same "
+            "map when the model's top layers are randomised, so it shows the film's structure more than the model's "
+            "reasons.",
+            numbers,
+        )
     if margin < config.FAITHFULNESS_CLEAR_MARGIN:
         return Verdict("caution", "This map beats a random one only narrowly: read it with care.", numbers)
     return Verdict(
@@ -63,9 +89,20 @@ def sanity_verdict(rank_correlation: float) -> Verdict:
     )
 
 
-def lung_share_verdict(share: float | None, lung_area: float | None = None, mask_plausible: bool = True) -> Verdict:
-    """Share of a map's heat inside the lung fields, against the share a map spread at random would put there
-    (the lungs' share of this film's area); withheld when the lung outline itself is implausible."""
+def lung_share_verdict(
+    share: float | None,
+    lung_area: float | None = None,
+    mask_plausible: bool = True,
+    peak_in_lungs: bool | None = None,
+) -> Verdict:
+    """Share of a map's heat inside the lung fields, against chance (the lungs' share of the film), and where its
+    peak lies; withheld when the lung outline itself is implausible.
+
+    Levels, calibrated on the shipped audits: a random map puts about a third of its heat on the lungs (their share
+    of the film); the maps that hit the radiologists' boxes put well over half there. So "on the lungs" needs at
+    least LUNG_SHARE_MOSTLY_INSIDE of the heat inside, LUNG_SHARE_CLEAR_ENRICHMENT times chance, and the peak
+    inside; a map whose peak lies outside the lungs is never called good, whatever its share.
+    """
     if share is None:
         return Verdict("unknown", "Lung segmenter not available: no lung share for this map.")
     if not mask_plausible:
@@ -76,20 +113,40 @@ def lung_share_verdict(share: float | None, lung_area: float | None = None, mask
             "wrong outline.",
             f"share {share:.0%} inside the outline as found",
         )
+    peak_words = {True: "; its peak is inside the lungs", False: "; its peak is outside the lungs", None: ""}
     if lung_area is None or lung_area <= 0:
-        level = "good" if share >= config.LUNG_SHARE_MOSTLY_INSIDE else "caution"
-        return Verdict(level, f"{share:.0%} of the heat lies inside the outlined lungs.")
+        good = share >= config.LUNG_SHARE_MOSTLY_INSIDE and peak_in_lungs is not False
+        return Verdict("good" if good else "caution", f"{share:.0%} of the heat lies inside the outlined lungs.")
     ratio = share / lung_area
-    detail = f"{share:.0%} of the heat inside the lungs, which cover {lung_area:.0%} of the film: {ratio:.1f}x chance"
-    if ratio >= config.LUNG_SHARE_CLEAR_ENRICHMENT:
+    detail = (
+        f"{share:.0%} of the heat inside the lungs, which cover {lung_area:.0%} of the film: {ratio:.1f}x chance"
+        + peak_words[peak_in_lungs]
+    )
+    if peak_in_lungs is False:
+        if ratio >= 1.0:
+            return Verdict(
+                "caution",
+                f"The map's hottest point lies outside the lungs, although {share:.0%} of its heat is inside them: "
+                "look at what it marks there (labels, the neck, the heart's edge) before trusting it.",
+                detail,
+            )
         return Verdict(
-            "good", f"The heat sits on the lungs: {share:.0%} of it inside them, {ratio:.1f} times chance.", detail
+            "bad",
+            f"The map's hottest point lies outside the lungs and only {share:.0%} of its heat is inside them (lungs "
+            f"{lung_area:.0%} of the film): it dwells on labels, edges or the body outline.",
+            detail,
+        )
+    if share >= config.LUNG_SHARE_MOSTLY_INSIDE and ratio >= config.LUNG_SHARE_CLEAR_ENRICHMENT:
+        return Verdict(
+            "good",
+            f"The heat sits on the lungs: {share:.0%} of it inside them, {ratio:.1f} times chance, peak inside.",
+            detail,
         )
     if ratio >= 1.0:
         return Verdict(
             "caution",
-            f"The heat is spread about as a random map's would be ({share:.0%} inside the lungs, which cover "
-            f"{lung_area:.0%} of the film): it does not single out the lungs.",
+            f"Only {share:.0%} of the heat lies inside the lungs, which cover {lung_area:.0%} of the film: the map "
+            "does not clearly single out the lungs.",
             detail,
         )
     return Verdict(
@@ -180,10 +237,46 @@ def agreement_verdict(mean_overlap: float, weakest_pair: str, weakest: float) ->
     if mean_overlap >= config.AGREEMENT_HIGH:
         return Verdict("good", "The methods point at much the same places: the picture they give is stable.", detail)
     if mean_overlap >= config.AGREEMENT_LOW:
-        return Verdict("caution", "The methods partly agree: trust the regions they share, not the rest.", detail)
+        return Verdict(
+            "caution",
+            "The methods partly agree: read the region they share (outlined below), not what only one of them marks.",
+            detail,
+        )
     return Verdict(
         "bad",
         "The methods point at different places on this film: no single map can be trusted here. Prefer what the "
         "faithful methods share, and treat the explanation as unstable.",
         detail,
+    )
+
+
+def grouped(verdicts: dict[str, Verdict]) -> list[tuple[Verdict, list[str]]]:
+    """Verdicts that say the same thing, once each with the names they apply to (in first-seen order).
+
+    Compare-all words each difference once instead of repeating one sentence under every method.
+    """
+    groups: dict[tuple[str, str], tuple[Verdict, list[str]]] = {}
+    for name, verdict in verdicts.items():
+        groups.setdefault((verdict.level, verdict.text), (verdict, []))[1].append(name)
+    return list(groups.values())
+
+
+def radiologist_box_verdict(hit: bool, explained_class: str, finding: str, tolerance_px: float) -> Verdict:
+    """Does the map's peak land in the box a radiologist drew around `finding` on this film?"""
+    if explained_class != finding:
+        return Verdict(
+            "unknown",
+            f"A radiologist marked {finding} on this film; this map explains {explained_class}, so the box does not "
+            f"judge it. Explain {finding} to check it against the box.",
+        )
+    if hit:
+        return Verdict(
+            "good",
+            f"The map's hottest point lands in the radiologist's {finding} box (within {tolerance_px:.0f} px on a "
+            "224-px film).",
+        )
+    return Verdict(
+        "bad",
+        f"The map's hottest point misses the radiologist's {finding} box: the model's strongest evidence for "
+        f"{finding} is not where the radiologist saw it.",
     )
