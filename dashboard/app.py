@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import script_runner
 
-from dashboard.resources import start_warm_up
+from dashboard.resources import start_warm_up, worker_health
 from dashboard.texts import DISCLAIMER
 
 # After every script run Streamlit calls keras.backend.clear_session() when Keras is loaded, which runs a full
@@ -30,4 +30,6 @@ PAGES = [
 start_warm_up()  # models load and trace in the background while the person picks a film
 navigation = st.navigation(PAGES)
 st.sidebar.warning(DISCLAIMER, icon=":material/warning:")
+if (health := worker_health()) is not None:
+    st.sidebar.error(health, icon=":material/sync_problem:")
 navigation.run()

@@ -155,7 +155,29 @@ def get_worker():
     from model.batching import BatchingWorker
 
     model, segmenter, gate = get_model(), get_segmenter(), get_gate()
-    return BatchingWorker(lambda key, films: key.explain(model, films, segmenter, gate))
+
+    def analyse_batch(key, films):
+        with MODEL_LOCK:
+            return key.explain(model, films, segmenter, gate)
+
+    worker = BatchingWorker(analyse_batch)
+    _STARTED_WORKERS.append(worker)
+    return worker
+
+
+# Every call into the models from this server holds this lock: the worker's batches and the page-thread predictions
+# of a batch table never run TensorFlow side by side (two at once only slowed both, and doubled the memory peak).
+MODEL_LOCK = threading.Lock()
+
+
+_STARTED_WORKERS: list = []  # the worker once built (read by the health check without building one)
+
+
+def worker_health() -> str | None:
+    """A sentence when the shared worker is not running (it restarts with the next request), else None."""
+    if not _STARTED_WORKERS or _STARTED_WORKERS[-1].alive:
+        return None
+    return "The analysis worker had stopped; it restarts with the next request (any waiting request must be retried)."
 
 
 @st.cache_resource(show_spinner=False)

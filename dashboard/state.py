@@ -5,12 +5,13 @@ Thin wrappers over `model/` that Streamlit can cache; each returns the core's ow
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import wait
 
 import streamlit as st
 
 from dashboard.film_cache import FILMS
-from dashboard.resources import get_gate, get_model, get_segmenter, get_worker
+from dashboard.resources import MODEL_LOCK, get_gate, get_model, get_segmenter, get_worker
 from model import config
 from model.image_io import LoadedImage
 
@@ -39,9 +40,13 @@ def analyse(
 
     ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway))
     if ticket.done():
-        return ticket.result()
+        return _answer(ticket)
     note, said = st.empty(), None
+    deadline = time.monotonic() + config.PAGE_ANALYSIS_DEADLINE_S
     while not ticket.done():
+        if time.monotonic() > deadline:
+            note.empty()
+            _stop_with(TOOK_TOO_LONG)
         ahead = ticket.ahead()
         if ahead != said:  # a message only when the place changes: twenty waiting pages must not flood the server
             note.caption(
@@ -52,7 +57,31 @@ def analyse(
             said = ahead
         wait([ticket.future], timeout=POLL_S)
     note.empty()
-    return ticket.result()
+    return _answer(ticket)
+
+
+TOOK_TOO_LONG = (
+    f"The analysis took too long (over {config.PAGE_ANALYSIS_DEADLINE_S:.0f} s): the server is busy. Please try again "
+    "in a moment."
+)
+
+
+def _stop_with(message: str) -> None:
+    """End this page run with one clear sentence instead of a traceback or an endless wait."""
+    st.error(message, icon=":material/hourglass_disabled:")
+    st.stop()
+
+
+def _answer(ticket):
+    """The ticket's result; a worker failure (restart, dropped work, a fault) ends the page with its message."""
+    from model.batching import WorkerError
+
+    try:
+        return ticket.result(timeout=config.PAGE_ANALYSIS_DEADLINE_S)
+    except WorkerError as error:
+        _stop_with(str(error))
+    except TimeoutError:
+        _stop_with(TOOK_TOO_LONG)
 
 
 def prefetch(
@@ -79,7 +108,7 @@ def overlay_analyses(films: list[tuple[bytes, str]]):
     # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
     key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False)
     tickets = [_submit(data, name, key) for data, name in films]  # all queued before any is awaited
-    return [ticket.result() for ticket in tickets]
+    return [_answer(ticket) for ticket in tickets]
 
 
 def overlay_analysis(data: bytes, name: str):
@@ -91,4 +120,6 @@ def predict_only(data: bytes, name: str):
     """The FilmPrediction for one image: the gate's warnings, and the prediction unless the gate stopped it."""
     from model.analysis import predict_films
 
-    return predict_films(get_model(), [decode(data, name)], get_segmenter(), get_gate())[0]
+    model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+    with MODEL_LOCK:
+        return predict_films(model, [decode(data, name)], segmenter, gate)[0]

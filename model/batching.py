@@ -6,10 +6,17 @@ oldest request together with every waiting request that asks for the same analys
 batch. Identical requests (same film content, same analysis) are computed once, finished results are kept in a
 bounded cache, and each waiting caller can ask how many requests are ahead of its own. Requests marked `background`
 (the other methods, computed ahead so that a switch is instant) run only while nobody is waiting.
+
+Supervised, because every session depends on this one thread: each step of its loop is guarded, each film gets
+exactly one answer or one error (a batch that returns the wrong number of results is rerun film by film, and a
+film still without its result fails with a message), a dead thread is noticed at the next request, its waiting
+requests are failed with a retry message and a new thread starts. Background work is bounded in count and in the
+bytes of the films it holds; the oldest background request is dropped first.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +25,22 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from model import config
+
+log = logging.getLogger(__name__)
+
+
+class WorkerError(RuntimeError):
+    """The shared worker could not answer this request; the message says what to do (usually: try again)."""
+
+
+RESTARTED = "The analysis worker stopped and was restarted; your request was lost. Please try again."
+DROPPED = "Background work for this film was dropped to make room for newer requests."
+
+
+def film_nbytes(film: object) -> int:
+    """Bytes a queued film holds: its pixel array where it has one (a LoadedImage), else its own nbytes."""
+    pixels = getattr(film, "pixels", film)
+    return int(getattr(pixels, "nbytes", 0))
 
 
 @dataclass(frozen=True)
@@ -91,22 +114,66 @@ class BatchingWorker:
         max_batch: int = config.WORKER_MAX_BATCH,
         cache_entries: int = config.WORKER_CACHE_ENTRIES,
         max_background_batch: int = config.WORKER_MAX_BACKGROUND_BATCH,
+        max_background_requests: int = config.WORKER_MAX_BACKGROUND_REQUESTS,
+        max_background_bytes: int = config.WORKER_MAX_BACKGROUND_BYTES,
     ) -> None:
         self._analyse_batch = analyse_batch
         self.window_s, self.max_batch, self.cache_entries = window_s, max_batch, cache_entries
         self.max_background_batch = max_background_batch
+        self.max_background_requests, self.max_background_bytes = max_background_requests, max_background_bytes
         self._queue: list[_Request] = []  # foreground first-come order; background requests after them
         self._running: list[_Request] = []
         self._by_identity: dict[tuple, _Request] = {}
         self._cache: OrderedDict[tuple, object] = OrderedDict()
         self._condition = threading.Condition()
-        self.batches_run = 0
-        threading.Thread(target=self._loop, name="analysis-worker", daemon=True).start()
+        self.restarts = 0
+        self._thread = self._start()
+
+    def _start(self) -> threading.Thread:
+        thread = threading.Thread(target=self._loop, name="analysis-worker", daemon=True)
+        thread.start()
+        return thread
+
+    @property
+    def alive(self) -> bool:
+        """Is the worker thread running? (The health check reports a dead one; the next request restarts it.)"""
+        return self._thread.is_alive()
+
+    def _supervise(self) -> None:
+        """Called with the lock held: a dead thread's requests fail with a retry message and a new thread starts."""
+        if self._thread.is_alive():
+            return
+        lost = [*self._running, *self._queue]
+        self._running, self._queue = [], []
+        self._by_identity.clear()
+        for request in lost:
+            if not request.future.done():
+                request.future.set_exception(WorkerError(RESTARTED))
+        self.restarts += 1
+        log.error("The analysis worker had stopped: %d waiting requests failed, worker restarted.", len(lost))
+        self._thread = self._start()
+
+    def queued_background_bytes(self) -> int:
+        with self._condition:
+            return sum(film_nbytes(r.film) for r in self._queue if r.background)
+
+    def _bound_background(self) -> None:
+        """Called with the lock held: drop the oldest background requests beyond the count and byte bounds."""
+        background = [r for r in self._queue if r.background]
+        total = sum(film_nbytes(r.film) for r in background)
+        while background and (len(background) > self.max_background_requests or total > self.max_background_bytes):
+            oldest = background.pop(0)
+            total -= film_nbytes(oldest.film)
+            self._queue.remove(oldest)
+            self._by_identity.pop(oldest.identity, None)
+            if not oldest.future.done():
+                oldest.future.set_exception(WorkerError(DROPPED))
 
     def submit(self, film_key: Hashable, film: object, key: AnalysisKey, background: bool = False) -> Ticket:
         """Queue one film for one analysis; a cached or already queued identical request is shared, not repeated."""
         request = _Request(film_key, film, key, background)
         with self._condition:
+            self._supervise()
             if request.identity in self._cache:
                 self._cache.move_to_end(request.identity)
                 request.future.set_result(self._cache[request.identity])
@@ -121,6 +188,8 @@ class BatchingWorker:
                 return Ticket(self, queued)
             self._by_identity[request.identity] = request
             self._queue.insert(len(self._queue) if background else self._foreground_count(), request)
+            if background:
+                self._bound_background()
             self._condition.notify()
         return Ticket(self, request)
 
@@ -147,38 +216,67 @@ class BatchingWorker:
 
     def _loop(self) -> None:
         while True:
-            with self._condition:
-                while not self._queue:
-                    self._condition.wait()
-                foreground = not self._queue[0].background
-            if foreground:
-                time.sleep(self.window_s)  # let simultaneous uploads join this batch
-            with self._condition:
-                self._running = self._take_batch()
-                batch = self._running
-            outcome, failures = self._run(batch)
-            with self._condition:
-                for request, result in outcome:
-                    self._cache[request.identity] = result
-                    self._cache.move_to_end(request.identity)
-                while len(self._cache) > self.cache_entries:
-                    self._cache.popitem(last=False)
-                for request in batch:
-                    self._by_identity.pop(request.identity, None)
-                self._running = []
-                self.batches_run += 1
-            for request, result in outcome:
+            batch: list[_Request] = []
+            try:
+                with self._condition:
+                    while not self._queue:
+                        self._condition.wait()
+                    foreground = not self._queue[0].background
+                if foreground:
+                    time.sleep(self.window_s)  # let simultaneous uploads join this batch
+                with self._condition:
+                    if not self._queue:
+                        continue
+                    self._running = self._take_batch()
+                    batch = self._running
+                outcome, failures = self._run(batch)
+                with self._condition:
+                    for request, result in outcome:
+                        self._cache[request.identity] = result
+                        self._cache.move_to_end(request.identity)
+                    while len(self._cache) > self.cache_entries:
+                        self._cache.popitem(last=False)
+                self._settle(outcome, failures)
+            except Exception as failure:  # a fault in the loop itself: answer this batch, keep serving
+                log.exception("The analysis worker failed while completing a batch.")
+                self._settle(
+                    [],
+                    [
+                        (r, WorkerError(f"The analysis failed ({type(failure).__name__}); please try again."))
+                        for r in batch
+                    ],
+                )
+            finally:  # also when the thread is ending (SystemExit and the like): nobody is left waiting
+                with self._condition:
+                    for request in batch:
+                        self._by_identity.pop(request.identity, None)
+                    self._running = []
+                self._settle([], [(r, WorkerError(RESTARTED)) for r in batch])
+
+    @staticmethod
+    def _settle(outcome: list, failures: list) -> None:
+        """Hand each request its result or its error, once; a request left without either fails with a message."""
+        for request, result in outcome:
+            if not request.future.done():
                 request.future.set_result(result)
-            for request, failure in failures:
+        for request, failure in failures:
+            if not request.future.done():
                 request.future.set_exception(failure)
 
     def _run(self, batch: list[_Request]) -> tuple[list[tuple[_Request, object]], list[tuple[_Request, BaseException]]]:
-        """The batch in one call; if it fails, each film alone, so one bad film does not fail its neighbours."""
+        """The batch in one call; if it fails or answers the wrong number of films, each film alone, so one bad film
+        does not fail its neighbours and no film is left without an answer."""
         try:
-            return list(zip(batch, self._analyse_batch(batch[0].key, [r.film for r in batch]))), []
-        except BaseException as failure:  # handed to the waiting callers; the worker itself goes on
-            if len(batch) == 1:
-                return [], [(batch[0], failure)]
+            results = list(self._analyse_batch(batch[0].key, [r.film for r in batch]))
+            if len(results) == len(batch):
+                return list(zip(batch, results, strict=True)), []
+            failure: BaseException = WorkerError(
+                f"The analysis returned {len(results)} results for {len(batch)} films; please try again."
+            )
+        except Exception as error:  # handed to the waiting callers; the worker itself goes on
+            failure = error
+        if len(batch) == 1:
+            return [], [(batch[0], failure)]
         outcome, failures = [], []
         for request in batch:
             one, failed = self._run([request])

@@ -212,3 +212,8 @@ POINTING_TOLERANCE_PX: float = 8.0
 ATTENTION_PENALTY_RAMP_EPOCHS: int = 5
 # Margin around the lung fields inside which the penalty allows heat (fraction of the side).
 ATTENTION_PENALTY_MARGIN: float = 0.02
+# Background work the shared worker keeps waiting at most (requests, and bytes of the films they hold); the oldest
+# background request is dropped first. A page waits at most this long for an analysis before it says to try again.
+WORKER_MAX_BACKGROUND_REQUESTS: int = 64
+WORKER_MAX_BACKGROUND_BYTES: int = 128 * 1024 * 1024
+PAGE_ANALYSIS_DEADLINE_S: float = 180.0

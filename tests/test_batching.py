@@ -78,3 +78,94 @@ def test_requests_for_array_films_are_told_apart():
     worker = BatchingWorker(lambda key, films: [float(f.sum()) for f in films], window_s=0.05)
     tickets = [worker.submit(i, np.full((4, 4), i, np.float32), GRADCAM) for i in range(3)]
     assert [t.result(10) for t in tickets] == [0.0, 16.0, 32.0]
+
+
+# --- Faults: the worker must answer every request, once, and survive or be restarted. ---
+
+
+def test_a_batch_that_returns_too_few_results_answers_every_film():
+    from model.batching import WorkerError
+
+    def short(key, films):
+        return [f"{key.method}:{f}" for f in films][:-1]  # always one result short
+
+    worker = BatchingWorker(short, window_s=0.05)
+    tickets = [worker.submit(f"f{i}", f"f{i}", GRADCAM) for i in range(3)]
+    for ticket in tickets:
+        with pytest.raises(WorkerError, match="returned 0 results for 1 films"):
+            ticket.result(10)
+    assert worker.alive
+
+
+def test_a_result_count_mismatch_reruns_films_alone_and_keeps_the_good_answers():
+    def drops_when_batched(key, films):
+        return [f"ok:{f}" for f in films] if len(films) == 1 else [f"ok:{films[0]}"]
+
+    worker = BatchingWorker(drops_when_batched, window_s=0.2)
+    tickets = [worker.submit(f"f{i}", f"f{i}", GRADCAM) for i in range(3)]
+    assert [t.result(10) for t in tickets] == ["ok:f0", "ok:f1", "ok:f2"]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_worker_thread_that_dies_fails_its_request_with_a_retry_message_and_is_restarted():
+    from model.batching import RESTARTED, WorkerError
+
+    def dies_on(key, films):
+        if "die" in films:
+            raise SystemExit  # not an ordinary exception: it ends the thread
+        return [f"ok:{f}" for f in films]
+
+    worker = BatchingWorker(dies_on, window_s=0.0)
+    with pytest.raises(WorkerError, match="restarted"):
+        worker.submit("die", "die", GRADCAM).result(10)
+    deadline = threading.Event()
+    while worker.alive and not deadline.wait(0.01):
+        pass
+    assert not worker.alive, "the thread ended"
+    assert worker.submit("next", "next", GRADCAM).result(10) == "ok:next", "the next request restarts it and works"
+    assert worker.restarts == 1 and worker.alive
+    assert RESTARTED.endswith("Please try again.")
+
+
+def test_background_work_is_bounded_oldest_dropped_first():
+    import numpy as np
+
+    from model.batching import DROPPED, WorkerError
+
+    recorder = Recorder()
+    recorder.release.clear()
+    worker = BatchingWorker(
+        lambda key, films: recorder(key, [id(f) for f in films]),
+        window_s=0.0,
+        max_background_requests=2,
+        max_background_bytes=10**9,
+    )
+    busy = worker.submit("busy", np.zeros(4), GRADCAM)
+    while not worker._running:
+        threading.Event().wait(0.01)
+    queued = [worker.submit(f"b{i}", np.zeros(4), LAYERCAM, background=True) for i in range(3)]
+    with pytest.raises(WorkerError, match=DROPPED):
+        queued[0].result(1)
+    assert not queued[1].done() and not queued[2].done()
+    recorder.release.set()
+    busy.result(10)
+    queued[1].result(10), queued[2].result(10)
+
+
+def test_background_films_are_counted_in_bytes():
+    import numpy as np
+
+    from model.batching import WorkerError
+
+    recorder = Recorder()
+    recorder.release.clear()
+    worker = BatchingWorker(recorder, window_s=0.0, max_background_requests=100, max_background_bytes=1000)
+    worker.submit("busy", "busy", GRADCAM)
+    while not worker._running:
+        threading.Event().wait(0.01)
+    first = worker.submit("big1", np.zeros(100), LAYERCAM, background=True)  # 800 bytes
+    worker.submit("big2", np.zeros(100), LAYERCAM, background=True)  # 1600 in all: over the budget
+    with pytest.raises(WorkerError):
+        first.result(1)
+    assert worker.queued_background_bytes() == 800
+    recorder.release.set()
