@@ -160,7 +160,7 @@ def explain_images(
     `gate`, a film that is not a chest X-ray gets no prediction and no map unless `explain_anyway` (teaching).
     Pages that only draw an overlay pass `with_faithfulness=False`: the curves are most of the cost.
     """
-    from model.explain import get_explainer  # TensorFlow: only the explaining paths pay for it
+    from model.explain.registry import get_explainer  # TensorFlow: only the explaining paths pay for it
 
     screened = screen(images, model, segmenter, gate)
     inputs, probabilities = screened.classifier_inputs, screened.probabilities

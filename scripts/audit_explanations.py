@@ -11,8 +11,8 @@ from pathlib import Path
 
 from model import config
 from model.evaluation.attention import radiologist_section
-from model.explain import EXPLAINERS
 from model.explain.base import convolutional_layers
+from model.explain.registry import EXPLAINERS
 from model.inference import load_classifier
 from model.input_recipe import load_recipe
 from model.lungs import optional_segmenter

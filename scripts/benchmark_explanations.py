@@ -14,8 +14,8 @@ import numpy as np
 import tensorflow as tf
 
 from model import config
-from model.explain import EXPLAINERS, get_explainer
 from model.explain.catalog import label_of
+from model.explain.registry import EXPLAINERS, get_explainer
 from model.inference import load_classifier
 
 from _timing import median_ms

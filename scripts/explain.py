@@ -38,7 +38,7 @@ def main() -> int:
     model = classifier_or_report(args.model)
     if model is None:
         return 2
-    from model.explain import convolutional_layers
+    from model.explain.base import convolutional_layers
 
     if args.layer is not None and args.layer not in convolutional_layers(model):
         print(

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from model import config
-from model.explain import EXPLAINERS, Explainer, convolutional_layers, default_layer, get_explainer
+from model.explain.base import Explainer, convolutional_layers, default_layer
+from model.explain.registry import EXPLAINERS, get_explainer
 from model.overlay import overlay_heatmap
 from model.trust.faithfulness import faithfulness
 from model.trust.sanity import passes_sanity_check, randomisation_correlations, randomised_copy

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from model import config
-from model.explain import convolutional_layers, get_explainer
+from model.explain.base import convolutional_layers
+from model.explain.registry import get_explainer
 from tests.conftest import requires_shipped_model
 from tests.toy_models import patch_images, trained_toy_model
 

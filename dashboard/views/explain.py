@@ -187,7 +187,7 @@ def controls_ui(model, image: LoadedImage) -> tuple[dict, ViewSettings]:
 
     Window and level are shown in the film's own units (DICOM values after the modality table, 0-65535 for a
     16-bit PNG, 0-255 for 8 bits), as a radiologist reads them; the view settings keep the 0-1 display scale."""
-    from model.explain import convolutional_layers
+    from model.explain.base import convolutional_layers
 
     bar = st.sidebar
     bar.subheader("Explanation")

@@ -30,7 +30,7 @@ from model.lungs import peak_inside, share_inside
 def explain_in_batches(
     model, method: str, images: np.ndarray, targets: np.ndarray, layer: str | None = None, batch_size: int = 32
 ) -> np.ndarray:
-    from model.explain import get_explainer
+    from model.explain.registry import get_explainer
 
     explainer = get_explainer(model, method)
     return np.concatenate(

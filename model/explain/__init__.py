@@ -1,34 +1,15 @@
-"""Explanation methods behind one registry: the dashboard asks for a method by name.
+"""Explanation methods: what each one is (`catalog`, no TensorFlow) and the explainers themselves.
 
-    explainer = get_explainer(model, "gradcam")
-    result = explainer(images, target_classes=None, layer=None)   # maps (N, S, S) in [0, 1]
+    from model.explain.registry import get_explainer
+    result = get_explainer(model, "gradcam")(images, target_classes=None, layer=None)   # maps (N, S, S) in [0, 1]
 
-What a method *is* (label, description, layer, sanity verdict) lives in `catalog.py`, which imports no
-TensorFlow; the explainers (one module each, registered in `registry.py`) load TensorFlow when first used.
+`catalog.py` describes each method and names its module; `base.py` holds what every explainer shares; one module
+per method; `traced.py` the traced gradients; `registry.py` finds the explainers through the catalog. Import
+the catalog where TensorFlow must not load (pages listing methods), the registry where maps are computed.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from model.explain.catalog import METHODS, MethodInfo, method_info, method_names
 
-_LAZY = {
-    "EXPLAINERS": "model.explain.registry",
-    "get_explainer": "model.explain.registry",
-    "Explainer": "model.explain.base",
-    "ExplanationResult": "model.explain.base",
-    "convolutional_layers": "model.explain.base",
-    "default_layer": "model.explain.base",
-}
-
-__all__ = ["METHODS", "MethodInfo", "method_info", "method_names", *_LAZY]
-
-
-def __getattr__(name: str) -> Any:
-    """TensorFlow-backed names load on first use, so `import model.explain` stays light."""
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'model.explain' has no attribute {name!r}")
+__all__ = ["METHODS", "MethodInfo", "method_info", "method_names"]

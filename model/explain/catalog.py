@@ -2,8 +2,9 @@
 it passed the model-randomisation sanity check in the shipped audit.
 
 Importable without TensorFlow, so pages and tools can list the methods before (or without) loading a model.
-The explainer classes (model.explain.registry) register against these names; a test keeps the sanity verdicts in
-step with `assets/explanation_quality.json`.
+Adding a method is one module (an `Explainer` subclass; a CAM method overrides only `cam_weights`) and one entry
+here naming that module: the registry, the CLI's `--method`, the dashboard's pickers and the audits all read this
+table. A test keeps the sanity verdicts in step with `assets/explanation_quality.json`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class MethodInfo:
     description: str
     uses_layer: bool
     passes_sanity: bool  # from the audit: does the map change when the model's top layers are randomised?
+    module: str = ""  # the module whose Explainer subclass has this name (model.explain.registry imports it)
 
     @property
     def menu_label(self) -> str:
@@ -36,6 +38,7 @@ METHODS: dict[str, MethodInfo] = {
             "Weights each feature map of a convolutional layer by the average gradient of the class score.",
             uses_layer=True,
             passes_sanity=True,
+            module="model.explain.gradcam",
         ),
         MethodInfo(
             "gradcam++",
@@ -43,6 +46,7 @@ METHODS: dict[str, MethodInfo] = {
             "Like Grad-CAM, but weights positive gradients pixel by pixel, so several regions can light up.",
             uses_layer=True,
             passes_sanity=True,
+            module="model.explain.gradcam_plus_plus",
         ),
         MethodInfo(
             "layercam",
@@ -50,6 +54,7 @@ METHODS: dict[str, MethodInfo] = {
             "Weights every location by its own positive gradient; gives finer maps on earlier layers.",
             uses_layer=True,
             passes_sanity=True,
+            module="model.explain.layercam",
         ),
         MethodInfo(
             "scorecam",
@@ -58,6 +63,7 @@ METHODS: dict[str, MethodInfo] = {
             f"score rises (top {config.SCORECAM_MAX_CHANNELS} channels). Uses no gradients.",
             uses_layer=True,
             passes_sanity=True,
+            module="model.explain.scorecam",
         ),
         MethodInfo(
             "smoothgrad",
@@ -66,6 +72,7 @@ METHODS: dict[str, MethodInfo] = {
             "noisy copies of the image. Pixel-level, so it shows edges and texture rather than regions.",
             uses_layer=False,
             passes_sanity=False,
+            module="model.explain.smoothgrad",
         ),
     )
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import tensorflow as tf
 from tf_keras_vis.gradcam import Gradcam
 from tf_keras_vis.utils.model_modifiers import ReplaceToLinear
 
@@ -16,8 +17,15 @@ from model.explain.traced import cam_maps
 
 
 class GradcamExplainer(Explainer):
+    """The base of the CAM methods: a subclass sets `name` and `visualiser_class` and overrides `cam_weights`."""
+
     name = "gradcam"
     visualiser_class = Gradcam
+
+    @staticmethod
+    def cam_weights(activations: tf.Tensor, grads: tf.Tensor, score: tf.Tensor) -> tf.Tensor:
+        """Grad-CAM: each channel weighted by its mean gradient."""
+        return tf.reduce_mean(grads, axis=(1, 2), keepdims=True)
 
     @functools.cached_property
     def _visualiser(self):
@@ -27,7 +35,7 @@ class GradcamExplainer(Explainer):
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         if not self.reference:
-            return cam_maps(self.model, images, np.asarray(score.indices), layer, self.name)
+            return cam_maps(self.model, images, np.asarray(score.indices), layer, self.cam_weights)
         return self._visualiser(
             score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False, normalize_cam=False
         )

@@ -4,13 +4,16 @@ tf-keras-vis runs eagerly and clones the model per visualiser; here one graph pe
 logits (the softmax replaced by its linear input, as tf-keras-vis' ReplaceToLinear does) and the gradients, and the
 arithmetic after it is tf-keras-vis' own: Grad-CAM weights by the mean gradient, Grad-CAM++ by its alpha
 weighting of exp(score), LayerCAM by the positive gradient element-wise, then ReLU and the same order-1 zoom to the
-input size. Tests compare every map with tf-keras-vis (tests/test_traced_explanations.py).
+input size. Each CAM method brings only its weighting (`cam_weights`, on its explainer class); this module runs
+the graph and the arithmetic they share. Tests compare every map with tf-keras-vis
+(tests/test_traced_explanations.py).
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -69,39 +72,24 @@ def _expand(cams: np.ndarray, height: int, width: int) -> np.ndarray:
     return zoom(cams, (1.0, height / cams.shape[1], width / cams.shape[2]), order=1)
 
 
-def cam_maps(model: keras.Model, images: np.ndarray, targets: np.ndarray, layer: str, method: str) -> np.ndarray:
-    """Raw (un-normalised) CAMs at the input size for 'gradcam', 'gradcam++' or 'layercam'."""
+CamWeights = Callable[[tf.Tensor, tf.Tensor, tf.Tensor], tf.Tensor]
+
+
+def cam_maps(
+    model: keras.Model, images: np.ndarray, targets: np.ndarray, layer: str, cam_weights: CamWeights
+) -> np.ndarray:
+    """Raw (un-normalised) CAMs at the input size: ReLU(sum over channels of weights x activations).
+
+    `cam_weights(activations, grads, score)` is the method's one hook (as `get_cam_weights` is in pytorch-grad-cam):
+    float32 tensors (N, h, w, K), (N, h, w, K) and (N,) in, weights that broadcast against the activations out
+    ((N, 1, 1, K) for channel weights, (N, h, w, K) for per-location weights).
+    """
     compute = _functions(model, layer)["layer_gradients"]
-    activations, grads, score = (
-        t.numpy() for t in compute(tf.constant(images, tf.float32), tf.constant(targets, tf.int32))
-    )
-    activations, grads = activations.astype(np.float32), grads.astype(np.float32)
-    if method == "gradcam":
-        weights = grads.mean(axis=(1, 2), keepdims=True)
-        cam = (activations * weights).sum(axis=-1)
-    elif method == "layercam":
-        cam = (activations * np.maximum(grads, 0.0)).sum(axis=-1)
-    elif method == "gradcam++":
-        cam = _gradcam_plus_plus(tf.constant(activations), tf.constant(grads), tf.constant(score)).numpy()
-    else:
-        raise ValueError(f"No traced path for {method!r}.")
+    activations, grads, score = compute(tf.constant(images, tf.float32), tf.constant(targets, tf.int32))
+    activations, grads = tf.cast(activations, tf.float32), tf.cast(grads, tf.float32)
+    weights = cam_weights(activations, grads, tf.cast(score, tf.float32))
+    cam = tf.reduce_sum(weights * activations, axis=-1).numpy()
     return _expand(np.maximum(cam, 0.0), images.shape[1], images.shape[2])
-
-
-def _gradcam_plus_plus(activations: tf.Tensor, grads: tf.Tensor, score: tf.Tensor) -> tf.Tensor:
-    """tf-keras-vis' Grad-CAM++ weighting, op for op in float32 (exp(score) makes its rounding matter)."""
-    exp_score = tf.reshape(tf.math.exp(score), (-1, 1, 1, 1))
-    first = exp_score * grads
-    second = first * grads
-    third = second * grads
-    global_sum = tf.reduce_sum(activations, axis=(1, 2), keepdims=True)
-    denominator = second * 2.0 + third * global_sum
-    denominator = denominator + tf.cast(second == 0.0, second.dtype)
-    alphas = second / denominator
-    normaliser = tf.reduce_sum(alphas, axis=(1, 2), keepdims=True)
-    alphas = alphas / (normaliser + tf.cast(normaliser == 0.0, normaliser.dtype))
-    weights = tf.reduce_sum(tf.nn.relu(first) * alphas, axis=(1, 2), keepdims=True)
-    return tf.reduce_sum(weights * activations, axis=-1)
 
 
 def input_gradient_maps(model: keras.Model, images: np.ndarray, targets: np.ndarray) -> np.ndarray:

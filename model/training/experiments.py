@@ -2,8 +2,8 @@
 
 THE RULE, round 3 (written and committed before any round-3 variant was scored on `external/` or the radiologists'
 boxes, and never changed after):
-    A variant can be chosen only if its validation macro-F1 >= MIN_VALIDATION_MACRO_F1 (0.80) and the median share
-    of its Grad-CAM heat (predicted class) inside the segmenter's lungs on the validation split is >= 0.50.
+    A variant can be chosen only if its validation macro-F1 is at least 0.80 and the median share
+    of its Grad-CAM heat (predicted class) inside the segmenter's lungs on the validation split is at least 0.50.
     score = 0.30 * adult-NIH validation balanced accuracy   (Normal and Pneumonia recall, 3-class decisions)
           + 0.30 * validation median Grad-CAM lung share
           + 0.20 * (1 - validation source-probe accuracy above chance)

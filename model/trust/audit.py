@@ -14,8 +14,8 @@ from tqdm import tqdm
 
 from model import config
 from model.data.dataset import load_split
-from model.explain import EXPLAINERS, get_explainer
 from model.explain.catalog import label_of
+from model.explain.registry import EXPLAINERS, get_explainer
 from model.inference import predict_probabilities
 from model.lungs import dice, peak_inside, predict_lung_masks, share_inside
 from model.provenance import sha256_of
