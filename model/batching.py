@@ -16,6 +16,7 @@ bytes of the films it holds; the oldest background request is dropped first.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -127,7 +128,22 @@ class BatchingWorker:
         self._cache: OrderedDict[tuple, object] = OrderedDict()
         self._condition = threading.Condition()
         self.restarts = 0
+        self._closed = False
         self._thread = self._start()
+        # At interpreter exit, let a running batch finish before Python tears TensorFlow down under it (a daemon
+        # thread inside a TensorFlow call at finalisation aborts the process).
+        atexit.register(self.close)
+
+    def close(self, timeout_s: float = 30.0) -> None:
+        """Stop taking work: queued requests fail with a retry message, the running batch may finish."""
+        with self._condition:
+            self._closed = True
+            for request in self._queue:
+                if not request.future.done():
+                    request.future.set_exception(WorkerError(RESTARTED))
+            self._queue.clear()
+            self._condition.notify_all()
+        self._thread.join(timeout_s)
 
     def _start(self) -> threading.Thread:
         thread = threading.Thread(target=self._loop, name="analysis-worker", daemon=True)
@@ -173,6 +189,9 @@ class BatchingWorker:
         """Queue one film for one analysis; a cached or already queued identical request is shared, not repeated."""
         request = _Request(film_key, film, key, background)
         with self._condition:
+            if self._closed:
+                request.future.set_exception(WorkerError(RESTARTED))
+                return Ticket(self, request)
             self._supervise()
             if request.identity in self._cache:
                 self._cache.move_to_end(request.identity)
@@ -219,8 +238,10 @@ class BatchingWorker:
             batch: list[_Request] = []
             try:
                 with self._condition:
-                    while not self._queue:
+                    while not self._queue and not self._closed:
                         self._condition.wait()
+                    if self._closed:
+                        return
                     foreground = not self._queue[0].background
                 if foreground:
                     time.sleep(self.window_s)  # let simultaneous uploads join this batch
