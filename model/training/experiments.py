@@ -50,7 +50,7 @@ MIN_VALIDATION_MACRO_F1: float = 0.80
 MIN_VALIDATION_LUNG_SHARE: float = 0.50
 RULE_ROUND: int = 3
 # The rule as the record stores it: the module docstring's section, word for word.
-RULE_TEXT: str = __doc__.split("THE RULE")[1].split("Round 1-2 rule")[0].strip()
+RULE_TEXT: str = "The rule" + __doc__.split("THE RULE")[1].split("Round 1-2 rule")[0].rstrip()
 EXPERIMENTS_DIR: Path = config.CACHE_DIR / "experiments"
 
 
