@@ -432,5 +432,7 @@ def ship(name: str, document: dict[str, object], path: Path = config.EXPERIMENTS
     shutil.copyfile(source, config.MODEL_PATH)
     shutil.copyfile(EXPERIMENTS_DIR / f"{name}.history.json", config.HISTORY_PATH)
     save_recipe(VARIANTS[name].recipe, name)
+    if document.get("shipped") not in (None, name):
+        document["previously_shipped"] = document["shipped"]
     document["shipped"] = name
     path.write_text(json.dumps(document, indent=1))
