@@ -217,3 +217,11 @@ ATTENTION_PENALTY_MARGIN: float = 0.02
 WORKER_MAX_BACKGROUND_REQUESTS: int = 64
 WORKER_MAX_BACKGROUND_BYTES: int = 128 * 1024 * 1024
 PAGE_ANALYSIS_DEADLINE_S: float = 180.0
+# The Archive audit page opens audit folders only under these roots: artifacts/ and any listed in $CXR_AUDIT_ROOTS
+# (separated by the OS path separator), so the page cannot be pointed at arbitrary server paths.
+AUDIT_ROOTS_ENV: str = "CXR_AUDIT_ROOTS"
+
+
+def audit_roots() -> list[Path]:
+    extra = [Path(p).expanduser() for p in os.environ.get(AUDIT_ROOTS_ENV, "").split(os.pathsep) if p.strip()]
+    return [REPO_ROOT / "artifacts", *extra]

@@ -63,13 +63,14 @@ def test_summaries_count_what_the_audit_found(tmp_path):
     assert len(lung_shares(table)) == 4
 
 
-def test_the_page_shows_an_audit_and_explains_a_missing_one(tmp_path):
+def test_the_page_shows_an_audit_and_explains_a_missing_one(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.AUDIT_ROOTS_ENV, str(tmp_path))
     synthetic_audit(tmp_path)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("views/archive.py").run()
     at.text_input[0].set_value(str(tmp_path / "nothing")).run()
     assert not at.exception
-    assert "audit_archive.py" in at.info[0].value
+    assert "no audit here" in at.info[0].value and "audit\\_archive" in at.info[0].value
     at.text_input[0].set_value(str(tmp_path)).run()
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
@@ -77,3 +78,39 @@ def test_the_page_shows_an_audit_and_explains_a_missing_one(tmp_path):
     assert metrics["Not answered"] == "1"
     assert "DICOM manufacturer" in [at.radio(key="audit_group").options][0]
     assert "3 films carry an input warning" in " ".join(c.value for c in at.caption)
+
+
+def test_folders_outside_the_configured_roots_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv(config.AUDIT_ROOTS_ENV, str(tmp_path / "allowed"))
+    outside = tmp_path / "elsewhere"
+    synthetic_audit(outside)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/archive.py").run()
+    at.text_input[0].set_value(str(outside)).run()
+    assert not at.exception
+    assert "opened only under" in at.error[0].value and "CXR\\_AUDIT\\_ROOTS" in at.error[0].value
+    assert not at.metric, "nothing of the refused folder is shown"
+    at.text_input[0].set_value(str(tmp_path / "allowed" / ".." / "elsewhere")).run()
+    assert "opened only under" in at.error[0].value, "a path that climbs out of a root is refused too"
+
+
+def test_open_in_explain_reads_the_film_within_the_upload_limit_or_says_why_not(tmp_path, monkeypatch):
+    from model.audit.results import AuditResultsError, film_bytes
+
+    monkeypatch.setenv(config.AUDIT_ROOTS_ENV, str(tmp_path))
+    synthetic_audit(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/archive.py").run()
+    at.text_input[0].set_value(str(tmp_path)).run()
+    at.button(key="audit_open").click().run()
+    assert not at.exception
+    assert "not readable from this server" in at.error[0].value, "the audited film is not on this server"
+    film = tmp_path / "film.png"
+    film.write_bytes(b"x" * 2000)
+    assert film_bytes(str(film)) == b"x" * 2000
+    try:
+        film_bytes(str(film), limit=1000)
+    except AuditResultsError as error:
+        assert "over the" in str(error)
+    else:
+        raise AssertionError("a film over the size limit was read")

@@ -295,9 +295,13 @@ SCREENSHOT_PAGES = {"": "Explain a chest X-ray", **{path: title for path, (title
 def test_screenshots_of_every_page(browser_page, size, tmp_path):
     """Every page at a laptop's and a phone's size, for a person to look at (artifacts/screenshots/); the Archive
     audit page once empty and once with a small audit open."""
+    import shutil
+
     from tests.test_archive_page import synthetic_audit
 
-    synthetic_audit(tmp_path)
+    audit = config.audit_roots()[0] / f"browser_test_audit_{size}"  # under the page's allowed root
+    shutil.rmtree(audit, ignore_errors=True)
+    synthetic_audit(audit)
     url, page = browser_page
     width, height = (int(v) for v in size.split("x"))
     phone = width < 600
@@ -313,7 +317,7 @@ def test_screenshots_of_every_page(browser_page, size, tmp_path):
             assert tab.locator('[data-testid="stException"]').count() == 0, path
             tab.screenshot(path=str(screenshot_path(f"{size}_{path or 'explain'}")))
         field = tab.get_by_label("Audit output folder")
-        field.fill(str(tmp_path))
+        field.fill(str(audit))
         field.press("Enter")
         tab.get_by_text("Films to look at").wait_for(timeout=WAIT_MS)
         _wait_idle(tab, min_charts=2)
@@ -323,3 +327,4 @@ def test_screenshots_of_every_page(browser_page, size, tmp_path):
         tab.screenshot(path=str(screenshot_path(f"{size}_explain_film")))
     finally:
         context.close()
+        shutil.rmtree(audit, ignore_errors=True)

@@ -7,11 +7,15 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import charts
+from dashboard.plain_text import plain
 from dashboard.resources import ResourceError, get_audit
 from model import config
 from model.audit.results import (
+    AuditResultsError,
+    allowed_audit_folder,
     available_groupings,
     counts,
+    film_bytes,
     films_to_review,
     lung_shares,
     methods_in,
@@ -34,11 +38,15 @@ st.caption(
 )
 # Keyed, not given a value: a widget whose default changes between runs would be rebuilt and lose the typed path.
 st.session_state.setdefault("audit_dir", str(config.AUDIT_DEFAULT_OUT))
-folder = st.text_input("Audit output folder", key="audit_dir")
+typed = st.text_input("Audit output folder", key="audit_dir")
 try:
+    folder = str(allowed_audit_folder(typed))
     table = get_audit(folder)
+except AuditResultsError as error:
+    st.error(plain(str(error)), icon=":material/block:")
+    st.stop()
 except ResourceError as error:
-    st.info(str(error))
+    st.info(plain(str(error)))
     st.stop()
 
 found = counts(table)
@@ -73,20 +81,27 @@ else:
     st.caption(f"{len(review)} films carry an input warning or a heatmap that sits off the lungs.")
     shown = review[["path", "prediction", "reason"]].assign(path=review["path"].map(_short))
     st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
-    choice = st.selectbox("Film", list(review["path"]), format_func=_short, key="audit_film")
-    row = review.set_index("path").loc[choice]
+    review = review.reset_index(drop=True)
+    row_id = st.selectbox(
+        "Film", list(review.index), format_func=lambda i: _short(review.at[i, "path"]), key="audit_film"
+    )
+    row = review.loc[row_id]
+    choice = str(row["path"])
     method = next(iter(methods_in(table)), None)
     thumbnail = thumbnails_folder(Path(folder)) / str(row.get(f"thumbnail_{method}", "")) if method else None
     left, right = st.columns([1, 2])
     if thumbnail is not None and thumbnail.is_file():
         left.image(str(thumbnail), caption=f"{label_of(method)} as audited", width="stretch")
-    right.markdown(f"**{Path(choice).name}** — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
+    right.text(f"{Path(choice).name} — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
     if right.button("Open in Explain", icon=":material/search:", key="audit_open"):
-        if Path(choice).is_file():
-            st.session_state["example_path"] = choice
+        try:  # read by the row's own path, through the upload's size limit; decoded by the normal loader
+            st.session_state["opened_film"] = (Path(choice).name, film_bytes(choice))
+        except AuditResultsError as error:
+            right.error(plain(str(error)), icon=":material/block:")
+        else:
+            st.session_state.pop("example_path", None)
             st.session_state["mode"] = "Upload"
             st.switch_page("views/explain.py")
-        right.error(f"{choice} is not readable from this server: open the audit where the archive is mounted.")
 
 errors = table[table["error"].fillna("") != ""]
 if len(errors):

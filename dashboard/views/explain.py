@@ -142,6 +142,12 @@ def examples_ui() -> list[tuple[str, bytes]]:
     return [(path, (config.data_dir() / path).read_bytes())] if path else []
 
 
+def opened_film() -> list[tuple[str, bytes]]:
+    """A film another page opened here (the Archive audit's "Open in Explain"), already read within the size limit."""
+    opened = st.session_state.get("opened_film")
+    return [opened] if opened else []
+
+
 def _test_predictions() -> pd.DataFrame | None:
     try:
         metrics = get_metrics()
@@ -471,10 +477,15 @@ st.caption(SOURCE_WARNING)
 mode = st.sidebar.radio("Film from", ["Upload", "Dataset"], horizontal=True, key="mode")
 if mode == "Upload":
     files = upload_ui()
+    if files:  # a new upload replaces an example or a film opened from another page
+        st.session_state.pop("example_path", None)
+        st.session_state.pop("opened_film", None)
+    else:
+        files = opened_film()
     if not files and images_available():
         files = examples_ui()
-    elif files:
-        st.session_state.pop("example_path", None)
+        if files:
+            st.session_state.pop("opened_film", None)
 else:
     files = dataset_ui()
 try:

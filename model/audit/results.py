@@ -13,6 +13,39 @@ class AuditResultsError(ValueError):
     """The folder holds no audit (or an unreadable one)."""
 
 
+def allowed_audit_folder(text: str, roots: list[Path] | None = None) -> Path:
+    """The audit folder a page may open: inside one of the configured roots (after resolving links), else an error
+    that names the roots and the setting that adds one."""
+    roots = roots if roots is not None else config.audit_roots()
+    folder = Path(text).expanduser()
+    if not folder.is_absolute():
+        folder = config.REPO_ROOT / folder
+    resolved = folder.resolve()
+    for root in roots:
+        if resolved == root.resolve() or root.resolve() in resolved.parents:
+            return resolved
+    raise AuditResultsError(
+        f"Audit folders are opened only under {', '.join(str(r) for r in roots)}; add a root with "
+        f"${config.AUDIT_ROOTS_ENV}."
+    )
+
+
+def film_bytes(path: str, limit: int = config.MAX_UPLOAD_BYTES) -> bytes:
+    """An audited film's bytes for the Explain page, with the upload's size limit; AuditResultsError says why not."""
+    film = Path(path)
+    if not film.is_file():
+        raise AuditResultsError(
+            f"{film.name} is not readable from this server (the audit saw it at a path this server does not have): "
+            "open the audit where the archive is mounted."
+        )
+    size = film.stat().st_size
+    if size > limit:
+        raise AuditResultsError(
+            f"{film.name} is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB an upload may have."
+        )
+    return film.read_bytes()
+
+
 def rows_folder(out: Path) -> Path:
     return Path(out) / config.AUDIT_ROWS_FOLDER
 
