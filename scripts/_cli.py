@@ -9,6 +9,7 @@ from pathlib import Path
 
 from model import config
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
+from model.text_safety import short_stem, terminal_safe
 
 
 def load_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, LoadedImage]], list[tuple[Path, str]]]:
@@ -67,18 +68,20 @@ def print_records(
         if as_json:
             print(json_line(record))
         elif "error" in record:
-            print(f"{path.name}: ERROR: {record['error']}")
+            print(terminal_safe(f"{path.name}: ERROR: {record['error']}"))
         elif record.get("prediction") is None:
-            print(f"{path.name}: NOT ANSWERED: " + " ".join(w["message"] for w in record.get("warnings", [])))
+            message = " ".join(w["message"] for w in record.get("warnings", []))
+            print(terminal_safe(f"{path.name}: NOT ANSWERED: {message}"))
         else:
-            print(readable(path, record) + "".join(f"  [{w['code']}]" for w in record.get("warnings", [])))
+            codes = "".join(f"  [{w['code']}]" for w in record.get("warnings", []))
+            print(terminal_safe(readable(path, record) + codes))
 
 
 def output_stems(paths: list[Path], suffix: str) -> list[str]:
     """A file-name stem per input, unique even when two inputs share a name (a short path hash tells them apart)."""
     import hashlib
 
-    plain = [f"{path.stem}_{suffix}" for path in paths]
+    plain = [f"{short_stem(path.stem)}_{suffix}" for path in paths]
     repeated = {stem for stem in plain if plain.count(stem) > 1}
     return [
         f"{stem}_{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]}" if stem in repeated else stem

@@ -142,3 +142,36 @@ def test_explain_out_pointing_at_a_file_is_a_clear_error(tmp_path):
     target.write_text("x")
     result = run_script("explain.py", str(good), "--out", str(target))
     assert result.returncode == 2 and "is a file" in result.stderr and "Traceback" not in result.stderr
+
+
+@requires_shipped_model
+def test_a_very_long_file_name_does_not_end_the_batch(tmp_path):
+    """A 250-byte name is legal; with '_gradcam.png' after it the output name would pass 255 bytes."""
+    good, _ = _inputs(tmp_path)
+    long_name = tmp_path / ("é" * 120 + "x" * 6 + ".png")  # 246 bytes + ".png"
+    long_name.write_bytes(good.read_bytes())
+    out = tmp_path / "out"
+    result = run_script("explain.py", str(long_name), str(good), "--out", str(out), "--json", "--explain-anyway")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 2 and all("overlay" in r for r in records), result.stderr
+    assert all(len(p.name.encode()) <= 255 for p in out.iterdir())
+
+
+@requires_shipped_model
+def test_file_names_cannot_drive_the_terminal(tmp_path):
+    _, bad = _inputs(tmp_path)
+    hostile = tmp_path / "a\x1b[31mred\nFAKE LINE.png"
+    hostile.write_bytes(bad.read_bytes())
+    result = run_script("predict.py", str(hostile))
+    assert "\x1b" not in result.stdout and "\nFAKE LINE" not in result.stdout
+    assert "\\x1b[31mred\\nFAKE LINE.png" in result.stdout
+
+
+def test_spreadsheet_formulas_in_names_stay_text():
+    from model.text_safety import short_stem, spreadsheet_safe
+
+    assert spreadsheet_safe('=HYPERLINK("http://x","y")') == '\'=HYPERLINK("http://x","y")'
+    assert spreadsheet_safe("@SUM(A1)") == "'@SUM(A1)" and spreadsheet_safe("chest.png") == "chest.png"
+    assert spreadsheet_safe(0.5) == 0.5
+    long = "é" * 200
+    assert len(short_stem(long).encode()) <= 160 and short_stem(long) != short_stem("é" * 199 + "a")

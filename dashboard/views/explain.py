@@ -30,6 +30,7 @@ from model.explain import METHODS, method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.image_io import ImageLoadError, LoadedImage, safe_dicom_metadata
 from model.overlay import COLORMAPS, ViewSettings, apply_window, encode_png, grid, render, slide
+from model.text_safety import spreadsheet_safe
 
 # The viewer's panes: both side by side (a wide screen), or one at a time (a phone's default is the heatmap).
 PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X-ray": ("film",), "Heatmap": ("heat",)}
@@ -184,7 +185,8 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     table = pd.DataFrame(rows)
     st.subheader(f"{len(rows)} images")
     st.dataframe(table, hide_index=True, width="stretch")
-    st.download_button("Download predictions (CSV)", table.to_csv(index=False).encode(), "predictions.csv", "text/csv")
+    safe = table.map(spreadsheet_safe)  # a file called "=HYPERLINK(...)" stays text in a spreadsheet
+    st.download_button("Download predictions (CSV)", safe.to_csv(index=False).encode(), "predictions.csv", "text/csv")
     return st.selectbox("Inspect", table["file"].tolist(), key="inspect")
 
 
