@@ -3,6 +3,8 @@
 A 2048-px film is 16 MB as float32, a small PNG a few hundred KB: an entry count says nothing about memory. Films
 are keyed by their content (so the same file uploaded twice, under any name, is decoded once) and the least
 recently used go first once the budget is reached, so memory stays bounded however many sessions come and go.
+A file that failed to decode is remembered too (its error, by content): a hostile upload costs its decoding once,
+not once per click or slider move.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ import threading
 from collections import OrderedDict
 
 from model import config
-from model.image_io import LoadedImage, load_image_bytes
+from model.image_io import ImageLoadError, LoadedImage, load_image_bytes
+
+# Failed decodings remembered (content hash -> the error), oldest forgotten first.
+FAILURES_KEPT = 256
 
 
 class FilmCache:
@@ -20,6 +25,7 @@ class FilmCache:
         self.budget_bytes = budget_bytes
         self._films: OrderedDict[str, LoadedImage] = OrderedDict()
         self._bytes = 0
+        self._failures: OrderedDict[tuple[str, str], ImageLoadError] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
@@ -34,13 +40,22 @@ class FilmCache:
         return len(self._films)
 
     def get(self, data: bytes, name: str) -> LoadedImage:
-        """The decoded film; raises the loader's ImageLoadError (never cached) for a bad one."""
+        """The decoded film; raises the loader's ImageLoadError for a bad one (remembered: decoded only once)."""
         key = self.key(data)
         with self._lock:
             if key in self._films:
                 self._films.move_to_end(key)
                 return self._films[key]
-        film = load_image_bytes(data, name)
+            if (key, name) in self._failures:  # by name too: the message names the file
+                raise self._failures[(key, name)]
+        try:
+            film = load_image_bytes(data, name)
+        except ImageLoadError as error:
+            with self._lock:
+                self._failures[(key, name)] = error
+                while len(self._failures) > FAILURES_KEPT:
+                    self._failures.popitem(last=False)
+            raise
         size = int(film.pixels.nbytes)
         with self._lock:
             if key not in self._films and size <= self.budget_bytes:

@@ -216,3 +216,21 @@ def test_a_wrong_prediction_opens_in_explain_with_its_truth():
         anyway[0].click().run()
     shown = texts(at)
     assert "True class:" in shown and "wrong" in shown
+
+
+def test_a_file_that_failed_is_not_decoded_again(monkeypatch):
+    from dashboard import film_cache
+    from model.image_io import ImageLoadError
+
+    calls = []
+
+    def counting_loader(data, name):
+        calls.append(name)
+        raise ImageLoadError(f"{name}: not an image.")
+
+    monkeypatch.setattr(film_cache, "load_image_bytes", counting_loader)
+    cache = film_cache.FilmCache(budget_bytes=10**6)
+    for _ in range(3):
+        with pytest.raises(ImageLoadError, match="bad.png: not an image"):
+            cache.get(b"junk", "bad.png")
+    assert calls == ["bad.png"], "decoded once, the error remembered"
