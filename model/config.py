@@ -225,3 +225,10 @@ AUDIT_ROOTS_ENV: str = "CXR_AUDIT_ROOTS"
 def audit_roots() -> list[Path]:
     extra = [Path(p).expanduser() for p in os.environ.get(AUDIT_ROOTS_ENV, "").split(os.pathsep) if p.strip()]
     return [REPO_ROOT / "artifacts", *extra]
+
+
+# Decoding guards (model/image_guards.py): a JPEG with more scans or a TIFF with more pages than this is refused
+# before decoding; a Deflated DICOM may inflate to at most this many bytes.
+MAX_JPEG_SCANS: int = 100
+MAX_TIFF_PAGES: int = 64
+MAX_INFLATED_DICOM_BYTES: int = 512 * 1024 * 1024

@@ -160,7 +160,8 @@ def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
         )
     else:
         loaded = _load_raster(data, name)
-    _check_size(loaded.pixels.shape, name)
+    width, height = loaded.original_size or loaded.size  # judged at the size the file declares
+    _check_size((height, width), name)
     return _downscale_once(loaded)
 
 
@@ -178,7 +179,8 @@ def looks_like_bare_dicom(data: bytes) -> bool:
 def _downscale_once(loaded: LoadedImage) -> LoadedImage:
     """Shrink a very large film once, early, to what the viewer and the model need: every later copy is small."""
     height, width = loaded.pixels.shape
-    loaded.original_size = (width, height)
+    if loaded.original_size is None:
+        loaded.original_size = (width, height)
     longest = max(height, width)
     if longest <= config.MAX_WORKING_SIDE:
         return loaded
@@ -214,16 +216,52 @@ def _check_size(shape: tuple[int, ...], name: str) -> None:
         )
 
 
+# Raster formats a chest film can arrive in; anything else Pillow knows (EPS, PDF, PSD, ICNS...) is refused as such
+# (EPS would hand the bytes to Ghostscript).
+RASTER_FORMATS: tuple[str, ...] = ("PNG", "JPEG", "TIFF", "WEBP", "BMP", "GIF")
+
+
+def _check_structure(data: bytes, name: str) -> None:
+    """Refuse, from markers and offsets alone, files whose decoding would run for minutes."""
+    from model.image_guards import jpeg_scan_count, tiff_page_count
+
+    if data.startswith(b"\xff\xd8") and (scans := jpeg_scan_count(data)) > config.MAX_JPEG_SCANS:
+        raise ImageTooLargeError(
+            f"{name}: this JPEG holds {scans:,} scans (a photograph has at most a few dozen); decoding it would take "
+            "minutes, so it is refused."
+        )
+    if tiff_page_count(data, config.MAX_TIFF_PAGES) > config.MAX_TIFF_PAGES:
+        raise ImageTooLargeError(
+            f"{name}: this TIFF holds more than {config.MAX_TIFF_PAGES:,} pages (or its pages loop); a chest film "
+            "has one."
+        )
+
+
+def _reduce_early(image, name: str, notes: list[str]):
+    """A very large picture shrunk by an integer factor right after decoding (Pillow's reduce, a box filter),
+    before any conversion copies it: a 7000-px RGBA PNG then costs one decoded copy, not six."""
+    factor = max(image.size) // config.MAX_WORKING_SIDE  # never below the working size: the rest is done later
+    if factor < 2:
+        return image
+    try:
+        reduced = image.reduce(factor)
+    except (ValueError, NotImplementedError):  # modes reduce does not take (16-bit): reduced later, as arrays
+        return image
+    notes.append(f"Large image ({image.width}x{image.height}): reduced {factor}x on decoding.")
+    return reduced
+
+
 def _load_raster(data: bytes, name: str) -> LoadedImage:
     from PIL import Image, UnidentifiedImageError
 
+    _check_structure(data, name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=RASTER_FORMATS)
     except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError) as error:
         if isinstance(error, UnidentifiedImageError):
-            what = describe_non_image(data)
+            what = _other_format(data) or describe_non_image(data)
             raise NotAnImageError(
                 f"{name}: "
                 + (f"this is {what}, not an image." if what else "not an image we can read.")
@@ -237,11 +275,14 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
     channels = len(image.getbands()) if image.mode not in ("P", "1") else 1
     _check_memory(name, image.width, image.height, max(channels, 1) * (2 if "16" in image.mode else 1))
     notes: list[str] = []
-    frames = getattr(image, "n_frames", 1)
+    frames = getattr(image, "n_frames", 1) if image.format != "TIFF" else tiff_pages(data)
+    original_size = (image.width, image.height)
     try:
         image.load()
         if frames > 1:
             notes.append(f"{image.format} with {frames} frames: the first frame is used.")
+        source_format = image.format or "image"
+        image = _reduce_early(image, name, notes)
         rotated = _apply_exif_orientation(image)
         if rotated is not image:
             notes.append("EXIF orientation applied (the picture was stored turned).")
@@ -260,10 +301,18 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
         notes.append("16-bit image: intensities scaled from 0-65535.")
     elif mode == "I":
         raw = np.asarray(image, dtype=np.float64)
-        bit_depth = 16 if raw.max() > 255 else 8
-        pixels = (raw / (65535.0 if bit_depth == 16 else 255.0)).clip(0, 1).astype(np.float32)
+        if raw.min() < 0:  # signed samples (a signed 16-bit TIFF): the same film as its unsigned re-encoding
+            low, high = (-32768.0, 32767.0) if raw.min() >= -32768 and raw.max() <= 32767 else (raw.min(), raw.max())
+            pixels, value_range = ((raw - low) / (high - low)).astype(np.float32), (low, high)
+            bit_depth = 16
+            notes.append("Signed image: intensities scaled from their signed range.")
+        else:
+            bit_depth = 16 if raw.max() > 255 else 8
+            pixels = (raw / (65535.0 if bit_depth == 16 else 255.0)).clip(0, 1).astype(np.float32)
     elif mode == "F":
         raw = np.asarray(image, dtype=np.float32)
+        if not np.isfinite(raw).all():
+            raise NotAnImageError(f"{name}: the image holds values that are not numbers (NaN or infinity).")
         pixels, value_range = _min_max(raw)
         bit_depth = 32
         notes.append("Floating-point image: intensities rescaled to their own range.")
@@ -281,12 +330,31 @@ def _load_raster(data: bytes, name: str) -> LoadedImage:
         bit_depth = 8
     return LoadedImage(
         pixels=np.ascontiguousarray(pixels),
-        source_format=image.format or "image",
+        source_format=source_format,
         bit_depth=bit_depth,
         notes=notes,
         colourfulness=colour,
+        original_size=original_size,
         value_range=value_range,
     )
+
+
+def tiff_pages(data: bytes) -> int:
+    from model.image_guards import tiff_page_count
+
+    return max(tiff_page_count(data, config.MAX_TIFF_PAGES), 1)
+
+
+def _other_format(data: bytes) -> str | None:
+    """A picture format Pillow knows but this tool refuses (EPS, PDF, PostScript, SVG, Photoshop), named."""
+    head = data[:16]
+    if head.startswith((b"%!PS", b"\xc5\xd0\xd3\xc6")):
+        return "a PostScript/EPS file (a page description, not a radiograph)"
+    if head.startswith(b"8BPS"):
+        return "a Photoshop document"
+    if head.startswith(b"icns"):
+        return "an icon file"
+    return None
 
 
 COLOUR_NOTE_THRESHOLD = 2.0  # mean channel difference (0-255) above which a picture is said to be in colour
@@ -368,11 +436,52 @@ def _validated_dicom_header(dataset, name: str) -> tuple[int, int, int]:
     return int(rows), int(columns), int(frames)
 
 
+DEFLATED_SYNTAX = b"1.2.840.10008.1.2.1.99"
+
+
+def _check_deflated(data: bytes, name: str) -> None:
+    """A Deflated DICOM inflates its whole data set at once: refuse one that would inflate past the budget."""
+    from model.image_guards import inflated_size_exceeds
+
+    if not is_dicom(data) or data[132:136] != b"\x02\x00\x00\x00":  # (0002,0000) group length must come first
+        return
+    meta_end = 144 + int.from_bytes(data[140:144], "little")
+    if DEFLATED_SYNTAX not in data[132:meta_end]:
+        return
+    if inflated_size_exceeds(data[meta_end:], config.MAX_INFLATED_DICOM_BYTES):
+        raise ImageTooLargeError(
+            f"{name}: this Deflated DICOM would inflate past {config.MAX_INFLATED_DICOM_BYTES / 2**20:.0f} MB; a "
+            "chest film needs a small fraction of that."
+        )
+
+
+def _check_compressed_frame(dataset, name: str, rows: int, columns: int, frames: int) -> None:
+    """A compressed frame must declare the size the header gives: decoders allocate what the frame says."""
+    from model.image_guards import compressed_frame_size
+
+    syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+    if syntax is None or not getattr(syntax, "is_encapsulated", False):
+        return
+    from pydicom.encaps import generate_frames
+
+    try:
+        frame = next(generate_frames(dataset.PixelData, number_of_frames=frames))
+    except Exception as error:
+        raise DicomError(f"{name}: the compressed DICOM pixel data is malformed ({type(error).__name__}).") from None
+    declared = compressed_frame_size(frame)
+    if declared is not None and declared != (columns, rows):
+        raise DicomError(
+            f"{name}: the compressed frame declares {declared[0]}x{declared[1]} pixels while the DICOM header says "
+            f"{columns}x{rows}; such a file is damaged or crafted, and decoding it could take gigabytes."
+        )
+
+
 def _load_dicom(data: bytes, name: str) -> LoadedImage:
     import pydicom
     from pydicom.errors import InvalidDicomError
-    from pydicom.pixels import apply_modality_lut, apply_voi_lut, pixel_array
+    from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
 
+    _check_deflated(data, name)
     try:
         dataset = pydicom.dcmread(io.BytesIO(data), force=True)
     except (InvalidDicomError, EOFError, OSError, ValueError, TypeError, KeyError, AttributeError) as error:
@@ -382,7 +491,10 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
     if "PixelData" not in dataset:
         raise DicomError(f"{name}: this DICOM file has no pixel data (it may be a report or a structured document).")
     rows, columns, frames = _validated_dicom_header(dataset, name)
+    _check_compressed_frame(dataset, name, rows, columns, frames)
     notes: list[str] = []
+    photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+    colour = 0.0
     try:
         # Only the first frame is decoded: a 1,500-frame series must not fill memory for one picture.
         raw = pixel_array(dataset, index=0) if frames > 1 else dataset.pixel_array
@@ -393,11 +505,18 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
     if frames > 1:
         notes.append(f"Multi-frame DICOM ({frames} frames): only the first frame is shown and classified.")
     try:
-        if raw.ndim == 3 and raw.shape[-1] in (3, 4) and int(dataset.get("SamplesPerPixel", 1)) > 1:
+        if photometric == "PALETTE COLOR":  # indices into a colour table: apply it, then measure and drop colour
+            rgb = apply_color_lut(raw, dataset).astype(np.float64)
+            rgb8 = rgb / max(float(rgb.max()), 1.0) * 255.0
+            colour = float(np.abs(rgb8[..., 0] - rgb8[..., 1]).mean() + np.abs(rgb8[..., 1] - rgb8[..., 2]).mean())
+            raw = rgb.mean(axis=-1)
+            notes.append("PALETTE COLOR DICOM: its colour table applied, then converted to grayscale.")
+        elif raw.ndim == 3 and raw.shape[-1] in (3, 4) and int(dataset.get("SamplesPerPixel", 1)) > 1:
             raw = raw[..., :3].mean(axis=-1)
         elif raw.ndim == 3:
             raw = raw[0]
-        values = apply_modality_lut(raw, dataset).astype(np.float64)
+        values = raw.astype(np.float64) if photometric == "PALETTE COLOR" else apply_modality_lut(raw, dataset)
+        values = np.asarray(values, dtype=np.float64)
         has_voi = any(key in dataset for key in ("VOILUTSequence", "WindowCenter"))
         if has_voi:
             values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
@@ -411,14 +530,18 @@ def _load_dicom(data: bytes, name: str) -> LoadedImage:
     if not np.isfinite(values).all():
         raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
     pixels, value_range = _min_max(values)
-    photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     if photometric == "MONOCHROME1":
         pixels = 1.0 - pixels
         value_range = value_range[::-1]
         notes.append("MONOCHROME1: inverted so that bone is bright.")
     bits = int(dataset.get("BitsStored", dataset.get("BitsAllocated", 16)))
     return LoadedImage(
-        pixels=pixels.astype(np.float32), source_format="DICOM", bit_depth=bits, notes=notes, value_range=value_range
+        pixels=pixels.astype(np.float32),
+        source_format="DICOM",
+        bit_depth=bits,
+        notes=notes,
+        colourfulness=colour,
+        value_range=value_range,
     )
 
 
