@@ -33,18 +33,26 @@ def get_model():
 
 @st.cache_resource(show_spinner="Loading the lung segmenter…")
 def get_segmenter():
-    """The lung segmenter, or None when it is not shipped: lung figures are then left out, not an error."""
+    """The lung segmenter, or None when it is not shipped: lung figures are then left out, not an error. A shipped
+    file that does not load is an error the page shows."""
     from model.lungs import optional_segmenter
 
-    return optional_segmenter()
+    try:
+        return optional_segmenter()
+    except ModelLoadError as error:
+        raise ResourceError(str(error)) from None
 
 
 @st.cache_resource(show_spinner=False)
 def get_gate():
-    """The chest-X-ray gate, or None when it is not shipped (answers then carry a `gate_unavailable` note)."""
-    from model.gate.gate import load_gate
+    """The chest-X-ray gate, or None when it is not shipped (answers then carry a `gate_unavailable` note); a shipped
+    gate file that does not load is an error the page shows."""
+    from model.gate.gate import GateLoadError, load_gate
 
-    return load_gate()
+    try:
+        return load_gate()
+    except GateLoadError as error:
+        raise ResourceError(str(error)) from None
 
 
 def _read_json(path: Path, produced_by: str) -> dict:

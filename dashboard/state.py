@@ -11,7 +11,15 @@ from concurrent.futures import wait
 import streamlit as st
 
 from dashboard.film_cache import FILMS
-from dashboard.resources import MODEL_LOCK, get_gate, get_model, get_segmenter, get_worker
+from dashboard.resources import (
+    MODEL_LOCK,
+    ResourceError,
+    get_gate,
+    get_model,
+    get_segmenter,
+    get_worker,
+    show_resource_error,
+)
 from model import config
 from model.image_io import LoadedImage
 
@@ -25,7 +33,12 @@ def decode(data: bytes, name: str) -> LoadedImage:
 
 def _submit(data: bytes, name: str, key, background: bool = False):
     """Hand one film to the shared worker, keyed by its content: the same film under any name is one film."""
-    return get_worker().submit(FILMS.key(data), decode(data, name), key, background=background)
+    try:
+        worker = get_worker()
+    except ResourceError as error:  # a shipped model, segmenter or gate file that does not load: say which
+        show_resource_error(error)
+        st.stop()
+    return worker.submit(FILMS.key(data), decode(data, name), key, background=background)
 
 
 def analyse(
@@ -120,6 +133,10 @@ def predict_only(data: bytes, name: str):
     """The FilmPrediction for one image: the gate's warnings, and the prediction unless the gate stopped it."""
     from model.analysis import predict_films
 
-    model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+    try:
+        model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+    except ResourceError as error:
+        show_resource_error(error)
+        st.stop()
     with MODEL_LOCK:
         return predict_films(model, [decode(data, name)], segmenter, gate)[0]

@@ -28,15 +28,19 @@ def load_segmenter(path: Path | None = None):
     try:
         return keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:
-        raise ModelLoadError(f"Lung segmenter {path} could not be loaded ({type(error).__name__}: {error}).") from None
+        raise ModelLoadError(
+            f"Lung segmenter {path.name} exists but could not be loaded ({type(error).__name__}); rebuild it with "
+            "`python scripts/train_lung_segmenter.py`."
+        ) from None
 
 
 def optional_segmenter(path: Path | None = None):
-    """The segmenter if it is shipped and loads, else None: lung figures are extras, never a reason to fail."""
-    try:
-        return load_segmenter(path)
-    except ModelLoadError:
+    """The segmenter, or None when it is not shipped (lung figures are then left out). A segmenter file that is
+    there but does not load raises ModelLoadError: a damaged file must not drop the lung checks quietly."""
+    path = Path(path) if path is not None else config.SEGMENTER_PATH
+    if not path.is_file():
         return None
+    return load_segmenter(path)
 
 
 def keep_largest_regions(mask: np.ndarray, regions: int = 2, min_fraction: float = 0.01) -> np.ndarray:

@@ -28,11 +28,19 @@ def load_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, LoadedImage]], l
 
 
 def segmenter_and_gate():
-    """The lung segmenter and the chest-X-ray gate, each None when not shipped (the records then say so)."""
-    from model.gate.gate import load_gate
+    """The lung segmenter and the chest-X-ray gate, each None when not shipped (the records then say so); a shipped
+    file that does not load ends the run with one sentence naming it and the command that rebuilds it (exit 2)."""
+    import sys
+
+    from model.gate.gate import GateLoadError, load_gate
+    from model.inference import ModelLoadError
     from model.lungs import optional_segmenter
 
-    return optional_segmenter(), load_gate()
+    try:
+        return optional_segmenter(), load_gate()
+    except (ModelLoadError, GateLoadError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def json_line(record: dict[str, object]) -> str:

@@ -27,9 +27,13 @@ def main() -> int:
     args = parser.parse_args()
     lite = None if args.keras or args.model != config.MODEL_PATH else current_lite_models()
     if lite is not None:  # no TensorFlow import: a one-film call takes about a second instead of five
-        from model.gate.gate import load_gate
+        from model.gate.gate import GateLoadError, load_gate
 
-        (model, segmenter), gate = lite, load_gate()
+        try:
+            (model, segmenter), gate = lite, load_gate()
+        except GateLoadError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     else:
         model = classifier_or_report(args.model)
         if model is None:

@@ -179,15 +179,28 @@ class InputGate:
         )
 
 
+class GateLoadError(RuntimeError):
+    """The gate file exists but cannot be used: stop loudly rather than answer every film unchecked."""
+
+
+REBUILD_GATE = "python scripts/calibrate_gate.py"
+
+
 def load_gate(path: Path | None = None) -> InputGate | None:
-    """The fitted gate, or None when it is not shipped (films are then answered with a `gate_unavailable` note)."""
+    """The fitted gate, or None when it is not shipped (films are then answered with a `gate_unavailable` note).
+
+    A gate file that is there but does not load raises GateLoadError: a damaged file must not switch the check off
+    quietly.
+    """
     path = Path(path) if path is not None else config.INPUT_GATE_PATH  # read now: tests may repoint config
     if not path.is_file():
         return None
     try:
         return InputGate.from_json(json.loads(path.read_text())["gate"])
-    except (KeyError, ValueError, TypeError, json.JSONDecodeError):
-        return None
+    except (KeyError, ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise GateLoadError(
+            f"{path.name} exists but cannot be read ({type(error).__name__}); rebuild it with `{REBUILD_GATE}`."
+        ) from None
 
 
 def gate_unavailable_warning() -> InputWarning:
