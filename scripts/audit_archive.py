@@ -11,11 +11,13 @@ Open DIR in the dashboard's "Archive audit" page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 from model import config
 from model.audit.job import run_audit
+from model.audit.results import audited_paths
 from model.audit.sources import AuditSourceError
 from model.explain.catalog import METHODS
 
@@ -31,7 +33,9 @@ def main() -> int:
     parser.add_argument("--faithfulness", action="store_true", help="also score each map against a random one")
     parser.add_argument("--no-thumbnails", action="store_true")
     parser.add_argument("--limit", type=int, help="audit only the first N films (sorted by path)")
+    parser.add_argument("--verbose", action="store_true", help="keep Ray's own start-up and progress logs")
     args = parser.parse_args()
+    ray_log = None if args.verbose else quiet_ray()
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
     unknown = [m for m in methods if m not in METHODS]
     if unknown or not methods:
@@ -44,25 +48,93 @@ def main() -> int:
         print("error: --workers and --batch-size must be at least 1.", file=sys.stderr)
         return 2
     try:
-        run = run_audit(
-            args.source,
-            args.out,
-            address=args.address,
-            workers=args.workers,
-            batch_size=args.batch_size,
-            methods=methods,
-            with_faithfulness=args.faithfulness,
-            thumbnails=not args.no_thumbnails,
-            limit=args.limit,
-        )
+        with ray_output_to(ray_log):
+            run = run_audit(
+                args.source,
+                args.out,
+                address=args.address,
+                workers=args.workers,
+                batch_size=args.batch_size,
+                methods=methods,
+                with_faithfulness=args.faithfulness,
+                thumbnails=not args.no_thumbnails,
+                limit=args.limit,
+            )
     except AuditSourceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except Exception as error:  # Ray wraps a worker's OSError; a full disk is the one a person can act on
+        if not disk_full(error):
+            print(f"error: the audit failed ({type(error).__name__}); Ray's log: {ray_log}", file=sys.stderr)
+            raise
+        kept = len(audited_paths(args.out))
+        print(
+            f"error: the output disk is full ({args.out}). The {kept} rows written so far are kept; free some space "
+            "and run the same command again to audit the rest.",
+            file=sys.stderr,
+        )
+        return 3
     print(
         f"{run.listed} films listed, {run.skipped} already audited, {run.audited} audited in {run.seconds:.1f} s "
         f"({run.films_per_second:.1f} films/s); rows in {args.out / config.AUDIT_ROWS_FOLDER}"
     )
     return 0
+
+
+def quiet_ray() -> Path:
+    """Ray's start-up banner, progress bars and its own copies of worker errors stay out of a person's terminal
+    (this script prints what happened, in one line): they go to a log file, whose path is returned."""
+    import logging
+    import os
+    import tempfile
+
+    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
+    os.environ.setdefault("RAY_DATA_DISABLE_PROGRESS_BARS", "1")
+    for name in ("ray", "ray.data", "ray._private", "ray.air", "ray.train"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+    try:
+        from ray.data import DataContext
+
+        context = DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+    except Exception:  # an older or newer Ray without these settings: only noisier
+        pass
+    handle, path = tempfile.mkstemp(prefix="audit_archive_ray_", suffix=".log")
+    os.close(handle)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def ray_output_to(log: Path | None):
+    """Everything written to this process's stderr (Ray's own logging included) goes to `log` while the job runs."""
+    if log is None:
+        yield
+        return
+    import os
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(log, "ab") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def disk_full(error: BaseException) -> bool:
+    """Is ENOSPC anywhere in this error's chain or text (Ray re-raises workers' errors as its own types)?"""
+    import errno
+
+    seen = error
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno == errno.ENOSPC:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return "No space left on device" in str(error)
 
 
 if __name__ == "__main__":

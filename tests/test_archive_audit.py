@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model import config
@@ -61,6 +62,8 @@ def audit(archive, tmp_path_factory) -> Path:
     finished = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert finished.returncode == 0, finished.stderr[-3000:]
     assert "43 films listed" in finished.stdout
+    assert finished.stdout.count("\n") == 1, "one summary line, not Ray's start-up logs"
+    assert not finished.stderr.strip(), finished.stderr[-2000:]
     return out
 
 
@@ -141,3 +144,65 @@ def test_decoding_a_bad_file_gives_an_error_row(tmp_path):
     row = decode_one(str(tmp_path / "folder.png"))
     assert row["error"] == "folder.png: is a folder, not a film."
     assert row["model_input"].shape == (config.IMAGE_SIZE, config.IMAGE_SIZE, 1)
+
+
+@requires_real_data
+@requires_shipped_model
+def test_an_audit_killed_mid_run_resumes_without_losing_or_doubling_a_row(archive, tmp_path):
+    """SIGKILL the whole job once its first rows are written, damage nothing by hand, run it again: every film
+    has exactly one row, as in an uninterrupted run."""
+    import signal
+    import time
+
+    out = tmp_path / "killed"
+    command = [
+        sys.executable, str(ROOT / "scripts" / "audit_archive.py"), str(archive), "--out", str(out),
+        "--batch-size", "4", "--no-thumbnails",
+    ]  # fmt: skip
+    job = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 300
+    rows = out / config.AUDIT_ROWS_FOLDER
+    while time.monotonic() < deadline and job.poll() is None and not list(rows.glob("*.parquet")):
+        time.sleep(0.2)
+    os.killpg(job.pid, signal.SIGKILL)
+    job.wait(30)
+    written_before = len(load_audit(out)) if list(rows.glob("*.parquet")) else 0
+    resumed = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    table = load_audit(out)
+    listed = archive_paths(archive)
+    assert sorted(table["path"]) == sorted(listed), "every film has a row after the resume"
+    raw = pd.concat([pd.read_parquet(p) for p in rows.glob("*.parquet") if _readable(p)])
+    assert raw["path"].duplicated().sum() == 0, "no film was audited twice"
+    assert 0 < written_before < len(listed) or job.returncode is not None
+
+
+def _readable(part: Path) -> bool:
+    try:
+        pd.read_parquet(part)
+    except Exception:
+        return False
+    return True
+
+
+@requires_real_data
+@requires_shipped_model
+def test_a_full_output_disk_is_a_clear_error_and_keeps_the_rows_written(archive, tmp_path):
+    """The output folder on a 400 KB file system: the audit fills it, says so in one sentence, and what it wrote
+    can still be read (and resumed once space is freed)."""
+    disk = tmp_path / "tiny"
+    disk.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(disk)], capture_output=True)
+    assert mounted.returncode == 0, f"cannot mount a small tmpfs here (needs root): {mounted.stderr!r}"
+    try:
+        command = [
+            sys.executable, str(ROOT / "scripts" / "audit_archive.py"), str(archive), "--out", str(disk / "audit"),
+            "--batch-size", "4",
+        ]  # fmt: skip
+        result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 3, result.stderr[-2000:]
+        message = result.stderr.strip().splitlines()[-1]
+        assert message.startswith("error: the output disk is full") and "rows written so far are kept" in message
+        assert "Traceback" not in result.stderr
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)

@@ -59,11 +59,15 @@ def load_audit(out: Path) -> pd.DataFrame:
     parts = sorted(rows_folder(out).glob("*.parquet"), key=lambda p: p.stat().st_mtime)
     if not parts:
         raise AuditResultsError(f"{out}: no audit here (no Parquet files under {config.AUDIT_ROWS_FOLDER}/).")
-    try:
-        table = pd.concat([pd.read_parquet(part) for part in parts], ignore_index=True)
-    except Exception as error:
-        raise AuditResultsError(f"{out}: the audit's Parquet files cannot be read ({type(error).__name__}).") from error
-    return table.drop_duplicates("path", keep="last").reset_index(drop=True)
+    tables = []
+    for part in parts:
+        try:
+            tables.append(pd.read_parquet(part))
+        except Exception:  # a part cut short (the job was killed while writing it): its films count as not done
+            continue
+    if not tables:
+        raise AuditResultsError(f"{out}: none of the audit's Parquet files can be read.")
+    return pd.concat(tables, ignore_index=True).drop_duplicates("path", keep="last").reset_index(drop=True)
 
 
 def audited_paths(out: Path) -> set[str]:
