@@ -11,6 +11,16 @@ from model.batching import AnalysisKey, BatchingWorker
 GRADCAM, LAYERCAM = AnalysisKey("gradcam"), AnalysisKey("layercam")
 
 
+def wait_until_running(worker, timeout_s: float = 10.0) -> None:
+    """Until the worker holds a batch inside analyse_batch; fails instead of hanging."""
+    deadline = threading.Event()
+    for _ in range(int(timeout_s / 0.01)):
+        if worker._running:
+            return
+        deadline.wait(0.01)
+    raise AssertionError(f"the worker took no batch within {timeout_s} s")
+
+
 class Recorder:
     """An analyse_batch that records each batch it was given and can be held until released."""
 
@@ -50,8 +60,7 @@ def test_waiting_callers_know_their_place_and_background_work_waits_for_them():
     recorder.release.clear()
     worker = BatchingWorker(recorder, window_s=0.0, max_batch=1)
     running = worker.submit("x", "x", GRADCAM)
-    while not worker._running:  # the worker has taken it and is held inside analyse_batch
-        threading.Event().wait(0.01)
+    wait_until_running(worker)  # the worker has taken it and is held inside analyse_batch
     background = worker.submit("y", "y", LAYERCAM, background=True)
     waiting = [worker.submit(f"f{i}", f"f{i}", GRADCAM) for i in range(3)]
     assert running.ahead() == 0
@@ -118,9 +127,7 @@ def test_a_worker_thread_that_dies_fails_its_request_with_a_retry_message_and_is
     worker = BatchingWorker(dies_on, window_s=0.0)
     with pytest.raises(WorkerError, match="restarted"):
         worker.submit("die", "die", GRADCAM).result(10)
-    deadline = threading.Event()
-    while worker.alive and not deadline.wait(0.01):
-        pass
+    worker._thread.join(10)
     assert not worker.alive, "the thread ended"
     assert worker.submit("next", "next", GRADCAM).result(10) == "ok:next", "the next request restarts it and works"
     assert worker.restarts == 1 and worker.alive
@@ -141,8 +148,7 @@ def test_background_work_is_bounded_oldest_dropped_first():
         max_background_bytes=10**9,
     )
     busy = worker.submit("busy", np.zeros(4), GRADCAM)
-    while not worker._running:
-        threading.Event().wait(0.01)
+    wait_until_running(worker)
     queued = [worker.submit(f"b{i}", np.zeros(4), LAYERCAM, background=True) for i in range(3)]
     with pytest.raises(WorkerError, match=DROPPED):
         queued[0].result(1)
@@ -161,8 +167,7 @@ def test_background_films_are_counted_in_bytes():
     recorder.release.clear()
     worker = BatchingWorker(recorder, window_s=0.0, max_background_requests=100, max_background_bytes=1000)
     worker.submit("busy", "busy", GRADCAM)
-    while not worker._running:
-        threading.Event().wait(0.01)
+    wait_until_running(worker)
     first = worker.submit("big1", np.zeros(100), LAYERCAM, background=True)  # 800 bytes
     worker.submit("big2", np.zeros(100), LAYERCAM, background=True)  # 1600 in all: over the budget
     with pytest.raises(WorkerError):

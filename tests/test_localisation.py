@@ -123,3 +123,19 @@ def test_opacity_agreement_counts_the_noisy_label():
     assert result["nih_label_agreement"] == pytest.approx(0.5)
     assert result["pneumonia_score_auroc_vs_nih_label"] == pytest.approx(1.0)
     assert result["pneumonia_score_auroc_vs_opacity"] == pytest.approx(0.75)  # 3 of 4 pairs ordered
+
+
+def test_the_attention_penalty_measures_heat_outside_the_lungs():
+    import tensorflow as tf
+
+    from model.training.attention_penalty import outside_share, ramped_weight
+
+    inside = np.zeros((1, 4, 4), np.float32)
+    inside[0, :, :2] = 1.0  # the left half is lung
+    cams = np.zeros((1, 4, 4, 3), np.float32)
+    cams[0, :, :2, 0] = 1.0  # class 0: all heat inside
+    cams[0, :, 2:, 1] = 1.0  # class 1: all heat outside
+    cams[0, :, :, 2] = -1.0  # class 2: no positive heat at all, which must not be a way out
+    share = outside_share(tf.constant(cams), tf.constant(inside)).numpy()[0]
+    assert share.tolist() == pytest.approx([0.0, 1.0, 1.0])
+    assert [ramped_weight(e, 2.0, 4) for e in (0, 2, 4, 9)] == [0.0, 1.0, 2.0, 2.0]

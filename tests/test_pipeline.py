@@ -76,6 +76,32 @@ def test_one_tiny_training_epoch_per_augmentation(prepared):
         assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
 
 
+def test_a_tiny_epoch_with_the_attention_penalty(prepared):
+    from model.data.dataset import load_split
+    from model.lungs import keep_largest_regions  # noqa: F401  (the masks below stand in for the segmenter's)
+    from model.training.attention_penalty import lung_weights
+    from model.training.loop import train
+
+    train_data = load_split("train")
+    size = train_data.images.shape[1]
+    masks = np.zeros((len(train_data.labels), size, size), dtype=bool)
+    masks[:, size // 5 : 4 * size // 5, size // 8 : 3 * size // 8] = True
+    masks[:, size // 5 : 4 * size // 5, 5 * size // 8 : 7 * size // 8] = True
+    result = train(
+        train_data,
+        train_data,
+        max_epochs=2,
+        per_class=4,
+        attention_penalty=1.0,
+        penalty_ramp_epochs=1,
+        lung_weights=lung_weights(masks),
+        log=lambda _: None,
+    )
+    assert [set(r) >= {"outside_lung_share"} for r in result.history] == [True, True]
+    assert 0.0 <= result.history[-1]["outside_lung_share"] <= 1.0
+    assert result.best_epoch == 2, "an epoch before the penalty reaches full weight is never kept"
+
+
 def test_evaluate_writes_every_section_for_a_toy_model(prepared, tmp_path):
     from model.evaluation.report import evaluate
     from model.training.network import build_classifier
@@ -89,7 +115,11 @@ def test_evaluate_writes_every_section_for_a_toy_model(prepared, tmp_path):
     assert {p["predicted"] for p in metrics["predictions"]} <= set(config.CLASS_NAMES)
     external = metrics["external"]
     assert external["n"] == 8 and external["n_covid"] == 4 and set(external["by_source"]) == {"a", "b"}
-    assert 0.0 <= external["auroc"] <= 1.0
+    from sklearn.metrics import roc_auc_score
+
+    covid = [p["true"] == "COVID-19" for p in external["predictions"]]
+    scores = [p["probabilities"]["COVID-19"] for p in external["predictions"]]
+    assert external["auroc"] == pytest.approx(roc_auc_score(covid, scores), abs=1e-3), "the AUROC of its own scores"
     assert metrics["shortcut_test"] is None, "no segmenter in the sandbox: the shortcut test is left out"
     assert metrics["source_probe"]["method"]
     json.dumps(metrics)  # the whole document serialises
