@@ -232,3 +232,6 @@ def audit_roots() -> list[Path]:
 MAX_JPEG_SCANS: int = 100
 MAX_TIFF_PAGES: int = 64
 MAX_INFLATED_DICOM_BYTES: int = 512 * 1024 * 1024
+# Mean channel difference (0-255) above which a picture is in colour and stopped by the gate whatever else it
+# resembles: grey films, even as RGB JPEGs, stay near 0-2.
+GATE_MAX_COLOURFULNESS: float = 6.0

@@ -22,6 +22,7 @@ from model.gate.features import FEATURE_NAMES, film_statistics, prepare_film, te
 from model.gate.gate import FeatureSpace, InputGate
 from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS
 from model.gate.screening import screen
+from model.gate.variations import VARIATIONS, varied_films
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
 from model.input_recipe import InputRecipe
 
@@ -34,6 +35,14 @@ class Measured:
     features: np.ndarray
     groups: list[str]
     thumbnails: np.ndarray  # (N, THUMBNAIL_SIDE**2)
+
+    def __add__(self, other: Measured) -> Measured:
+        return Measured(
+            np.concatenate([self.statistics, other.statistics]),
+            np.concatenate([self.features, other.features]),
+            self.groups + other.groups,
+            np.concatenate([self.thumbnails, other.thumbnails]),
+        )
 
 
 def measure(
@@ -102,6 +111,11 @@ def _negatives(films: list[np.ndarray], per_kind: int, seed: int) -> tuple[list[
     return images, kinds
 
 
+def _varied(films: list[np.ndarray], groups: list[str], seed: int, model, segmenter, recipe) -> Measured:
+    images, kinds = varied_films(films, seed)
+    return measure(images, [f"{g} · {k}" for g, k in zip(groups, kinds)], model, segmenter, recipe)
+
+
 def _real_films(table: pd.DataFrame, split: str, per_origin: int | None, seed: int) -> pd.DataFrame:
     rows = table[(table["split"] == split) & table["representative"]].copy()
     rows["origin"] = origin_of(rows)
@@ -119,6 +133,7 @@ def calibrate(
     negatives_per_kind: int = 40,
     external_table: pd.DataFrame | None = None,
     seed: int = config.SEED,
+    varied_test_films: int = 200,
 ) -> dict[str, object]:
     """Fit, threshold and measure the gate; returns the document for assets/input_gate.json."""
     root = config.data_dir()
@@ -133,9 +148,20 @@ def calibrate(
         return measure(images, groups, model, segmenter, recipe), [i.pixels for i in images]
 
     fit_real, fit_films = real(fit_rows, "origin")
-    val_real, _ = real(val_rows, "origin")
+    val_real, val_films = real(val_rows, "origin")
     test_rows["group"] = test_rows["origin"] + " · " + test_rows["label"]
     test_real, test_films = real(test_rows, "group")
+    # Real films as they are handed over (letterboxed, padded, framed, turned, cropped): fitted and thresholded as
+    # positives, so the gate answers them; reported on test films, every kind on the same sample.
+    fit_varied = _varied(fit_films, fit_real.groups, seed + 3, model, segmenter, recipe)
+    val_varied = _varied(val_films, val_real.groups, seed + 4, model, segmenter, recipe)
+    sample = np.random.default_rng(seed + 5).choice(len(test_films), min(varied_test_films, len(test_films)), False)
+    test_varied_images, test_varied_kinds = [], []
+    for kind, make in VARIATIONS.items():
+        rng = np.random.default_rng(seed + 6)
+        test_varied_images += [make(test_films[i], rng) for i in sample]
+        test_varied_kinds += [kind] * len(sample)
+    test_varied = measure(test_varied_images, test_varied_kinds, model, segmenter, recipe)
     fit_neg_images, fit_neg_kinds = _negatives(fit_films, negatives_per_kind, seed + 1)
     test_neg_images, test_neg_kinds = _negatives(test_films, negatives_per_kind, seed + 2)
     fit_neg = measure(fit_neg_images, fit_neg_kinds, model, segmenter, recipe)
@@ -150,22 +176,25 @@ def calibrate(
     template = fit_real.thumbnails.mean(axis=0)
     template = (template - template.mean()) / max(float(template.std()), 1e-6)
     distance_column = FEATURE_NAMES.index("feature_distance")
-    for measured in filter(None, (fit_real, val_real, test_real, fit_neg, test_neg, external)):
+    for measured in filter(
+        None, (fit_real, val_real, test_real, fit_neg, test_neg, external, fit_varied, val_varied, test_varied)
+    ):
         measured.statistics[:, distance_column] = space.distances(measured.features)
         for row, thumb in enumerate(measured.thumbnails):
             for name, value in template_statistics(thumb, template).items():
                 measured.statistics[row, FEATURE_NAMES.index(name)] = value
 
-    weights, bias, mean, scale = fit_logistic(fit_real.statistics, fit_neg.statistics)
+    positives = fit_real + fit_varied
+    weights, bias, mean, scale = fit_logistic(positives.statistics, fit_neg.statistics)
     gate = InputGate(weights, bias, mean, scale, 0.0, 0.0, space, template, model_sha256)
-    val_scores = gate.score(val_real.statistics)
+    val_positives = val_real + val_varied
+    val_scores = gate.score(val_positives.statistics)
     gate.threshold = float(np.quantile(val_scores, 1.0 - config.GATE_VALIDATION_PASS))
     val_distances = val_real.statistics[:, distance_column]
     gate.unfamiliar_distance = float(np.quantile(val_distances, config.UNFAMILIAR_QUANTILE))
 
     def rates(measured: Measured, passing: bool) -> dict[str, dict[str, float]]:
-        scores = gate.score(measured.statistics)
-        passed = scores >= gate.threshold
+        passed = gate.passes(measured.statistics)
         unfamiliar = passed & (measured.statistics[:, distance_column] > gate.unfamiliar_distance)
         out = {}
         for group in sorted(set(measured.groups)):
@@ -187,25 +216,31 @@ def calibrate(
     leave_one_out = {}
     for kind in sorted(set(fit_neg.groups)):
         keep = np.array(fit_neg.groups) != kind
-        w, b, m, s = fit_logistic(fit_real.statistics, fit_neg.statistics[keep])
+        w, b, m, s = fit_logistic(positives.statistics, fit_neg.statistics[keep])
         held = InputGate(w, b, m, s, 0.0, 0.0, space, template)
-        threshold = float(np.quantile(held.score(val_real.statistics), 1.0 - config.GATE_VALIDATION_PASS))
+        held.threshold = float(np.quantile(held.score(val_positives.statistics), 1.0 - config.GATE_VALIDATION_PASS))
         rows = np.array(test_neg.groups) == kind
-        leave_one_out[kind] = float((held.score(test_neg.statistics[rows]) < threshold).mean())
+        leave_one_out[kind] = float((~held.passes(test_neg.statistics[rows])).mean())
 
     return {
         "schema_version": 1,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "computed_on": (
-            f"fit: {len(fit_real.groups)} training films and {len(fit_neg.groups)} generated non-X-rays; thresholds: "
-            f"{len(val_real.groups)} validation films ({config.GATE_VALIDATION_PASS:.1%} must pass; the unfamiliar-"
+            f"fit: {len(fit_real.groups)} training films (and as many letterboxed, padded, framed, turned or cropped "
+            f"copies) and {len(fit_neg.groups)} generated non-X-rays; thresholds: {len(val_real.groups)} validation "
+            f"films and their varied copies ({config.GATE_VALIDATION_PASS:.1%} must pass; the unfamiliar-"
             f"source distance is their {config.UNFAMILIAR_QUANTILE:.0%} quantile); reported: test-split films, "
             "the external hospitals and freshly generated non-X-rays (another seed)"
         ),
         "gate": gate.to_json(),
         "real_films_passed": rates(test_real, True),
+        "varied_films_passed": rates(test_varied, True),
+        "varied_films_computed_on": (
+            f"{len(sample)} test films, each letterboxed, pillarboxed, framed, turned 3-10 degrees and cropped tight"
+        ),
         "external_films_passed": rates(external, True) if external is not None else None,
         "non_xrays_stopped": rates(test_neg, False),
         "non_xrays_stopped_leave_one_kind_out": leave_one_out,
-        "validation_films_passed": float((val_scores >= gate.threshold).mean()),
+        "validation_films_passed": float(gate.passes(val_positives.statistics).mean()),
+        "colour_limit": config.GATE_MAX_COLOURFULNESS,
     }

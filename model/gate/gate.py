@@ -114,10 +114,17 @@ class InputGate:
         z = (np.atleast_2d(statistics) - self.mean) / self.scale
         return 1.0 / (1.0 + np.exp(-(z @ self.weights + self.bias)))
 
+    def passes(self, statistics: np.ndarray) -> np.ndarray:
+        """(N, len(FEATURE_NAMES)) -> (N,) bool: the score clears the threshold and the picture has no real colour
+        (a radiograph has none; a colour picture is stopped whatever else it resembles)."""
+        statistics = np.atleast_2d(statistics)
+        colourless = statistics[:, FEATURE_NAMES.index("colourfulness")] <= config.GATE_MAX_COLOURFULNESS
+        return (self.score(statistics) >= self.threshold) & colourless
+
     def reason(self, statistics: np.ndarray) -> str:
         """The plainest true reason: obvious cases by their own figure, otherwise the statistic that weighed most."""
         values = dict(zip(FEATURE_NAMES, statistics))
-        if values["colourfulness"] > OBVIOUS_COLOUR:
+        if values["colourfulness"] > min(OBVIOUS_COLOUR, config.GATE_MAX_COLOURFULNESS):
             return REASONS["colourfulness"]
         if values["dynamic_range"] < OBVIOUS_FLAT:
             return REASONS["dynamic_range"]
@@ -130,7 +137,7 @@ class InputGate:
         vector = statistics.vector()
         score = float(self.score(vector)[0])
         warnings: list[InputWarning] = []
-        passed = score >= self.threshold
+        passed = bool(self.passes(vector)[0])
         if not passed:
             warnings.append(
                 InputWarning(
