@@ -10,3 +10,20 @@ SOURCE_WARNING = (
     "collections of adults, most Pneumonia from one children's hospital (adult pneumonia only from the noisy NIH "
     "labels), in different file formats. High scores here do not mean the model works elsewhere: see Other hospitals."
 )
+
+
+def unfamiliar_sentence(gate_report: dict) -> str:
+    """What the unfamiliar-source warning can and cannot do, from the gate's own measurement on other hospitals."""
+    external = (gate_report.get("external_films_passed") or {}).get("all")
+    if not external:
+        return (
+            'A film that lies far from every training collection is answered with an "unfamiliar source" warning; '
+            "how often that warning fires on other hospitals' films has not been measured."
+        )
+    return (
+        f"**This check does not recognise other hospitals.** On {external['n']} films from two hospitals the model "
+        f'never saw, its "unfamiliar source" warning fired on {external["unfamiliar_warning"]:.0%} of them, although '
+        'the model does far worse there (Evaluation page, "Other hospitals"). So the absence of that warning does '
+        "not mean the figures apply to your film: unless it comes from one of the training collections, expect the "
+        "other-hospital figures, not the test-split ones."
+    )

@@ -99,3 +99,13 @@ def test_no_external_film_is_in_the_split_table():
     external_hashes = {hashlib.sha256((external / image).read_bytes()).hexdigest() for image in index["image"]}
     split_hashes = {hashlib.sha256((config.data_dir() / path).read_bytes()).hexdigest() for path in splits["path"]}
     assert not external_hashes & split_hashes
+
+
+@requires_shipped_model
+def test_the_gate_and_the_explanation_audit_were_made_for_the_shipped_model():
+    """Both record the classifier they were computed with; a new model without a new gate or audit fails here."""
+    shipped = sha256_of(config.MODEL_PATH)
+    gate = json.loads(config.INPUT_GATE_PATH.read_text())["gate"]
+    assert gate["model_sha256"] == shipped, "input_gate.json is stale: run scripts/calibrate_gate.py"
+    quality = json.loads(config.EXPLANATION_QUALITY_PATH.read_text())
+    assert quality["model_sha256"] == shipped, "explanation_quality.json is stale: run scripts/audit_explanations.py"

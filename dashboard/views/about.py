@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.resources import ResourceError, get_input_gate_report, get_metrics
+from dashboard.texts import unfamiliar_sentence
 from model import config
 
 st.title("About this model")
@@ -36,9 +37,10 @@ else:
         f"Before any prediction, a check asks whether a picture is a frontal chest X-ray at all. On held-out films "
         f"of every training source **{real['passed']:.1%}** pass ({real['n']:,} films); of generated pictures that are "
         f"not chest films (noise, flat fields, colour photographs, text, CT-like slices, turned, inverted or "
-        f"cropped films) **{stopped['stopped']:.1%}** are stopped ({stopped['n']:,}). A film that passes but lies far "
-        "from every training collection is answered with a warning that the Evaluation page's figures do not apply."
+        f"cropped films) **{stopped['stopped']:.1%}** are stopped ({stopped['n']:,}). A picture in colour is always "
+        "stopped."
     )
+    st.markdown(unfamiliar_sentence(gate))
     rows = [
         {
             "pictures": f"real · {group}",
@@ -46,7 +48,11 @@ else:
             "passed": figures["passed"],
             "unfamiliar-source warning": figures["unfamiliar_warning"],
         }
-        for group, figures in {**gate["real_films_passed"], **(gate.get("external_films_passed") or {})}.items()
+        for group, figures in {
+            **gate["real_films_passed"],
+            **{f"{k} (letterboxed, padded...)": v for k, v in (gate.get("varied_films_passed") or {}).items()},
+            **(gate.get("external_films_passed") or {}),
+        }.items()
         if group != "all"
     ] + [
         {

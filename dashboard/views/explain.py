@@ -13,6 +13,7 @@ from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
     get_box_table,
+    get_input_gate_report,
     get_metrics,
     get_model,
     get_splits,
@@ -21,7 +22,7 @@ from dashboard.resources import (
     show_resource_error,
 )
 from dashboard.state import analyse, decode, predict_only, prefetch
-from dashboard.texts import SOURCE_WARNING
+from dashboard.texts import SOURCE_WARNING, unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict
 from dashboard.viewer import VIEWER_CONFIG, WINDOW_PRESETS, viewer_figure
 from model import config
@@ -110,23 +111,38 @@ def truth_of(name: str) -> str | None:
     return str(rows.iloc[0]) if len(rows) else None
 
 
+EXAMPLE_CANDIDATES = 5  # per example, the surest few are tried in turn until one passes the chest-X-ray check
+
+
+def _answered(path: str) -> bool:
+    """Is this dataset film on disk and answered by the chest-X-ray check? (Examples never open a stopped film.)"""
+    file = config.data_dir() / path
+    return file.is_file() and not predict_only(file.read_bytes(), path).stopped
+
+
 def example_paths() -> dict[str, str]:
-    """One-click examples from the test split: the model's surest right answer per class, and its surest mistake."""
+    """One-click examples from the test split: the model's surest right answer per class, and its surest mistake,
+    each the surest one that the chest-X-ray check answers."""
     try:
         predictions = get_metrics()["predictions"]
     except ResourceError:
         return {}
-    examples: dict[str, str] = {}
+    groups: dict[str, list[dict]] = {}
     for name in config.CLASS_NAMES:
         right = [p for p in predictions if p["true"] == name == p["predicted"]]
-        if right:
-            best = max(right, key=lambda p: p["probabilities"][name])
-            examples[f"{name} (model right)"] = best["path"]
-    wrong = [p for p in predictions if p["true"] != p["predicted"]]
-    if wrong:
-        worst = max(wrong, key=lambda p: max(p["probabilities"].values()))
+        groups[f"{name} (model right)"] = sorted(right, key=lambda p: -p["probabilities"][name])
+    wrong = sorted(
+        (p for p in predictions if p["true"] != p["predicted"]), key=lambda p: -max(p["probabilities"].values())
+    )
+    examples: dict[str, str] = {}
+    for label, candidates in groups.items():
+        found = next((p["path"] for p in candidates[:EXAMPLE_CANDIDATES] if _answered(p["path"])), None)
+        if found:
+            examples[label] = found
+    worst = next((p for p in wrong[:EXAMPLE_CANDIDATES] if _answered(p["path"])), None)
+    if worst is not None:
         examples[f"{worst['true']} called {worst['predicted']} (model wrong)"] = worst["path"]
-    return {label: path for label, path in examples.items() if (config.data_dir() / path).is_file()}
+    return examples
 
 
 def examples_ui() -> list[tuple[str, bytes]]:
@@ -164,8 +180,8 @@ def decode_all(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
         try:
             decode(data, name)
             good.append((name, data))
-        except ImageLoadError as error:
-            st.error(plain(f"{name} could not be used: {error}"), icon=":material/block:")
+        except ImageLoadError as error:  # the loader's message starts with the file's name already
+            st.error(plain(f"This file could not be used. {error}"), icon=":material/block:")
     return good
 
 
@@ -297,7 +313,14 @@ def warnings_ui(result, name: str) -> bool:
     """Show the gate's warnings above the result; True when the page should go on to the prediction."""
     for warning in result.warnings:
         if warning.code == NOT_A_CHEST_XRAY:
-            st.error(plain(warning.message), icon=":material/block:")
+            message = warning.message
+            if result.prediction is not None:  # explained anyway (teaching, or a dataset film): say so, truthfully
+                message = message.replace(
+                    "No prediction is given.",
+                    "It is explained anyway, for teaching: the answer below is what the model would say, not one to "
+                    "trust.",
+                )
+            st.error(plain(message), icon=":material/block:")
         elif warning.code == UNFAMILIAR_SOURCE:
             st.warning(plain(warning.message), icon=":material/travel_explore:")
         else:
@@ -371,6 +394,10 @@ def detail_ui(name: str, data: bytes, choice: dict, view: ViewSettings) -> None:
         charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
     )
     abnormality_ui(side, prediction)
+    try:
+        side.caption(unfamiliar_sentence(get_input_gate_report()))
+    except ResourceError:
+        pass
     side.text(
         f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
         + "".join(f"\n{note}" for note in image.notes)
