@@ -227,7 +227,7 @@ def audit_roots() -> list[Path]:
     return [REPO_ROOT / "artifacts", *extra]
 
 
-# Decoding guards (model/image_guards.py): a JPEG with more scans or a TIFF with more pages than this is refused
+# Decoding guards (model/image_io/guards.py): a JPEG with more scans or a TIFF with more pages than this is refused
 # before decoding; a Deflated DICOM may inflate to at most this many bytes.
 MAX_JPEG_SCANS: int = 100
 MAX_TIFF_PAGES: int = 64

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from model.image_io import LoadedImage
+from model.image_io.loaded import channel_difference
 
 
 def _loaded(gray: np.ndarray, colour: float = 0.0, source_format: str = "PNG") -> LoadedImage:
@@ -21,8 +22,7 @@ def _loaded(gray: np.ndarray, colour: float = 0.0, source_format: str = "PNG") -
 
 
 def _colour_to_loaded(rgb: np.ndarray) -> LoadedImage:
-    rgb_u8 = np.clip(rgb * 255, 0, 255).astype(np.int16)
-    colour = float(np.abs(rgb_u8[..., 0] - rgb_u8[..., 1]).mean() + np.abs(rgb_u8[..., 1] - rgb_u8[..., 2]).mean())
+    colour = channel_difference(np.clip(rgb * 255, 0, 255).astype(np.uint8))
     gray = cv2.cvtColor(np.clip(rgb * 255, 0, 255).astype(np.uint8), cv2.COLOR_RGB2GRAY) / 255.0
     return _loaded(gray, colour)
 

@@ -1,0 +1,194 @@
+"""DICOM through pydicom: every value that decides how pixels are read validated first, compressed frames checked
+against what they declare, Deflated data sets inflated within a budget, then modality LUT, VOI LUT or window,
+palettes applied and MONOCHROME1 inverted so that bone is always bright. Patient tags are never read out."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from model import config
+from model.image_io.errors import DicomError, ImageTooLargeError
+from model.image_io.guards import compressed_frame_size, inflated_size_exceeds
+from model.image_io.limits import check_memory, check_size
+from model.image_io.loaded import LoadedImage, channel_difference, min_max
+from model.image_io.sniffing import is_dicom
+
+DEFLATED_SYNTAX = b"1.2.840.10008.1.2.1.99"
+
+
+ALLOWED_PHOTOMETRIC: frozenset[str] = frozenset(
+    {"MONOCHROME1", "MONOCHROME2", "RGB", "YBR_FULL", "YBR_FULL_422", "YBR_RCT", "YBR_ICT", "PALETTE COLOR"}
+)
+
+
+def _number(dataset, keyword: str, name: str, default: float | None = None) -> float | None:
+    """A numeric DICOM value that feeds pixels, validated: a specific error instead of a crash deep in NumPy."""
+    if keyword not in dataset:
+        return default
+    value = dataset.get(keyword)
+    if hasattr(value, "__len__") and not isinstance(value, (str, bytes)):
+        value = value[0] if len(value) else None  # multi-valued (several windows): the first
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise DicomError(f"{name}: the DICOM value {keyword} = {str(value)[:40]!r} is not a number.") from None
+    if not np.isfinite(number):
+        raise DicomError(f"{name}: the DICOM value {keyword} is not a finite number.")
+    return number
+
+
+def _validated_dicom_header(dataset, name: str) -> tuple[int, int, int]:
+    """Rows, columns and frames, after checking every value that decides how pixels are read."""
+    rows = _number(dataset, "Rows", name, 0)
+    columns = _number(dataset, "Columns", name, 0)
+    frames = _number(dataset, "NumberOfFrames", name, 1)
+    if not rows or not columns:
+        raise DicomError(f"{name}: the DICOM header gives no image size (Rows/Columns missing or zero).")
+    allocated = _number(dataset, "BitsAllocated", name, 16)
+    stored = _number(dataset, "BitsStored", name, allocated)
+    if allocated not in (1, 8, 16, 32, 64) or not 1 <= stored <= allocated:
+        raise DicomError(f"{name}: inconsistent DICOM bit depth (BitsAllocated {allocated:g}, BitsStored {stored:g}).")
+    photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+    if photometric not in ALLOWED_PHOTOMETRIC:
+        raise DicomError(f"{name}: unsupported DICOM PhotometricInterpretation {photometric[:30]!r}.")
+    if _number(dataset, "RescaleSlope", name, 1.0) == 0:
+        raise DicomError(f"{name}: the DICOM RescaleSlope is 0, which would erase the image.")
+    _number(dataset, "RescaleIntercept", name, 0.0)
+    width = _number(dataset, "WindowWidth", name, None)
+    if width is not None and width <= 0:
+        raise DicomError(f"{name}: the DICOM WindowWidth is {width:g}; a window must be wider than 0.")
+    _number(dataset, "WindowCenter", name, None)
+    samples = _number(dataset, "SamplesPerPixel", name, 1)
+    check_size((int(rows), int(columns)), name)
+    check_memory(name, int(columns), int(rows), int(max(allocated, 8) // 8) * int(samples))
+    return int(rows), int(columns), int(frames)
+
+
+def _check_deflated(data: bytes, name: str) -> None:
+    """A Deflated DICOM inflates its whole data set at once: refuse one that would inflate past the budget."""
+    if not is_dicom(data) or data[132:136] != b"\x02\x00\x00\x00":  # (0002,0000) group length must come first
+        return
+    meta_end = 144 + int.from_bytes(data[140:144], "little")
+    if DEFLATED_SYNTAX not in data[132:meta_end]:
+        return
+    if inflated_size_exceeds(data[meta_end:], config.MAX_INFLATED_DICOM_BYTES):
+        raise ImageTooLargeError(
+            f"{name}: this Deflated DICOM would inflate past {config.MAX_INFLATED_DICOM_BYTES / 2**20:.0f} MB; a "
+            "chest film needs a small fraction of that."
+        )
+
+
+def _check_compressed_frame(dataset, name: str, rows: int, columns: int, frames: int) -> None:
+    """A compressed frame must declare the size the header gives: decoders allocate what the frame says."""
+    syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+    if syntax is None or not getattr(syntax, "is_encapsulated", False):
+        return
+    from pydicom.encaps import generate_frames
+
+    try:
+        frame = next(generate_frames(dataset.PixelData, number_of_frames=frames))
+    except Exception as error:
+        raise DicomError(f"{name}: the compressed DICOM pixel data is malformed ({type(error).__name__}).") from None
+    declared = compressed_frame_size(frame)
+    if declared is not None and declared != (columns, rows):
+        raise DicomError(
+            f"{name}: the compressed frame declares {declared[0]}x{declared[1]} pixels while the DICOM header says "
+            f"{columns}x{rows}; such a file is damaged or crafted, and decoding it could take gigabytes."
+        )
+
+
+def load_dicom(data: bytes, name: str) -> LoadedImage:
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+    from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
+
+    _check_deflated(data, name)
+    try:
+        dataset = pydicom.dcmread(io.BytesIO(data), force=True)
+    except (InvalidDicomError, EOFError, OSError, ValueError, TypeError, KeyError, AttributeError) as error:
+        raise DicomError(f"{name}: not a readable DICOM file ({error}).") from None
+    except Exception as error:
+        raise DicomError(f"{name}: not a readable DICOM file ({type(error).__name__}).") from None
+    if "PixelData" not in dataset:
+        raise DicomError(f"{name}: this DICOM file has no pixel data (it may be a report or a structured document).")
+    rows, columns, frames = _validated_dicom_header(dataset, name)
+    _check_compressed_frame(dataset, name, rows, columns, frames)
+    notes: list[str] = []
+    photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
+    colour = 0.0
+    try:
+        # Only the first frame is decoded: a 1,500-frame series must not fill memory for one picture.
+        raw = pixel_array(dataset, index=0) if frames > 1 else dataset.pixel_array
+    except Exception as error:  # pydicom and its plugins raise many kinds for bad or unsupported encodings
+        syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+        what = f" (transfer syntax {syntax.name})" if syntax is not None and hasattr(syntax, "name") else ""
+        raise DicomError(f"{name}: the DICOM pixel data cannot be decoded{what}: {error}") from None
+    if frames > 1:
+        notes.append(f"Multi-frame DICOM ({frames} frames): only the first frame is shown and classified.")
+    try:
+        if photometric == "PALETTE COLOR":  # indices into a colour table: apply it, then measure and drop colour
+            rgb = apply_color_lut(raw, dataset).astype(np.float64)
+            rgb8 = rgb / max(float(rgb.max()), 1.0) * 255.0
+            colour = channel_difference(rgb8)
+            raw = rgb.mean(axis=-1)
+            notes.append("PALETTE COLOR DICOM: its colour table applied, then converted to grayscale.")
+        elif raw.ndim == 3 and raw.shape[-1] in (3, 4) and int(dataset.get("SamplesPerPixel", 1)) > 1:
+            raw = raw[..., :3].mean(axis=-1)
+        elif raw.ndim == 3:
+            raw = raw[0]
+        values = raw.astype(np.float64) if photometric == "PALETTE COLOR" else apply_modality_lut(raw, dataset)
+        values = np.asarray(values, dtype=np.float64)
+        has_voi = any(key in dataset for key in ("VOILUTSequence", "WindowCenter"))
+        if has_voi:
+            values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
+            notes.append("DICOM window / VOI LUT applied.")
+    except DicomError:
+        raise
+    except Exception as error:  # a LUT that contradicts the pixels, an odd shape
+        raise DicomError(
+            f"{name}: the DICOM intensity tables cannot be applied ({type(error).__name__}: {error})."
+        ) from None
+    if not np.isfinite(values).all():
+        raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
+    pixels, value_range = min_max(values)
+    if photometric == "MONOCHROME1":
+        pixels = 1.0 - pixels
+        value_range = value_range[::-1]
+        notes.append("MONOCHROME1: inverted so that bone is bright.")
+    bits = int(dataset.get("BitsStored", dataset.get("BitsAllocated", 16)))
+    return LoadedImage(
+        pixels=pixels.astype(np.float32),
+        source_format="DICOM",
+        bit_depth=bits,
+        notes=notes,
+        colourfulness=colour,
+        value_range=value_range,
+    )
+
+
+# DICOM attributes that may be shown: technical, never identifying (no names, IDs, dates, institutions).
+SAFE_DICOM_ATTRIBUTES: tuple[str, ...] = (
+    "Modality",
+    "Manufacturer",
+    "ManufacturerModelName",
+    "PhotometricInterpretation",
+    "Rows",
+    "Columns",
+    "BitsStored",
+    "ViewPosition",
+    "BodyPartExamined",
+    "PixelSpacing",
+)
+
+
+def safe_dicom_metadata(data: bytes) -> dict[str, str]:
+    """Technical DICOM attributes from an allow-list; patient-identifying ones are never read out."""
+    import pydicom
+
+    try:
+        dataset = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=True)
+    except Exception:
+        return {}
+    return {key: str(dataset.get(key)) for key in SAFE_DICOM_ATTRIBUTES if key in dataset}

@@ -1,0 +1,50 @@
+"""The two entry points: bytes (an upload) or a path (the command line, an archive), through the same checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from model.image_io.dicom import load_dicom
+from model.image_io.errors import DicomError, EmptyFileError, NotAFileError
+from model.image_io.limits import check_file_size, check_size, downscale_once
+from model.image_io.loaded import LoadedImage
+from model.image_io.raster import load_raster
+from model.image_io.sniffing import describe_non_image, is_dicom, looks_like_bare_dicom
+
+
+def load_image_file(path: str | Path) -> LoadedImage:
+    """Read a file from disk through the same checks as an upload; odd paths get their own messages."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            raise NotAFileError(f"{path.name}: is a folder, not a file. Give the image files inside it.")
+        if path.is_symlink() and not path.exists():
+            raise NotAFileError(f"{path.name}: is a link that points nowhere (or to itself).")
+        if not path.exists():
+            raise NotAFileError(f"{path.name}: no such file.")
+        if not path.is_file():
+            raise NotAFileError(f"{path.name}: is not a regular file (a device, pipe or socket).")
+        check_file_size(path.name, path.stat().st_size)  # before reading it
+        data = path.read_bytes()
+    except OSError as error:  # a symlink loop, a permission, a vanished file
+        raise NotAFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
+    return load_image_bytes(data, path.name)
+
+
+def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
+    """Decode uploaded bytes; raise an `ImageLoadError` subclass for anything unusable."""
+    if not data:
+        raise EmptyFileError(f"{name}: the file is empty (0 bytes).")
+    check_file_size(name, len(data))
+    if is_dicom(data) or looks_like_bare_dicom(data):
+        loaded = load_dicom(data, name)
+    elif name.lower().endswith((".dcm", ".dicom")):
+        what = describe_non_image(data)
+        raise DicomError(
+            f"{name}: named like a DICOM file but has no DICOM header" + (f"; it is {what}." if what else ".")
+        )
+    else:
+        loaded = load_raster(data, name)
+    width, height = loaded.original_size or loaded.size  # judged at the size the file declares
+    check_size((height, width), name)
+    return downscale_once(loaded)
