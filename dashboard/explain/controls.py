@@ -1,0 +1,85 @@
+"""The sidebar: which analysis (method, class, layer) and how to view it (window, opacity, colours), as typed values."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.viewer import WINDOW_PRESETS
+from model import config
+from model.explain import METHODS
+from model.image_io import LoadedImage
+from model.overlay import COLORMAPS, ViewSettings
+
+PREDICTED = "Predicted class"
+
+
+@dataclass(frozen=True)
+class ExplainChoice:
+    """What the person asked to see: one method's map of one class on one layer (None = predicted class / no layer).
+
+    `cam_layer` is the layer every CAM method reads, whichever method is shown (background work and compare-all).
+    """
+
+    method: str
+    target: str | None
+    layer: str | None
+    cam_layer: str
+
+
+def controls_ui(model, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
+    """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page.
+
+    Window and level are shown in the film's own units (DICOM values after the modality table, 0-65535 for a
+    16-bit PNG, 0-255 for 8 bits), as a radiologist reads them; the view settings keep the 0-1 display scale."""
+    from model.explain.base import convolutional_layers
+
+    bar = st.sidebar
+    bar.subheader("Explanation")
+    method = bar.selectbox("Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method")
+    uses_layer = METHODS[method].uses_layer
+    target = bar.selectbox("Explain the class", [PREDICTED, *config.CLASS_NAMES], key="target")
+    layers = convolutional_layers(model)
+    layer = bar.selectbox(
+        "Layer",
+        layers,
+        index=len(layers) - 1,
+        key="layer",
+        disabled=not uses_layer,
+        help="CAM methods read one convolutional layer; the last is the usual choice.",
+    )
+    opacity = bar.slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
+    colormap = bar.selectbox("Colormap", list(COLORMAPS), key="colormap")
+    bar.subheader("Viewer")
+    preset = bar.segmented_control("Window", list(WINDOW_PRESETS), default="Full range", key="preset")
+    default_level, default_width = WINDOW_PRESETS[preset or "Full range"]
+    low, high = sorted(image.own_range)
+    span = max(image.own_span, 1e-6)
+    step = 1.0 if span >= 50 else span / 100
+    film_key = f"{preset}_{low:g}_{high:g}"  # new sliders for a film with other units
+    with bar.expander(f"Window / level by hand ({low:g} to {high:g})"):
+        level_units = st.slider(
+            "Level (centre)", low, high, float(image.to_own_units(default_level)), step, key=f"level_{film_key}"
+        )
+        width_units = st.slider(
+            "Window (width)", span * 0.05, span, span * default_width, step, key=f"width_{film_key}"
+        )
+    level, width = image.from_own_units(level_units), width_units / span
+    invert = bar.toggle("Invert", key="invert")
+    outline = bar.toggle(
+        "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
+    )
+    bar.caption("Scroll to zoom, drag to pan (both panes move together), double-click to reset.")
+    choice = ExplainChoice(method, None if target == PREDICTED else target, layer if uses_layer else None, layer)
+    return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
+
+
+def method_requests(choice: ExplainChoice) -> list[tuple[str, str | None]]:
+    """(method, layer) for every method: CAM methods on the layer chosen in the sidebar, the others on none."""
+    return [(method, choice.cam_layer if info.uses_layer else None) for method, info in METHODS.items()]
+
+
+def download_stem(name: str) -> str:
+    """A file name for downloads about this film: its own name without extension or folders."""
+    return name.rsplit(".", 1)[0].replace("/", "_")

@@ -1,0 +1,201 @@
+"""One film in detail: the gate's warnings, the linked viewer, the prediction and abnormality score, the verdicts,
+the radiologist's box where there is one, the downloads."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from dashboard import charts
+from dashboard.explain.compare import compare_ui
+from dashboard.explain.controls import ExplainChoice, download_stem, method_requests
+from dashboard.explain.pickers import truth_of
+from dashboard.layout import is_phone, pane_width
+from dashboard.plain_text import plain
+from dashboard.resources import ResourceError, get_box_table, get_input_gate_report, get_metrics
+from dashboard.state import analyse, decode, prefetch
+from dashboard.texts import unfamiliar_sentence
+from dashboard.verdicts import show_details, show_verdict
+from dashboard.viewer import VIEWER_CONFIG, viewer_figure
+from model import config
+from model.evaluation.localisation import boxes_on_film
+from model.explain import method_info
+from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
+from model.image_io import safe_dicom_metadata
+from model.overlay import ViewSettings, apply_window, encode_png, render, slide
+
+# The viewer's panes: both side by side (a wide screen), or one at a time (a phone's default is the heatmap).
+PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X-ray": ("film",), "Heatmap": ("heat",)}
+
+
+def abnormality_ui(container, prediction) -> None:
+    """1 - P(Normal): the sick-or-healthy signal, which carries over to other hospitals better than the class."""
+    abnormal = 1.0 - prediction.probabilities["Normal"]
+    container.metric("Abnormal (anything but Normal)", f"{abnormal:.0%}")
+    try:
+        external = get_metrics().get("external") or {}
+    except ResourceError:
+        external = {}
+    if external.get("abnormal_score_auroc") is not None:
+        container.caption(
+            f"On {external['n']} films from two hospitals never seen in training, this score told sick from healthy "
+            f"with AUROC {external['abnormal_score_auroc']:.2f}; the COVID-19 probability told COVID-19 from the "
+            f"rest with {external['auroc']:.2f} (0.5 = chance). Trust it more than the class name on unfamiliar films."
+        )
+
+
+def radiologist_box_key(name: str) -> str | None:
+    """The film's name in boxes.csv: a dataset film by its path, an upload by its file name; None without boxes."""
+    table = get_box_table()
+    if table.empty:
+        return None
+    prefix = f"{config.NIH_ADULT_SUBDIR}/"
+    if name.startswith(prefix):
+        return name[len(prefix) :] if (table["image"] == name[len(prefix) :]).any() else None
+    base = name.rsplit("/", 1)[-1]
+    matches = [image for image in table["image"].unique() if image.rsplit("/", 1)[-1] == base]
+    return matches[0] if matches else None
+
+
+def box_verdict(result, key: str):
+    """Whether the map's peak hits the radiologist's box of the class it explains (the Pneumonia box, mostly)."""
+    from model.evaluation.localisation import box_mask, boxes_on_film, pointing_hit
+    from model.trust.wording import radiologist_box_verdict
+
+    size = config.BOX_FRAME_SIZE
+    boxes = boxes_on_film(get_box_table(), key, size, size)
+    findings = [b for b in boxes if b[4] == result.target_class] or boxes
+    hit = pointing_hit(result.heatmap, box_mask(findings, size, size), config.POINTING_TOLERANCE_PX)
+    return radiologist_box_verdict(hit, result.target_class, findings[0][4], config.POINTING_TOLERANCE_PX)
+
+
+def warnings_ui(result, name: str) -> bool:
+    """Show the gate's warnings above the result; True when the page should go on to the prediction."""
+    for warning in result.warnings:
+        if warning.code == NOT_A_CHEST_XRAY:
+            message = warning.message
+            if result.prediction is not None:  # explained anyway (teaching, or a dataset film): say so, truthfully
+                message = message.replace(
+                    "No prediction is given.",
+                    "It is explained anyway, for teaching: the answer below is what the model would say, not one to "
+                    "trust.",
+                )
+            st.error(plain(message), icon=":material/block:")
+        elif warning.code == UNFAMILIAR_SOURCE:
+            st.warning(plain(warning.message), icon=":material/travel_explore:")
+        else:
+            st.info(plain(warning.message), icon=":material/info:")
+    if result.prediction is not None:
+        return True
+    st.caption("For teaching, you can still see what the model would say and where it would look.")
+    return st.button("Explain anyway (teaching)", key=f"anyway_{name}", icon=":material/school:")
+
+
+def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings) -> None:
+    image = decode(data, name)
+    anyway_key = f"explain_anyway::{name}"
+    with st.spinner("Explaining…"):
+        result = analyse(
+            data, name, choice.method, choice.target, choice.layer, st.session_state.get(anyway_key, False)
+        )
+    if not warnings_ui(result, name) and result.prediction is None:
+        st.text(f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}")
+        return
+    if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
+        st.session_state[anyway_key] = True
+        st.rerun()
+    others = [request for request in method_requests(choice) if request[0] != choice.method]
+    prefetch(data, name, others, choice.target, st.session_state.get(anyway_key, False))
+    shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
+    prediction = result.prediction
+
+    phone = is_phone()
+    films, side = st.columns([3, 1])
+    box_key = radiologist_box_key(name)
+    show_boxes = box_key is not None and films.toggle(
+        "Radiologist's box",
+        value=truth_of(name) is not None,  # on for dataset films, off for uploads (matched by name only)
+        key=f"boxes::{name}",
+        help="Boxes NIH radiologists drew around findings on this film (evaluation data: never shown to the model).",
+    )
+    shown_panes = films.segmented_control(
+        "Show",
+        list(PANE_CHOICES),
+        default="Heatmap" if phone else "Side by side",
+        key="panes",
+        label_visibility="collapsed",
+        help="On a small screen, look at one pane at a time; zoom and window stay the same.",
+    )
+    panes = PANE_CHOICES[shown_panes or ("Heatmap" if phone else "Side by side")]
+    films.plotly_chart(
+        viewer_figure(
+            shown,
+            image.pixels,
+            result.heatmap,
+            result.title,
+            view.colormap,
+            view.opacity,
+            result.lung_mask if view.outline else None,
+            units=image.own_range,
+            panes=panes,
+            pane_width_px=pane_width(len(panes), phone),
+            boxes=boxes_on_film(get_box_table(), box_key, *image.pixels.shape[:2]) if show_boxes else None,
+        ),
+        width="stretch",
+        key="viewer",
+        config=VIEWER_CONFIG,
+    )
+    side.markdown(f"#### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
+    truth = truth_of(name)
+    if truth is not None:
+        right = truth == prediction.label
+        side.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
+    side.plotly_chart(
+        charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
+    )
+    abnormality_ui(side, prediction)
+    try:
+        side.caption(unfamiliar_sentence(get_input_gate_report()))
+    except ResourceError:
+        pass
+    side.text(
+        f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
+        + "".join(f"\n{note}" for note in image.notes)
+    )
+    verdicts = list(result.verdicts().values())
+    if show_boxes and result.heatmap is not None:
+        verdicts.append(box_verdict(result, box_key))
+    for verdict in verdicts:
+        show_verdict(verdict)
+    show_details(verdicts)
+    st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
+
+    own_units = {
+        "level": float(image.to_own_units(view.level)),
+        "width": image.own_span * view.width,
+        "range": list(image.own_range),
+    }
+    report = {"file": name, **result.to_json(), "view": {**view.to_json(), "window_in_image_units": own_units}}
+    downloads = st.columns(3)
+    stem = download_stem(name)
+    captions = [
+        f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
+        f"{name[:60]} - {config.MODEL_PATH.name}",
+    ]
+
+    def slide_png() -> bytes:  # built when someone clicks, not on every rerun (a full-resolution slide is costly)
+        overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
+        return encode_png(slide(shown, overlay, captions, view.colormap))
+
+    downloads[0].download_button("Download slide (PNG)", slide_png, f"{stem}_{choice['method']}.png", "image/png")
+    downloads[1].download_button(
+        "Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json"
+    )
+    if image.source_format == "DICOM":
+        with downloads[2].expander("DICOM technical tags"):
+            st.caption("Patient-identifying tags are never shown.")
+            st.json(safe_dicom_metadata(data))
+
+    if st.toggle("Compare all methods side by side", key="compare"):
+        compare_ui(name, data, image.pixels, choice, view)
