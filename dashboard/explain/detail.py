@@ -169,7 +169,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
     for verdict in verdicts:
         show_verdict(verdict)
     show_details(verdicts)
-    st.caption(f"{method_info(choice['method']).description} Computed in {result.seconds * 1000:.0f} ms.")
+    st.caption(f"{method_info(choice.method).description} Computed in {result.seconds * 1000:.0f} ms.")
 
     own_units = {
         "level": float(image.to_own_units(view.level)),
@@ -188,7 +188,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         overlay = render(image.pixels, result.heatmap, view, result.lung_mask)
         return encode_png(slide(shown, overlay, captions, view.colormap))
 
-    downloads[0].download_button("Download slide (PNG)", slide_png, f"{stem}_{choice['method']}.png", "image/png")
+    downloads[0].download_button("Download slide (PNG)", slide_png, f"{stem}_{choice.method}.png", "image/png")
     downloads[1].download_button(
         "Download report (JSON)", json.dumps(report, indent=1), f"{stem}_report.json", "application/json"
     )
