@@ -197,7 +197,7 @@ def start_warm_up() -> threading.Thread:
     """
 
     def warm() -> None:
-        from model.batching import AnalysisKey
+        from model.analysis import AnalysisKey
         from model.image_io import LoadedImage
         from model.synthetic import synthetic_radiograph
 

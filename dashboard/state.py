@@ -49,7 +49,7 @@ def analyse(
     Computed by the worker all sessions share (batched with whoever else is waiting, cached for everyone); while
     it waits, the page says how many requests are ahead of this one.
     """
-    from model.batching import AnalysisKey
+    from model.analysis import AnalysisKey
 
     ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway))
     if ticket.done():
@@ -107,7 +107,7 @@ def prefetch(
 ):
     """Queue several methods' maps for this film at once: in the background (so a later switch is instant), or in
     the foreground when the page is about to wait for all of them (compare-all), so none waits for the one before."""
-    from model.batching import AnalysisKey
+    from model.analysis import AnalysisKey
 
     for method, layer in methods:
         _submit(data, name, AnalysisKey(method, target_class, layer, anyway), background)
@@ -116,7 +116,7 @@ def prefetch(
 def overlay_analyses(films: list[tuple[bytes, str]]):
     """The light analysis of dataset films for pages that only draw an overlay (gallery, teaching): prediction,
     Grad-CAM and lung outline, no faithfulness curves. All films go to the shared worker at once: one batch."""
-    from model.batching import AnalysisKey
+    from model.analysis import AnalysisKey
 
     # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
     key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False)

@@ -96,7 +96,7 @@ class FilmAnalysis:
         """The judgements on this map, worded once (model.trust.wording)."""
         if self.heatmap is None:
             return {}
-        from model.input_recipe import plausible_lung_mask
+        from model.lungs import plausible_lung_mask
 
         mask = self.lung_mask
         found = {
@@ -196,3 +196,28 @@ def explain_images(
             )
         )
     return analyses
+
+
+@dataclass(frozen=True)
+class AnalysisKey:
+    """What films must share to be analysed in one call."""
+
+    method: str
+    target_class: str | None = None
+    layer: str | None = None
+    explain_anyway: bool = False
+    with_faithfulness: bool = True
+
+    def explain(self, model, films: list, segmenter=None, gate=None) -> list:
+        """This analysis of `films` (FilmAnalysis each): the one call the worker's batches make."""
+        return explain_images(
+            model,
+            films,
+            self.method,
+            self.target_class,
+            self.layer,
+            with_faithfulness=self.with_faithfulness,
+            segmenter=segmenter,
+            gate=gate,
+            explain_anyway=self.explain_anyway,
+        )

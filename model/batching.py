@@ -26,6 +26,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from model import config
+from model.analysis import AnalysisKey
 
 log = logging.getLogger(__name__)
 
@@ -42,33 +43,6 @@ def film_nbytes(film: object) -> int:
     """Bytes a queued film holds: its pixel array where it has one (a LoadedImage), else its own nbytes."""
     pixels = getattr(film, "pixels", film)
     return int(getattr(pixels, "nbytes", 0))
-
-
-@dataclass(frozen=True)
-class AnalysisKey:
-    """What films must share to be analysed in one call."""
-
-    method: str
-    target_class: str | None = None
-    layer: str | None = None
-    explain_anyway: bool = False
-    with_faithfulness: bool = True
-
-    def explain(self, model, films: list, segmenter=None, gate=None) -> list:
-        """This analysis of `films` (FilmAnalysis each): the one call the worker's batches make."""
-        from model.analysis import explain_images
-
-        return explain_images(
-            model,
-            films,
-            self.method,
-            self.target_class,
-            self.layer,
-            with_faithfulness=self.with_faithfulness,
-            segmenter=segmenter,
-            gate=gate,
-            explain_anyway=self.explain_anyway,
-        )
 
 
 @dataclass(eq=False)  # compared by identity: films hold arrays, and two equal requests are still two requests

@@ -72,6 +72,28 @@ def predict_lung_masks(segmenter, model_inputs: np.ndarray, batch_size: int = 32
     return np.stack(masks)
 
 
+def plausible_lung_mask(mask: np.ndarray) -> bool:
+    """Two lung-sized regions side by side; else the segmenter failed on this film (dense consolidation, a child)."""
+    area = float(mask.mean())
+    if not config.LUNG_MASK_AREA_RANGE[0] <= area <= config.LUNG_MASK_AREA_RANGE[1]:
+        return False
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    if count < 3:  # background + two lungs
+        return False
+    order = np.argsort(-stats[1:, cv2.CC_STAT_AREA])[:2] + 1
+    areas = stats[order, cv2.CC_STAT_AREA].astype(float)
+    left_right = sorted(centroids[order, 0] / mask.shape[1])
+    return areas.min() / areas.max() >= config.LUNG_MASK_MIN_AREA_RATIO and left_right[0] < 0.5 < left_right[1]
+
+
+def safe_box(height: int, width: int) -> np.ndarray:
+    """Where lungs lie on nearly every frontal film: used when the segmenter's mask is implausible."""
+    top, bottom, left, right = config.LUNG_SAFE_BOX
+    box = np.zeros((height, width), dtype=bool)
+    box[int(top * height) : int(bottom * height), int(left * width) : int(right * width)] = True
+    return box
+
+
 def share_inside(heatmap: np.ndarray, mask: np.ndarray) -> float:
     """Fraction of the heatmap's mass inside the mask (1 = all inside, 0 = all outside); the mask is resized to fit."""
     if heatmap.shape != mask.shape:

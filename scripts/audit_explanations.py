@@ -11,12 +11,12 @@ from pathlib import Path
 
 from model import config
 from model.evaluation.attention import radiologist_section
+from model.evaluation.explanation_audit import audit
 from model.explain.base import convolutional_layers
 from model.explain.registry import EXPLAINERS
 from model.inference import load_classifier
 from model.input_recipe import load_recipe
 from model.lungs import optional_segmenter
-from model.trust.audit import audit
 
 
 def main() -> None:

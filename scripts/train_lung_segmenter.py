@@ -10,7 +10,8 @@ import json
 from pathlib import Path
 
 from model import config
-from model.training.segmenter import evaluate_segmenter, holdout_split, load_mask_dataset, train_segmenter
+from model.data.lung_masks import load_mask_dataset
+from model.training.segmenter import evaluate_segmenter, holdout_split, train_segmenter
 
 
 def main() -> None:

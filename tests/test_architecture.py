@@ -59,3 +59,50 @@ def test_every_explainer_is_in_the_catalog():
     from model.explain.registry import EXPLAINERS
 
     assert set(EXPLAINERS) == set(METHODS)
+
+
+# The core's layers, lowest first: a module may import from its own layer and the ones below, never above.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"config", "provenance", "text_safety", "synthetic"}),
+    frozenset({"image_io", "preprocessing", "lite"}),
+    frozenset({"inference"}),
+    frozenset({"lungs", "input_recipe"}),
+    frozenset({"overlay", "explain", "trust", "data"}),
+    frozenset({"gate"}),
+    frozenset({"analysis"}),
+    frozenset({"batching"}),
+    frozenset({"evaluation", "audit"}),
+    frozenset({"training"}),
+)
+
+
+def _unit(path) -> str:
+    """The layer unit of a module under model/: its package (model/gate/x.py -> gate) or its own name."""
+    return path.relative_to(ROOT / "model").with_suffix("").parts[0]
+
+
+def test_no_import_runs_from_a_lower_layer_to_a_higher_one():
+    rank = {unit: index for index, layer in enumerate(LAYERS) for unit in layer}
+    files = [p for p in (ROOT / "model").rglob("*.py") if p.name != "__init__.py" or p.parent != ROOT / "model"]
+    upward = []
+    for path in files:
+        unit = _unit(path)
+        assert unit in rank, f"{unit} (from {path.relative_to(ROOT)}) has no layer: add it to LAYERS"
+        for module in imported_modules(path):
+            parts = module.split(".")
+            if parts[0] != "model" or len(parts) < 2:
+                continue
+            if rank[parts[1]] > rank[unit]:
+                upward.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert not upward, "imports that run up the layers:\n" + "\n".join(upward)
+
+
+def test_no_file_in_the_core_or_the_ui_is_long_without_saying_why():
+    """~300 lines at most, unless the file's docstring says why it is longer ('Longer than usual because ...')."""
+    long = []
+    for folder in ("model", "dashboard"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            if text.count("\n") > 320 and "Longer than usual because" not in (ast.get_docstring(ast.parse(text)) or ""):
+                long.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
+    assert not long, long

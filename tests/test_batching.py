@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from model.batching import AnalysisKey, BatchingWorker
+from model.analysis import AnalysisKey
+from model.batching import BatchingWorker
 
 GRADCAM, LAYERCAM = AnalysisKey("gradcam"), AnalysisKey("layercam")
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from model.data.manifest import origin_of
 from model.evaluation.generalisation import (
     COVID,
     NORMAL,
@@ -15,8 +16,9 @@ from model.evaluation.generalisation import (
     bootstrap_auroc,
     covid_vs_rest,
 )
-from model.evaluation.source_probe import origin_of, probe_one_class
-from model.input_recipe import InputRecipe, apply_recipe, lung_focus_masks, plausible_lung_mask
+from model.evaluation.source_probe import probe_one_class
+from model.input_recipe import InputRecipe, apply_recipe, lung_focus_masks
+from model.lungs import plausible_lung_mask
 from tests.test_lungs import two_lungs
 
 

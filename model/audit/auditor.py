@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from model import config
+from model.analysis import AnalysisKey
 from model.audit.decode import RASTER_COLUMNS
-from model.batching import AnalysisKey
 from model.gate.features import PreparedFilm
 
 PASSED_THROUGH = ("path", "folder", "sha256", "error", "source_format", "bit_depth", "width", "height")
@@ -75,7 +75,7 @@ class FilmAuditor:
         return rows
 
     def _answer(self, analysis, row: dict[str, object], method: str, first: bool) -> dict[str, object]:
-        from model.input_recipe import plausible_lung_mask
+        from model.lungs import plausible_lung_mask
 
         found: dict[str, object] = {}
         if first:

@@ -151,3 +151,9 @@ def load_splits(path: Path | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise FileNotFoundError(f"Split table {path} is missing; run scripts/prepare_data.py.")
     return pd.read_csv(path, keep_default_na=False, dtype={"view": str})
+
+
+def origin_of(table: pd.DataFrame) -> pd.Series:
+    """Source, with Radiography-DB copies of children's films counted as pediatric."""
+    child_copy = (table["source"] == SOURCE_RADIOGRAPHY) & (table["age_group"] == AGE_CHILD)
+    return table["source"].where(~child_copy, SOURCE_PEDIATRIC)

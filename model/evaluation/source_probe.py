@@ -13,18 +13,12 @@ import numpy as np
 import pandas as pd
 
 from model import config
-from model.data.manifest import AGE_CHILD, SOURCE_PEDIATRIC, SOURCE_RADIOGRAPHY
+from model.data.manifest import origin_of
 
 FEATURE_LAYER = config.FEATURE_LAYER
 # Within each class, the origins the probe tells apart (classes with one origin have nothing to probe).
 PROBE_FOLDS = 5
 PROBE_MIN_PER_ORIGIN = 10
-
-
-def origin_of(table: pd.DataFrame) -> pd.Series:
-    """Source, with Radiography-DB copies of children's films counted as pediatric."""
-    child_copy = (table["source"] == SOURCE_RADIOGRAPHY) & (table["age_group"] == AGE_CHILD)
-    return table["source"].where(~child_copy, SOURCE_PEDIATRIC)
 
 
 def penultimate_features(model, inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:

@@ -16,8 +16,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from model import config
-from model.data.manifest import load_splits
-from model.evaluation.source_probe import origin_of
+from model.data.manifest import load_splits, origin_of
 from model.gate.features import FEATURE_NAMES, film_statistics, prepare_film, template_statistics, thumbnail
 from model.gate.gate import FeatureSpace, InputGate
 from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS

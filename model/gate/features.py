@@ -84,7 +84,7 @@ def image_statistics(film: PreparedFilm) -> dict[str, float]:
 
 def lung_statistics(mask: np.ndarray) -> dict[str, float]:
     """Area, two-lung shape, left/right balance and height of the segmenter's lung fields."""
-    from model.input_recipe import plausible_lung_mask
+    from model.lungs import plausible_lung_mask
 
     area = float(mask.mean())
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)

@@ -20,7 +20,7 @@ import numpy as np
 import tensorflow as tf
 
 from model import config
-from model.input_recipe import plausible_lung_mask, safe_box
+from model.lungs import plausible_lung_mask, safe_box
 
 # The last block: its convolution (the layer the CAM methods explain by default), batch norm and ReLU.
 PENALTY_BLOCK: str = "stage4"

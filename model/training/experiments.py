@@ -1,18 +1,5 @@
-"""Training variants on one split, measured alike, and the written rule that chooses the one to ship.
-
-THE RULE, round 3 (written and committed before any round-3 variant was scored on `external/` or the radiologists'
-boxes, and never changed after):
-    A variant can be chosen only if its validation macro-F1 is at least 0.80 and the median share
-    of its Grad-CAM heat (predicted class) inside the segmenter's lungs on the validation split is at least 0.50.
-    score = 0.30 * adult-NIH validation balanced accuracy   (Normal and Pneumonia recall, 3-class decisions)
-          + 0.30 * validation median Grad-CAM lung share
-          + 0.20 * (1 - validation source-probe accuracy above chance)
-          + 0.20 * validation balanced accuracy over every source
-Round 3 adds the lung share because a model that looks off the lungs explains nothing a radiologist can check;
-the adult NIH patients and the probe stand in for other hospitals. External figures and the radiologists' boxes
-are computed for every variant and reported beside the choice, never used to make it.
-Round 1-2 rule (for the variants recorded before): 0.35 NIH balanced accuracy + 0.35 (1 - probe above chance)
-+ 0.30 balanced accuracy, macro-F1 floor 0.85.
+"""Train every variant on one split, measure each alike (validation, test, where its maps sit, the radiologists'
+boxes, other hospitals, the source probe), save the figures, and ship the one the rule chooses.
 """
 
 from __future__ import annotations
@@ -37,136 +24,12 @@ from model.evaluation.generalisation import (
     load_external_table,
 )
 from model.evaluation.metrics import summarise
-from model.input_recipe import PLAIN, InputRecipe, apply_recipe, lung_focus_masks, save_recipe
+from model.input_recipe import InputRecipe, apply_recipe, lung_focus_masks, save_recipe
 from model.lungs import predict_lung_masks
+from model.training.rule import RULE_ROUND, RULE_TEXT, choose, rule_gap, rule_score  # noqa: F401
+from model.training.variants import VARIANTS, Variant
 
-RULE_WEIGHTS: dict[str, float] = {
-    "nih_val_balanced_accuracy": 0.30,
-    "val_median_lung_share": 0.30,
-    "probe_val_not_above_chance": 0.20,
-    "val_balanced_accuracy": 0.20,
-}
-MIN_VALIDATION_MACRO_F1: float = 0.80
-MIN_VALIDATION_LUNG_SHARE: float = 0.50
-RULE_ROUND: int = 3
-# The rule as the record stores it: the module docstring's section, word for word.
-RULE_TEXT: str = "The rule" + __doc__.split("THE RULE")[1].split("Round 1-2 rule")[0].rstrip()
 EXPERIMENTS_DIR: Path = config.CACHE_DIR / "experiments"
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    description: str
-    recipe: InputRecipe = PLAIN
-    augmentation: str = "standard"
-    label_smoothing: float = config.LABEL_SMOOTHING
-    source_adversary: float = 0.0  # gradient-reversal weight of the source head; 0 = no adversary
-    max_epochs: int = config.EXPERIMENT_MAX_EPOCHS
-    per_class: int = config.EXPERIMENT_IMAGES_PER_CLASS
-    patience: int = config.EXPERIMENT_PATIENCE
-    attention_penalty: float = 0.0  # weight of the outside-the-lungs CAM penalty; 0 = none
-    penalty_ramp_epochs: int = config.ATTENTION_PENALTY_RAMP_EPOCHS
-    stage_filters: tuple[int, ...] | None = None  # None = the network's default widths
-
-    def settings(self) -> dict[str, object]:
-        return {
-            "input": self.recipe.to_json(),
-            "augmentation": self.augmentation,
-            "label_smoothing": self.label_smoothing,
-            "source_adversary": self.source_adversary,
-            "epochs_max": self.max_epochs,
-            "early_stopping_patience": self.patience,
-            "images_per_class_per_epoch": self.per_class,
-            "sampling": "balanced per class, and per source within a class",
-            "attention_penalty": self.attention_penalty,
-            "penalty_ramp_epochs": self.penalty_ramp_epochs if self.attention_penalty > 0 else None,
-            "stage_filters": list(self.stage_filters) if self.stage_filters else None,
-        }
-
-
-# Round two: the schedule of round one stopped while validation was still rising (best epochs 11-14 of 14).
-LONG = {
-    "max_epochs": config.EXPERIMENT_LONG_EPOCHS,
-    "per_class": config.EXPERIMENT_LONG_IMAGES_PER_CLASS,
-    "patience": config.EXPERIMENT_LONG_PATIENCE,
-}
-
-
-VARIANTS: dict[str, Variant] = {
-    v.name: v
-    for v in (
-        Variant("a_baseline", "Today's recipe on the new data (adult NIH films in training): the honest baseline."),
-        Variant(
-            "b_lung_focus",
-            "Lung-focused input: CLAHE, then only the segmenter's lung fields with a margin "
-            "(a safe box where the mask is implausible).",
-            recipe=InputRecipe(clahe=True, lung_focus=True),
-        ),
-        Variant(
-            "c_acquisition",
-            "Acquisition-style augmentation: resolution down-up, noise, blur, JPEG, tone curves, "
-            "collimation bands, burned-in markers.",
-            augmentation="acquisition",
-        ),
-        Variant(
-            "d_lung_focus_acquisition",
-            "Lung-focused input and acquisition-style augmentation together, with "
-            "stronger label smoothing for the noisy NIH labels.",
-            recipe=InputRecipe(clahe=True, lung_focus=True),
-            augmentation="acquisition",
-            label_smoothing=0.1,
-        ),
-        Variant("a2_baseline_long", "Variant a on the longer schedule.", **LONG),
-        Variant(
-            "b2_lung_focus_long",
-            "Variant b (CLAHE, lung fields only) on the longer schedule.",
-            recipe=InputRecipe(clahe=True, lung_focus=True),
-            **LONG,
-        ),
-        Variant(
-            "c2_acquisition_long",
-            "Variant c (acquisition augmentation) on the longer schedule.",
-            augmentation="acquisition",
-            **LONG,
-        ),
-        Variant(
-            "e2_source_adversary_long",
-            "A gradient-reversal head that tries to tell the origin of Normal and Pneumonia films, pushing the "
-            "features to forget it; acquisition augmentation; longer schedule.",
-            augmentation="acquisition",
-            source_adversary=0.3,
-            **LONG,
-        ),
-        # Round 3: look where a radiologist looks.
-        Variant(
-            "f3_right_reasons",
-            "Right for the right reasons: the class-activation mass outside the dilated lung fields is penalised "
-            "during training (weight ramped to 2 over five epochs); acquisition augmentation; longer schedule.",
-            augmentation="acquisition",
-            attention_penalty=2.0,
-            **LONG,
-        ),
-        Variant(
-            "g3_lungs_right_reasons",
-            "Lungs-only input (CLAHE, the film outside the dilated lung fields suppressed) and the right-reasons "
-            "penalty; acquisition augmentation; longer schedule.",
-            recipe=InputRecipe(clahe=True, lung_focus=True),
-            augmentation="acquisition",
-            attention_penalty=2.0,
-            **LONG,
-        ),
-        Variant(
-            "h3_wide_right_reasons",
-            "A 1.5x wider network (24-48-96-192 filters) with the right-reasons penalty and acquisition "
-            "augmentation; longer schedule.",
-            augmentation="acquisition",
-            attention_penalty=2.0,
-            stage_filters=(24, 48, 96, 192),
-            **LONG,
-        ),
-    )
-}
 
 
 @dataclass
@@ -237,34 +100,6 @@ def figures(model, arrays: SplitArrays, with_probe: bool) -> dict[str, object]:
     if with_probe:
         result["source_probe"] = source_probe(model, arrays.images, arrays.table)
     return result
-
-
-def rule_score(record: dict[str, object]) -> float | None:
-    """THE RULE (module docstring): validation figures only. None = not eligible or not measured."""
-    val = record["validation"]
-    attention = record.get("validation_attention")
-    if attention is None or val["macro_f1"] < MIN_VALIDATION_MACRO_F1:
-        return None
-    if attention["median_lung_share"] < MIN_VALIDATION_LUNG_SHARE:
-        return None
-    parts = {
-        "nih_val_balanced_accuracy": val["adult_nih"]["balanced_accuracy"],
-        "val_median_lung_share": attention["median_lung_share"],
-        "probe_val_not_above_chance": 1.0 - max(val["source_probe"]["above_chance"], 0.0),
-        "val_balanced_accuracy": val["balanced_accuracy"],
-    }
-    return float(sum(RULE_WEIGHTS[k] * v for k, v in parts.items()))
-
-
-def rule_gap(record: dict[str, object]) -> str | None:
-    """Why a variant has no rule score, in words (None when it has one)."""
-    if record.get("validation_attention") is None:
-        return "not measured: its lung share was never computed (model file not kept)"
-    if record["validation"]["macro_f1"] < MIN_VALIDATION_MACRO_F1:
-        return f"validation macro-F1 below {MIN_VALIDATION_MACRO_F1:.2f}"
-    if record["validation_attention"]["median_lung_share"] < MIN_VALIDATION_LUNG_SHARE:
-        return f"validation lung share below {MIN_VALIDATION_LUNG_SHARE:.2f}"
-    return None
 
 
 # Methods whose maps the experiments measure on the box films (SmoothGrad fails the sanity check; its maps are
@@ -416,14 +251,6 @@ def rescore_external(document: dict[str, object], external_dir: Path, path: Path
         probabilities = predict_probabilities(model, apply_recipe(VARIANTS[name].recipe, inputs, masks))
         record["external"] = external_figures(table, labels, probabilities)
     path.write_text(json.dumps(document, indent=1))
-
-
-def choose(document: dict[str, object]) -> str:
-    """The variant with the highest rule score (ties: the simpler, earlier variant)."""
-    scored = [(rec["rule_score"], name) for name, rec in document["variants"].items() if rec["rule_score"] is not None]
-    if not scored:
-        raise ValueError("No variant passes the rule's floors (validation macro-F1 and lung share).")
-    return max(scored, key=lambda pair: (pair[0], -list(document["variants"]).index(pair[1])))[1]
 
 
 def ship(name: str, document: dict[str, object], path: Path = config.EXPERIMENTS_PATH) -> None:

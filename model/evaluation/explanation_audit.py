@@ -45,7 +45,7 @@ def _explain_all(model, name: str, images: np.ndarray, targets: np.ndarray, batc
 
 def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, object]:
     """On the annotated lung_masks images: lung share with the annotators' mask against the segmenter's."""
-    from model.training.segmenter import load_mask_dataset
+    from model.data.lung_masks import load_mask_dataset
 
     data = load_mask_dataset(config.data_dir() / config.LUNG_MASKS_SUBDIR, size=config.IMAGE_SIZE)
     from model.input_recipe import classifier_inputs, load_recipe
