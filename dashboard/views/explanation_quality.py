@@ -19,6 +19,15 @@ def reading(method: str, summary: dict) -> str:
     return f"**{label_of(method)}** beats a random map on {above:.0%} of images, {sanity.text}."
 
 
+def bars(rows: list[dict], figure: str) -> list[dict]:
+    """One bar per method and layer: the figure and its 95% interval (None where there is none)."""
+    return [
+        {"label": r["label"], "value": r[figure], "low": (r[f"{figure}_95"] or [None, None])[0],
+         "high": (r[f"{figure}_95"] or [None, None])[1]}
+        for r in rows
+    ]  # fmt: skip
+
+
 st.title("Explanation quality")
 try:
     quality = get_explanation_quality()
@@ -128,15 +137,7 @@ else:
     left, right = st.columns(2)
     left.plotly_chart(
         charts.localisation_figure(
-            [
-                {
-                    "label": r["label"],
-                    "value": r["pointing_game"],
-                    "low": (r["pointing_game_95"] or [None])[0],
-                    "high": (r["pointing_game_95"] or [None, None])[1],
-                }
-                for r in rows
-            ],
+            bars(rows, "pointing_game"),
             {
                 "random point": base["random_point"]["pointing_game"],
                 "centre of the lungs": base["lung_centre"]["pointing_game"],
@@ -149,15 +150,7 @@ else:
     )
     right.plotly_chart(
         charts.localisation_figure(
-            [
-                {
-                    "label": r["label"],
-                    "value": r["heat_in_box_over_chance"],
-                    "low": (r["heat_in_box_over_chance_95"] or [None])[0],
-                    "high": (r["heat_in_box_over_chance_95"] or [None, None])[1],
-                }
-                for r in rows
-            ],
+            bars(rows, "heat_in_box_over_chance"),
             {"even map": 1.0, "even over the lungs": base["uniform_over_lungs"]["heat_in_box_over_chance"]},
             "heat in the boxes ÷ chance",
         ),
