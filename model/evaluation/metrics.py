@@ -1,8 +1,10 @@
 """Classification metrics for the evaluation page, computed from labels and probabilities only.
 
-Pure functions on arrays, so tests can check them against hand-computed cases.
-Sensitivity is recall; specificity is the true-negative rate of one class
-against the rest; PPV is precision.
+Pure functions on arrays, so tests can check them against hand-computed cases. The confusion matrix, precision,
+recall, F1 and the curves come from scikit-learn; specificity and NPV (which it has not) from the same counts.
+The bootstrap stays a seeded percentile bootstrap of our own: SciPy's draws other resamples, and the shipped
+intervals must not move when nothing else did. Sensitivity is recall; specificity is the true-negative rate of one
+class against the rest; PPV is precision.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from model import config
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> np.ndarray:
-    """Rows: true class; columns: predicted class."""
-    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(matrix, (labels, predicted), 1)
-    return matrix
+    """Rows: true class; columns: predicted class (scikit-learn's, over every class even when one is absent)."""
+    from sklearn.metrics import confusion_matrix as sk_confusion_matrix
+
+    return sk_confusion_matrix(labels, predicted, labels=np.arange(num_classes)).astype(np.int64)
 
 
 def _safe_divide(numerator: float, denominator: float) -> float:
@@ -26,6 +28,14 @@ def _safe_divide(numerator: float, denominator: float) -> float:
 def per_class_metrics(
     matrix: np.ndarray, class_names: tuple[str, ...] = config.CLASS_NAMES
 ) -> dict[str, dict[str, float]]:
+    """Precision, sensitivity and F1 as scikit-learn computes them (zero where undefined), with specificity and NPV
+    from the same one-vs-rest counts. Takes the confusion matrix, so one matrix feeds every figure."""
+    from sklearn.metrics import precision_recall_fscore_support
+
+    classes = np.arange(len(class_names))
+    truth = np.repeat(np.repeat(classes, len(classes)), matrix.reshape(-1))
+    guess = np.repeat(np.tile(classes, len(classes)), matrix.reshape(-1))
+    precision, recall, f1, support = precision_recall_fscore_support(truth, guess, labels=classes, zero_division=0.0)
     total = matrix.sum()
     result: dict[str, dict[str, float]] = {}
     for index, name in enumerate(class_names):
@@ -33,26 +43,26 @@ def per_class_metrics(
         fn = matrix[index].sum() - tp
         fp = matrix[:, index].sum() - tp
         tn = total - tp - fn - fp
-        precision = _safe_divide(tp, tp + fp)
-        sensitivity = _safe_divide(tp, tp + fn)
         result[name] = {
-            "precision": precision,
-            "sensitivity": sensitivity,
+            "precision": float(precision[index]),
+            "sensitivity": float(recall[index]),
             "specificity": _safe_divide(tn, tn + fp),
             "npv": _safe_divide(tn, tn + fn),
-            "f1": _safe_divide(2 * precision * sensitivity, precision + sensitivity),
-            "support": int(tp + fn),
+            "f1": float(f1[index]),
+            "support": int(support[index]),
         }
     return result
 
 
 def macro_f1(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
-    per_class = per_class_metrics(
-        confusion_matrix(labels, predicted, num_classes), tuple(str(i) for i in range(num_classes))
-    )
-    # Classes with no true example (COVID-19 in the pediatric source) have no F1 worth averaging.
-    present = [per_class[str(c)]["f1"] for c in range(num_classes) if np.any(labels == c)]
-    return float(np.mean(present)) if present else 0.0
+    """Mean F1 over the classes present in `labels`: a class with no true example (COVID-19 in the pediatric
+    source) has no F1 worth averaging."""
+    from sklearn.metrics import f1_score
+
+    present = [c for c in range(num_classes) if np.any(labels == c)]
+    if not present:
+        return 0.0
+    return float(f1_score(labels, predicted, labels=present, average="macro", zero_division=0.0))
 
 
 def roc_pr_curves(
