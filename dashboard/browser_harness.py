@@ -46,14 +46,6 @@ class Server:
     started_at: float  # time.perf_counter() when the process was launched
 
 
-def peak_rss_mb(pid: int) -> float:
-    """Peak resident memory of a process (VmHWM), in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 @contextlib.contextmanager
 def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
     """Start the app as a user would and yield it once it answers its health check."""

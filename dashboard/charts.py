@@ -19,14 +19,6 @@ def _layout(figure: go.Figure, height: int = 320, **kwargs) -> go.Figure:
     return figure
 
 
-def image_figure(rgb_or_gray: np.ndarray, title: str = "", height: int = 480) -> go.Figure:
-    """An image with plotly's own zoom and pan; aspect ratio kept, no axes."""
-    figure = px.imshow(rgb_or_gray, binary_string=True, binary_format="png")
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False, scaleanchor="x")
-    return _layout(figure, height=height, title=title, dragmode="pan")
-
-
 def probability_bars(probabilities: dict[str, float]) -> go.Figure:
     names = list(probabilities)
     values = [probabilities[n] for n in names]

@@ -27,10 +27,6 @@ class InputRecipe:
     clahe: bool = False
     lung_focus: bool = False
 
-    @property
-    def needs_segmenter(self) -> bool:
-        return self.lung_focus
-
     def to_json(self) -> dict[str, bool]:
         return asdict(self)
 

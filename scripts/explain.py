@@ -38,14 +38,13 @@ def main() -> int:
     model = classifier_or_report(args.model)
     if model is None:
         return 2
-    from model.explain.base import convolutional_layers
+    from model.explain.base import check_layer
 
-    if args.layer is not None and args.layer not in convolutional_layers(model):
-        print(
-            f"error: Layer {args.layer!r} is not a convolutional layer of this model; choose one of "
-            f"{', '.join(convolutional_layers(model))}.",
-            file=sys.stderr,
-        )
+    try:
+        if args.layer is not None:
+            check_layer(model, args.layer)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
         return 2
     if args.out.exists() and not args.out.is_dir():
         print(f"error: --out {args.out} is a file; give a folder for the overlays and maps.", file=sys.stderr)

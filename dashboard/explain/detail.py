@@ -99,7 +99,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         result = analyse(
             data, name, choice.method, choice.target, choice.layer, st.session_state.get(anyway_key, False)
         )
-    if not warnings_ui(result, name) and result.prediction is None:
+    if not warnings_ui(result, name):  # no answer, and "explain anyway" not pressed
         st.text(f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}")
         return
     if result.prediction is None:  # the button was just pressed: remember it for this film, then compute

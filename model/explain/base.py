@@ -59,6 +59,15 @@ def default_layer(model: keras.Model) -> str:
     return layers[-1]
 
 
+def check_layer(model: keras.Model, layer: str) -> None:
+    """A ValueError naming the layers a CAM method can read, for a layer that is not one of them."""
+    layers = convolutional_layers(model)
+    if layer not in layers:
+        raise ValueError(
+            f"Layer {layer!r} is not a convolutional layer of this model; choose one of {', '.join(layers)}."
+        )
+
+
 def normalise_maps(maps: np.ndarray) -> np.ndarray:
     """Scale each map to [0, 1] on its own; a constant map becomes all zeros."""
     maps = np.nan_to_num(np.asarray(maps, dtype=np.float32))
@@ -105,8 +114,7 @@ class Explainer(ABC):
         chosen_layer = None
         if self.uses_layer:
             chosen_layer = layer or default_layer(self.model)
-            if chosen_layer not in convolutional_layers(self.model):
-                raise ValueError(f"Layer {chosen_layer!r} is not a convolutional layer of this model.")
+            check_layer(self.model, chosen_layer)
         raw = self._compute(images, CategoricalScore(target_classes.tolist()), chosen_layer)
         maps = normalise_maps(resize_maps(np.asarray(raw), images.shape[1], images.shape[2]))
         return ExplanationResult(maps, self.name, chosen_layer, target_classes, time.perf_counter() - started)

@@ -144,8 +144,6 @@ def load_dicom(data: bytes, name: str) -> LoadedImage:
         if has_voi:
             values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
             notes.append("DICOM window / VOI LUT applied.")
-    except DicomError:
-        raise
     except Exception as error:  # a LUT that contradicts the pixels, an odd shape
         raise DicomError(
             f"{name}: the DICOM intensity tables cannot be applied ({type(error).__name__}: {error})."
