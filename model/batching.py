@@ -24,9 +24,13 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from model import config
 from model.analysis import AnalysisKey
+
+F = TypeVar("F")  # what a request carries (a LoadedImage in the dashboard, anything in tests)
+R = TypeVar("R")  # what the batch function returns per film (a FilmAnalysis in the dashboard)
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +50,9 @@ def film_nbytes(film: object) -> int:
 
 
 @dataclass(eq=False)  # compared by identity: films hold arrays, and two equal requests are still two requests
-class _Request:
+class _Request(Generic[F]):
     film_key: Hashable
-    film: object
+    film: F
     key: AnalysisKey
     background: bool
     future: Future = field(default_factory=Future)
@@ -58,7 +62,7 @@ class _Request:
         return (self.film_key, self.key)
 
 
-class Ticket:
+class Ticket(Generic[R]):
     """A caller's handle: the future result, and its place in the queue while it waits."""
 
     def __init__(self, worker: BatchingWorker, request: _Request) -> None:
@@ -71,7 +75,7 @@ class Ticket:
     def done(self) -> bool:
         return self._request.future.done()
 
-    def result(self, timeout: float | None = None):
+    def result(self, timeout: float | None = None) -> R:
         return self._request.future.result(timeout)
 
     def ahead(self) -> int:
@@ -79,12 +83,12 @@ class Ticket:
         return self._worker.ahead_of(self._request)
 
 
-class BatchingWorker:
+class BatchingWorker(Generic[F, R]):
     """`analyse_batch(key, films)` returns one result per film; it runs on this worker's single thread."""
 
     def __init__(
         self,
-        analyse_batch: Callable[[AnalysisKey, list], list],
+        analyse_batch: Callable[[AnalysisKey, list[F]], list[R]],
         window_s: float = config.WORKER_WINDOW_S,
         max_batch: int = config.WORKER_MAX_BATCH,
         cache_entries: int = config.WORKER_CACHE_ENTRIES,
@@ -159,7 +163,7 @@ class BatchingWorker:
             if not oldest.future.done():
                 oldest.future.set_exception(WorkerError(DROPPED))
 
-    def submit(self, film_key: Hashable, film: object, key: AnalysisKey, background: bool = False) -> Ticket:
+    def submit(self, film_key: Hashable, film: F, key: AnalysisKey, background: bool = False) -> Ticket[R]:
         """Queue one film for one analysis; a cached or already queued identical request is shared, not repeated."""
         request = _Request(film_key, film, key, background)
         with self._condition:
