@@ -22,6 +22,7 @@ from model.audit.results import (
     prediction_mix,
     thumbnails_folder,
 )
+from model.audit.schema import MethodColumns
 from model.explain.catalog import label_of
 
 
@@ -88,7 +89,7 @@ else:
     row = review.loc[row_id]
     choice = str(row["path"])
     method = next(iter(methods_in(table)), None)
-    thumbnail = thumbnails_folder(Path(folder)) / str(row.get(f"thumbnail_{method}", "")) if method else None
+    thumbnail = thumbnails_folder(Path(folder)) / str(row.get(MethodColumns(method).thumbnail, "")) if method else None
     left, right = st.columns([1, 2])
     if thumbnail is not None and thumbnail.is_file():
         left.image(str(thumbnail), caption=f"{label_of(method)} as audited", width="stretch")

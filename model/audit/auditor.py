@@ -14,9 +14,8 @@ import numpy as np
 from model import config
 from model.analysis import AnalysisKey
 from model.audit.decode import RASTER_COLUMNS
+from model.audit.schema import DECODED_COLUMNS, DEVICE_COLUMNS, MethodColumns, empty_answer, probability_column
 from model.gate.features import PreparedFilm
-
-PASSED_THROUGH = ("path", "folder", "sha256", "error", "source_format", "bit_depth", "width", "height")
 
 
 class FilmAuditor:
@@ -53,10 +52,10 @@ class FilmAuditor:
 
     def audit(self, batch: dict[str, np.ndarray]) -> list[dict[str, object]]:
         count = len(batch["path"])
-        rows = [{key: _plain(batch[key][i]) for key in PASSED_THROUGH} for i in range(count)]
+        rows = [{key: _plain(batch[key][i]) for key in DECODED_COLUMNS} for i in range(count)]
         for row, i in zip(rows, range(count)):
-            row.update({key: _plain(batch[key][i]) for key in ("manufacturer", "device_model", "view")})
-            row.update(_empty_answer(self.methods))
+            row.update({key: _plain(batch[key][i]) for key in DEVICE_COLUMNS})
+            row.update(empty_answer(self.methods))
         good = [i for i in range(count) if not batch["error"][i]]
         if not good:
             return rows
@@ -82,7 +81,9 @@ class FilmAuditor:
             prediction = analysis.prediction
             found["prediction"] = prediction.label if prediction is not None else ""
             for name in config.CLASS_NAMES:
-                found[f"p_{name}"] = float(prediction.probabilities[name]) if prediction is not None else float("nan")
+                found[probability_column(name)] = (
+                    float(prediction.probabilities[name]) if prediction is not None else float("nan")
+                )
             found["warning_codes"] = ";".join(w.code for w in analysis.warnings)
             found["warnings"] = " ".join(w.message for w in analysis.warnings)
             mask = analysis.lung_mask
@@ -91,14 +92,13 @@ class FilmAuditor:
         if analysis.heatmap is None:
             return found
         verdicts = analysis.verdicts()
-        found[f"lung_share_{method}"] = float("nan") if analysis.lung_share is None else float(analysis.lung_share)
-        found[f"lung_share_level_{method}"] = verdicts["lung_share"].level
+        columns = MethodColumns(method)
+        found[columns.lung_share] = float("nan") if analysis.lung_share is None else float(analysis.lung_share)
+        found[columns.level] = verdicts["lung_share"].level
         if analysis.faithfulness is not None:
-            found[f"faithfulness_margin_{method}"] = float(
-                analysis.faithfulness.score - analysis.faithfulness.random_score
-            )
+            found[columns.faithfulness_margin] = float(analysis.faithfulness.score - analysis.faithfulness.random_score)
         if self.thumbnails is not None:
-            found[f"thumbnail_{method}"] = self._thumbnail(analysis, str(row["sha256"]), method)
+            found[columns.thumbnail] = self._thumbnail(analysis, str(row["sha256"]), method)
         return found
 
     def _thumbnail(self, analysis, sha256: str, method: str) -> str:
@@ -111,28 +111,6 @@ class FilmAuditor:
         picture = render(analysis.model_input[..., 0], analysis.heatmap, lung_mask=analysis.lung_mask)
         cv2.imwrite(str(self.thumbnails / name), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR))
         return name
-
-
-def _empty_answer(methods: tuple[str, ...]) -> dict[str, object]:
-    """The answer columns of a film that has none (unreadable, or stopped by the gate), so every row has them."""
-    empty: dict[str, object] = {
-        "prediction": "",
-        **{f"p_{name}": float("nan") for name in config.CLASS_NAMES},
-        "warning_codes": "",
-        "warnings": "",
-        "lung_fraction": float("nan"),
-        "lung_mask_plausible": False,
-    }
-    for method in methods:
-        empty.update(
-            {
-                f"lung_share_{method}": float("nan"),
-                f"lung_share_level_{method}": "",
-                f"faithfulness_margin_{method}": float("nan"),
-                f"thumbnail_{method}": "",
-            }
-        )
-    return empty
 
 
 def _plain(value: object) -> object:

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 
 from model import config
+from model.audit.schema import DEVICE_COLUMNS
 from model.gate.features import prepare_film
 from model.image_io import ImageLoadError, is_dicom, load_image_bytes, looks_like_bare_dicom, safe_dicom_metadata
 
 RASTER_COLUMNS = ("colourfulness", "log_aspect", "dynamic_range")
 # DICOM attributes an audit groups by; read through image_io's allow-list, so no patient tag can reach the output.
-DEVICE_COLUMNS = {"manufacturer": "Manufacturer", "device_model": "ManufacturerModelName", "view": "ViewPosition"}
 
 
 def decode_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

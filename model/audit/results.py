@@ -7,6 +7,8 @@ from pathlib import Path
 import pandas as pd
 
 from model import config
+from model.audit.schema import MethodColumns
+from model.audit.schema import methods_in as schema_methods_in
 
 
 class AuditResultsError(ValueError):
@@ -79,9 +81,8 @@ def audited_paths(out: Path) -> set[str]:
 
 
 def methods_in(table: pd.DataFrame) -> list[str]:
-    """The explanation methods an audit ran, from its lung-share columns."""
-    prefix = "lung_share_level_"
-    return [column[len(prefix) :] for column in table.columns if column.startswith(prefix)]
+    """The explanation methods an audit ran, from its columns."""
+    return schema_methods_in(table.columns)
 
 
 GROUPINGS: dict[str, str] = {
@@ -135,7 +136,11 @@ def lung_shares(table: pd.DataFrame) -> pd.DataFrame:
     usable = table[(table["prediction"].fillna("") != "") & table["lung_mask_plausible"].fillna(False).astype(bool)]
     frames = [
         pd.DataFrame(
-            {"prediction": usable["prediction"], "method": method, "lung_share": usable[f"lung_share_{method}"]}
+            {
+                "prediction": usable["prediction"],
+                "method": method,
+                "lung_share": usable[MethodColumns(method).lung_share],
+            }
         )
         for method in methods_in(table)
     ]
@@ -150,7 +155,7 @@ def films_to_review(table: pd.DataFrame) -> pd.DataFrame:
     readable = table[table["error"].fillna("") == ""]
     off_lungs = pd.Series(False, index=readable.index)
     for method in methods_in(table):
-        off_lungs |= readable[f"lung_share_level_{method}"].fillna("") == "bad"
+        off_lungs |= readable[MethodColumns(method).level].fillna("") == "bad"
     flagged = readable[(readable["warning_codes"].fillna("") != "") | off_lungs].copy()
     flagged["reason"] = [
         "; ".join(filter(None, [codes.replace(";", ", ").replace("_", " "), "heat off the lungs" if off else ""]))
