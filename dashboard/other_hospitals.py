@@ -114,8 +114,10 @@ def other_hospitals_section(metrics: dict) -> None:
     if external:
         st.caption(
             external["computed_on"] + ". With this few films the interval is wide: read it, not the point. "
-            "'Sick vs healthy' ranks films by 1 − P(Normal): whether the model at least sees that a film is "
-            "abnormal, where it cannot tell COVID-19 from other pneumonia."
+            "AUROC: the chance that a COVID-19 film scores above a film without it (0.5 = a coin toss). "
+            "'Sick vs healthy' ranks films by 1 − P(Normal), the abnormality score the Explain page shows beside "
+            "the class: whether the model at least sees that a film is abnormal, where it cannot tell COVID-19 "
+            "from other pneumonia."
         )
     nih = metrics.get("adult_nih")
     if nih:

@@ -106,9 +106,22 @@ left.plotly_chart(
 right.plotly_chart(
     charts.reliability_figure(overall["calibration"]), width="stretch", config=charts.CHART_CONFIG, key="rel"
 )
+calibration = overall["calibration"]
+st.caption(
+    f"Reliability: when the model says 80%, is it right about 80% of the time? ECE (expected calibration error) "
+    f"{calibration['ece']:.3f} is the average gap between confidence and accuracy over the bins (0 = perfectly "
+    f"honest confidence); the Brier score {calibration['brier']:.3f} is the mean squared distance between the "
+    "probabilities and the true class (0 = certain and right; always answering a third for each class scores "
+    "0.67)."
+)
 left, right = st.columns(2)
 left.plotly_chart(charts.roc_figure(overall["curves"]), width="stretch", config=charts.CHART_CONFIG, key="roc")
 right.plotly_chart(charts.pr_figure(overall["curves"]), width="stretch", config=charts.CHART_CONFIG, key="pr")
+st.caption(
+    "ROC curve, one class against the rest: AUROC is the chance that a film of that class gets a higher score "
+    "than a film of another class (0.5 = a coin toss, 1 = perfect ranking). The precision-recall curve shows what "
+    "share of the films called that class really are it, at each sensitivity."
+)
 
 st.subheader("By source")
 by_source = []
