@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model import config
+from model.explain.catalog import label_of
 
 REFERENCES_HEADING = "## References"
 
@@ -102,7 +103,8 @@ def localisation_table(section: dict | None) -> str:
         every, held = row["all"], row["held_out"]
         layer = f" on `{row['layer']}`" if row["layer"] else ""
         lines.append(
-            f"| {row['method']}{layer} | {num(every['pointing_game'])} ({interval(every['pointing_game_95'])}) | "
+            f"| {label_of(row['method'])}{layer} | "
+            f"{num(every['pointing_game'])} ({interval(every['pointing_game_95'])}) | "
             f"{num(every['pointing_game_exact'])} | {num(every['heat_in_box_over_chance'], 1)} "
             f"({interval(every['heat_in_box_over_chance_95'], 1)}) | {num(held.get('pointing_game'))} |"
         )
@@ -211,6 +213,17 @@ def render_card(sources: CardSources) -> str:
     if previous_record:
         prev_external = previous_record.get("external") or {}
         prev_attention = previous_record.get("test_attention") or {}
+        now_external = record.get("external") or {}
+        even = ((radiologists or {}).get("baselines") or {}).get("all", {}).get("uniform_over_lungs", {})
+        sections.append(
+            "**What did not improve.** The shipped model looks at the lungs, but it ranks other hospitals' films "
+            f"worse than the previous one: COVID-19 AUROC {num(now_external.get('auroc'))} against "
+            f"{num(prev_external.get('auroc'))}, sick-vs-healthy {num(now_external.get('abnormal_score_auroc'))} "
+            f"against {num(prev_external.get('abnormal_score_auroc'))}. Its maps point at the radiologists' boxes "
+            "more often than a random point but far from always, and a map spread evenly over the lungs puts more "
+            f"of its heat in the boxes ({num(even.get('heat_in_box_over_chance'), 1)} times chance) than any "
+            "method: looking at the lungs is necessary, not sufficient."
+        )
         sections.append(
             f"**The previous shipped model, `{previous}`**, recomputed from its file: test macro-F1 "
             f"{num(previous_record['test']['macro_f1'], 3)}, median heat in the lungs "
