@@ -34,10 +34,11 @@ def shortcut_test(classifier, segmenter, images: np.ndarray, labels: np.ndarray)
         name: compact(summarise(labels, predict_probabilities(classifier, variant), with_bootstrap=False))
         for name, variant in masked_variants(images, masks).items()
     }
+    verdict = shortcut_verdict(results["lungs removed"]["macro_f1"], results["only lungs"]["macro_f1"])
     return {
         "variants": results,
         "mean_lung_area_fraction": float(masks.mean()),
-        "reads_source": bool(results["lungs removed"]["macro_f1"] >= config.SOURCE_READING_MACRO_F1),
-        "verdict": shortcut_verdict(results["lungs removed"]["macro_f1"], results["only lungs"]["macro_f1"]).text,
+        "reads_source": verdict.level == "bad",  # the threshold is decided once, in wording.py
+        "verdict": verdict.text,
         "classes": list(config.CLASS_NAMES),
     }

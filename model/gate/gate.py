@@ -115,11 +115,14 @@ class InputGate:
         return 1.0 / (1.0 + np.exp(-(z @ self.weights + self.bias)))
 
     def passes(self, statistics: np.ndarray) -> np.ndarray:
-        """(N, len(FEATURE_NAMES)) -> (N,) bool: the score clears the threshold and the picture has no real colour
-        (a radiograph has none; a colour picture is stopped whatever else it resembles)."""
+        """(N, len(FEATURE_NAMES)) -> (N,) bool: the score clears the threshold, the picture has no real colour (a
+        radiograph has none) and no film's shape is that far from square (2.7:1; letterboxed films stay under 2:1):
+        such pictures are stopped whatever else they resemble, since the calibration positives now include padded
+        films and the score alone leans less on shape."""
         statistics = np.atleast_2d(statistics)
         colourless = statistics[:, FEATURE_NAMES.index("colourfulness")] <= config.GATE_MAX_COLOURFULNESS
-        return (self.score(statistics) >= self.threshold) & colourless
+        film_shaped = statistics[:, FEATURE_NAMES.index("log_aspect")] <= OBVIOUS_ASPECT
+        return (self.score(statistics) >= self.threshold) & colourless & film_shaped
 
     def reason(self, statistics: np.ndarray) -> str:
         """The plainest true reason: obvious cases by their own figure, otherwise the statistic that weighed most."""

@@ -75,9 +75,14 @@ def faithfulness_verdict(
     )
 
 
+def passes_sanity(rank_correlation: float) -> bool:
+    """A map that stays this similar after the model's top layers are scrambled is not explaining the model."""
+    return rank_correlation < config.SANITY_MAX_CORRELATION
+
+
 def sanity_verdict(rank_correlation: float) -> Verdict:
     """Model-randomisation check (Adebayo et al. 2018): a map that survives a scrambled model explains the image."""
-    if rank_correlation >= config.SANITY_MAX_CORRELATION:
+    if not passes_sanity(rank_correlation):
         return Verdict(
             "bad",
             f"barely changes when the model is scrambled (correlation {rank_correlation:.2f}): "
