@@ -186,7 +186,7 @@ def faithfulness_figure(summary: dict) -> go.Figure:
         x=labels,
         y=floors,
         mode="markers+text",
-        marker=dict(symbol="line-ew-open", size=44, line=dict(width=3, color="#d62728")),
+        marker=dict(symbol="line-ew-open", size=44, color="#d62728", line=dict(width=3, color="#d62728")),
         text=[f"random {v:+.2f}" for v in floors],
         textposition="top center",
         name="a random map (the floor)",
@@ -261,13 +261,16 @@ def localisation_figure(rows: list[dict], baselines: dict[str, float], value_lab
             name="explanation method",
         )
     )
-    for (label, value), dash in zip(baselines.items(), ("dash", "dot", "dashdot")):
+    # Baselines can sit at nearly the same height: their labels go to alternate ends so they never overprint.
+    positions = ("top left", "top right", "bottom right")
+    for (label, value), dash, position in zip(baselines.items(), ("dash", "dot", "dashdot"), positions):
         figure.add_hline(
             y=value,
             line_dash=dash,
             line_color="#d62728",
             annotation_text=f"{label}: {value:.2f}",
-            annotation_position="top left",
+            annotation_position=position,
+            annotation_bgcolor="rgba(255,255,255,0.8)",
         )
     figure.update_yaxes(title=value_label, rangemode="tozero")
     return _layout(figure, height=340, showlegend=False)

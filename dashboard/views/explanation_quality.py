@@ -141,6 +141,7 @@ else:
             {
                 "random point": base["random_point"]["pointing_game"],
                 "centre of the lungs": base["lung_centre"]["pointing_game"],
+                "a random point in the lungs": base["uniform_over_lungs"]["pointing_game"],
             },
             "share of films whose peak hits a box",
         ),
