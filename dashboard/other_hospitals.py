@@ -80,6 +80,15 @@ def _pointing(record: dict) -> float | None:
     return (methods.get("gradcam") or {}).get("all", {}).get("pointing_game")
 
 
+def _short_reason(reason: str | None) -> str:
+    """The rule's reason for no score, short enough for a table column (the caption below says the rest)."""
+    if not reason:
+        return ""
+    if reason.startswith("not measured"):
+        return "not measured"
+    return reason.replace("validation ", "val. ")
+
+
 def variants_table(experiments: dict) -> pd.DataFrame:
     """One row per variant: the rule's score (or why it has none), then what each did on test, lungs, boxes and
     other hospitals. Short column names: the table must fit the page."""
@@ -92,7 +101,7 @@ def variants_table(experiments: dict) -> pd.DataFrame:
             {
                 "variant": name + (" (shipped)" if experiments.get("shipped") == name else ""),
                 "rule score": _num(record["rule_score"]) if record["rule_score"] is not None else "—",
-                "why no score": record.get("rule_score_missing_because") or "",
+                "why no score": _short_reason(record.get("rule_score_missing_because")),
                 "test macro-F1": _num(test["macro_f1"]),
                 "heat in lungs": _num(attention.get("median_lung_share")),
                 "peak in lungs": _pct(attention.get("peak_in_lungs")),
@@ -172,9 +181,8 @@ def other_hospitals_section(metrics: dict) -> None:
         "Heat in lungs: median share of each Grad-CAM map inside the segmented lungs on the test split (a map spread "
         "at random puts about a third there); peak in lungs: films whose hottest point is inside them; pointing game: "
         "share of the NIH films with a radiologist's pneumonia box whose Grad-CAM peak lands in it (a random point: "
-        'about 0.13). A rule score of "—" means the variant was not eligible (the reason is beside it) or was '
-        "trained "
-        "before the rule measured lung share and its model file was not kept."
+        'about 0.13). A rule score of "—" means the variant was not eligible (the reason is beside it) or, where it '
+        'says "not measured", was trained before the rule measured lung share and its model file was not kept.'
     )
     st.caption(
         "Chosen by this rule, written down before any variant was scored on the external films or the radiologists' "
