@@ -234,3 +234,27 @@ def test_a_file_that_failed_is_not_decoded_again(monkeypatch):
         with pytest.raises(ImageLoadError, match="bad.png: not an image"):
             cache.get(b"junk", "bad.png")
     assert calls == ["bad.png"], "decoded once, the error remembered"
+
+
+@requires_real_data
+@requires_shipped_model
+def test_a_dataset_film_with_a_radiologists_box_shows_it_and_whether_the_peak_hit():
+    import pandas as pd
+
+    boxes = pd.read_csv(config.data_dir() / config.NIH_ADULT_SUBDIR / config.BOXES_FILENAME)
+    splits = pd.read_csv(config.SPLITS_PATH)
+    image = boxes.loc[boxes["finding"] == "Pneumonia", "image"].iloc[0]
+    path = f"{config.NIH_ADULT_SUBDIR}/{image}"
+    split = splits.loc[splits["path"] == path, "split"].iloc[0]
+    at = fresh_app().run()
+    at.radio(key="mode").set_value("Dataset").run()
+    at.selectbox(key="ds_split").set_value(split).run()
+    at.selectbox(key="ds_path").set_value(path).run()
+    at.selectbox(key="target").set_value("Pneumonia").run()
+    assert not at.exception, [e.value for e in at.exception]
+    toggle = at.toggle(key=f"boxes::{path}")
+    assert toggle.value is True, "on by default for a dataset film"
+    said = " ".join(b.value for b in [*at.success, *at.error, *at.info])
+    assert "radiologist's Pneumonia box" in said, "the page says whether the peak hit the box"
+    toggle.set_value(False).run()
+    assert "radiologist's Pneumonia box" not in " ".join(b.value for b in [*at.success, *at.error, *at.info])
