@@ -68,8 +68,8 @@ def smooth_outline(mask: np.ndarray, height: int, width: int) -> list[tuple[np.n
     return lines
 
 
-# Radiologists' boxes: a colour no colormap in the menu ends on, dashed so it never reads as heat.
-BOX_COLOUR: str = "#00e5ff"
+# Radiologists' boxes: magenta, which neither the lung outline nor any colormap in the menu uses, and dashed.
+BOX_COLOUR: str = "#ff2bd6"
 
 
 def viewer_figure(
