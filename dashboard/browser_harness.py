@@ -26,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOT_DIR = config.REPO_ROOT / "artifacts" / "screenshots"
+SCREENSHOT_DIR = config.ARTIFACTS_DIR / "screenshots"
 
 
 def chromium_path() -> str | None:
@@ -50,9 +50,9 @@ class Server:
 def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
     """Start the app as a user would and yield it once it answers its health check."""
     port = free_port()
-    (config.REPO_ROOT / "artifacts").mkdir(exist_ok=True)
+    config.ARTIFACTS_DIR.mkdir(exist_ok=True)
     started_at = time.perf_counter()
-    log = open(config.REPO_ROOT / "artifacts" / f"streamlit_{port}.log", "w")
+    log = open(config.ARTIFACTS_DIR / f"streamlit_{port}.log", "w")
     process = subprocess.Popen(
         [
             sys.executable,

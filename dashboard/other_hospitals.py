@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.resources import ResourceError, get_experiments
 from dashboard.verdicts import show_verdict
+from model.evaluation.model_card import pointing_figures
 from model.trust.wording import generalisation_verdict, source_probe_verdict
 
 
@@ -75,11 +76,6 @@ def nih_table(nih: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _pointing(record: dict) -> float | None:
-    methods = (record.get("localisation") or {}).get("methods") or {}
-    return (methods.get("gradcam") or {}).get("all", {}).get("pointing_game")
-
-
 def _short_reason(reason: str | None) -> str:
     """The rule's reason for no score, short enough for a table column (the caption below says the rest)."""
     if not reason:
@@ -105,7 +101,7 @@ def variants_table(experiments: dict) -> pd.DataFrame:
                 "test macro-F1": _num(test["macro_f1"]),
                 "heat in lungs": _num(attention.get("median_lung_share")),
                 "peak in lungs": _pct(attention.get("peak_in_lungs")),
-                "pointing game": _num(_pointing(record)),
+                "pointing game": _num(pointing_figures(record).get("pointing_game")),
                 "ext. COVID AUROC": _num(external.get("auroc")),
                 "ext. sick/healthy AUROC": _num(external.get("abnormal_score_auroc")),
                 "NIH pneum. → Pneumonia": _pct(nih.get("pneumonia_called_pneumonia")),

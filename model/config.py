@@ -11,6 +11,8 @@ from pathlib import Path
 
 REPO_ROOT: Path = Path(__file__).resolve().parent.parent
 ASSETS_DIR: Path = REPO_ROOT / "assets"
+# Outputs people make with the tools (audits, screenshots): never committed.
+ARTIFACTS_DIR: Path = REPO_ROOT / "artifacts"
 
 # Class order is the order of the model's output units; never reorder.
 CLASS_NAMES: tuple[str, ...] = ("COVID-19", "Normal", "Pneumonia")
@@ -185,7 +187,7 @@ AUDIT_METHODS: tuple[str, ...] = ("gradcam",)
 AUDIT_ROWS_FOLDER: str = "rows"
 AUDIT_THUMBNAILS_FOLDER: str = "thumbnails"
 # The folder the Archive audit page opens first (the README's example writes there).
-AUDIT_DEFAULT_OUT: Path = REPO_ROOT / "artifacts" / "archive_audit"
+AUDIT_DEFAULT_OUT: Path = ARTIFACTS_DIR / "archive_audit"
 # The object store a local (embedded) Ray gets: batches of 160-px inputs need little; Ray's default takes 30% of RAM.
 AUDIT_LOCAL_OBJECT_STORE_BYTES: int = 1 << 30
 
@@ -224,7 +226,7 @@ AUDIT_ROOTS_ENV: str = "CXR_AUDIT_ROOTS"
 
 def audit_roots() -> list[Path]:
     extra = [Path(p).expanduser() for p in os.environ.get(AUDIT_ROOTS_ENV, "").split(os.pathsep) if p.strip()]
-    return [REPO_ROOT / "artifacts", *extra]
+    return [ARTIFACTS_DIR, *extra]
 
 
 # Decoding guards (model/image_io/guards.py): a JPEG with more scans or a TIFF with more pages than this is refused

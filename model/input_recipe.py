@@ -44,13 +44,16 @@ def equalise_contrast(inputs: np.ndarray) -> np.ndarray:
     return out
 
 
-def lung_focus_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Soft (N, S, S) weights: each lung mask dilated by a margin and feathered; implausible masks use the safe box.
+def lung_focus_masks(
+    masks: np.ndarray, margin_fraction: float = config.LUNG_FOCUS_MARGIN, feather: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """(N, S, S) weights: each lung mask dilated by a margin (a fraction of the side) and, with `feather`, blurred
+    at the edge; implausible masks use the safe box. The lung-focus input and the attention penalty both use it.
 
     Returns the weights and a boolean per film saying whether the safe box stood in.
     """
     size = masks.shape[1]
-    margin = max(1, int(round(config.LUNG_FOCUS_MARGIN * size)))
+    margin = max(1, int(round(margin_fraction * size)))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
     weights = np.empty(masks.shape, dtype=np.float32)
     fallback = np.zeros(len(masks), dtype=bool)
@@ -60,7 +63,8 @@ def lung_focus_masks(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         else:
             fallback[i] = True
             region = safe_box(*mask.shape).astype(np.uint8)
-        weights[i] = cv2.GaussianBlur(region.astype(np.float32), (0, 0), sigmaX=margin / 2)
+        region = region.astype(np.float32)
+        weights[i] = cv2.GaussianBlur(region, (0, 0), sigmaX=margin / 2) if feather else region
     return np.clip(weights, 0.0, 1.0), fallback
 
 

@@ -111,6 +111,6 @@ def test_open_in_explain_reads_the_film_within_the_upload_limit_or_says_why_not(
     try:
         film_bytes(str(film), limit=1000)
     except AuditResultsError as error:
-        assert "over the" in str(error)
+        assert "the limit is" in str(error) and "film.png" in str(error)
     else:
         raise AssertionError("a film over the size limit was read")

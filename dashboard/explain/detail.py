@@ -46,28 +46,20 @@ def abnormality_ui(container, prediction) -> None:
 
 
 def radiologist_box_key(name: str) -> str | None:
-    """The film's name in boxes.csv: a dataset film by its path, an upload by its file name; None without boxes."""
+    """The film's name in boxes.csv, or None where no radiologist boxed it (or the NIH folder is absent)."""
+    from model.evaluation.localisation import box_image_for
+
     table = get_box_table()
-    if table.empty:
-        return None
-    prefix = f"{config.NIH_ADULT_SUBDIR}/"
-    if name.startswith(prefix):
-        return name[len(prefix) :] if (table["image"] == name[len(prefix) :]).any() else None
-    base = name.rsplit("/", 1)[-1]
-    matches = [image for image in table["image"].unique() if image.rsplit("/", 1)[-1] == base]
-    return matches[0] if matches else None
+    return None if table.empty else box_image_for(table, name)
 
 
 def box_verdict(result, key: str):
     """Whether the map's peak hits the radiologist's box of the class it explains (the Pneumonia box, mostly)."""
-    from model.evaluation.localisation import box_mask, boxes_on_film, pointing_hit
+    from model.evaluation.localisation import peak_hits_film_boxes
     from model.trust.wording import radiologist_box_verdict
 
-    size = config.BOX_FRAME_SIZE
-    boxes = boxes_on_film(get_box_table(), key, size, size)
-    findings = [b for b in boxes if b[4] == result.target_class] or boxes
-    hit = pointing_hit(result.heatmap, box_mask(findings, size, size), config.POINTING_TOLERANCE_PX)
-    return radiologist_box_verdict(hit, result.target_class, findings[0][4], config.POINTING_TOLERANCE_PX)
+    hit, finding = peak_hits_film_boxes(result.heatmap, get_box_table(), key, result.target_class)
+    return radiologist_box_verdict(hit, result.target_class, finding, config.POINTING_TOLERANCE_PX)
 
 
 def warnings_ui(result, name: str) -> bool:

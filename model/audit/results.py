@@ -32,7 +32,7 @@ def allowed_audit_folder(text: str, roots: list[Path] | None = None) -> Path:
     )
 
 
-def film_bytes(path: str, limit: int = config.MAX_UPLOAD_BYTES) -> bytes:
+def film_bytes(path: str, limit: int | None = None) -> bytes:
     """An audited film's bytes for the Explain page, with the upload's size limit; AuditResultsError says why not."""
     film = Path(path)
     if not film.is_file():
@@ -40,11 +40,13 @@ def film_bytes(path: str, limit: int = config.MAX_UPLOAD_BYTES) -> bytes:
             f"{film.name} is not readable from this server (the audit saw it at a path this server does not have): "
             "open the audit where the archive is mounted."
         )
-    size = film.stat().st_size
-    if size > limit:
-        raise AuditResultsError(
-            f"{film.name} is {size / 1e6:.0f} MB, over the {limit / 1e6:.0f} MB an upload may have."
-        )
+    from model.image_io.errors import ImageLoadError
+    from model.image_io.limits import check_file_size
+
+    try:
+        check_file_size(film.name, film.stat().st_size, limit)
+    except ImageLoadError as error:
+        raise AuditResultsError(str(error)) from None
     return film.read_bytes()
 
 

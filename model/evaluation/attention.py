@@ -64,13 +64,12 @@ class BoxFilms:
     held_out: np.ndarray  # (N,) bool: outside the training split (validation, test or not in the split at all)
 
 
-def _plain_inputs(paths: Sequence[Path]) -> np.ndarray:
-    from model.image_io import load_image_file
-    from model.preprocessing import to_model_input
+def _plain_inputs(nih_dir: Path, images: Sequence[str]) -> np.ndarray:
+    """The NIH films as the classifier's plain inputs, through the dataset loader (from the cache where it has them)."""
+    from model.data.dataset import load_inputs
 
-    return np.stack([np.round(to_model_input(load_image_file(p).pixels) * 255.0) / 255.0 for p in paths]).astype(
-        np.float32
-    )
+    rows = pd.DataFrame({"path": [f"{nih_dir.name}/{image}" for image in images]})
+    return load_inputs(rows, data_root=nih_dir.parent)
 
 
 def load_box_films(segmenter, nih_dir: Path | None = None, splits: pd.DataFrame | None = None) -> BoxFilms | None:
@@ -81,7 +80,7 @@ def load_box_films(segmenter, nih_dir: Path | None = None, splits: pd.DataFrame 
     films = [f for f in load_boxes(nih_dir) if (nih_dir / f.image).is_file()]
     if not films:
         return None
-    inputs = _plain_inputs([nih_dir / f.image for f in films])
+    inputs = _plain_inputs(nih_dir, [f.image for f in films])
     split_of: dict[str, str] = {}
     if splits is not None:
         split_of = dict(zip(splits["path"], splits["split"]))
@@ -148,7 +147,7 @@ def radiologist_opacity(model, recipe, segmenter, nih_dir: Path | None = None) -
     labels = labels[[(nih_dir / p).is_file() for p in labels["image"]]]
     if labels.empty:
         return {"n": 0}
-    inputs = classifier_inputs(_plain_inputs([nih_dir / p for p in labels["image"]]), recipe, segmenter)
+    inputs = classifier_inputs(_plain_inputs(nih_dir, list(labels["image"])), recipe, segmenter)
     probabilities = predict_probabilities(model, inputs)[:, config.CLASS_NAMES.index("Pneumonia")]
     return opacity_agreement(labels, dict(zip(labels["image"], probabilities.tolist())))
 

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from model import config
 from model.data.dataset import load_split
+from model.evaluation.attention import explain_in_batches
 from model.explain.catalog import label_of
 from model.explain.registry import EXPLAINERS, get_explainer
 from model.inference import predict_probabilities
@@ -33,16 +34,6 @@ def _describe(values: list[float]) -> dict[str, float]:
     }
 
 
-def _explain_all(model, name: str, images: np.ndarray, targets: np.ndarray, batch_size: int) -> np.ndarray:
-    explainer = get_explainer(model, name)
-    return np.concatenate(
-        [
-            explainer(images[i : i + batch_size], targets[i : i + batch_size]).maps
-            for i in range(0, len(images), batch_size)
-        ]
-    )
-
-
 def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, object]:
     """On the annotated lung_masks images: lung share with the annotators' mask against the segmenter's."""
     from model.data.lung_masks import load_mask_dataset
@@ -59,7 +50,7 @@ def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, obj
         "segmenter_dice_at_classifier_size": float(np.mean([dice(p, a) for p, a in zip(predicted, annotated)])),
     }
     for name in EXPLAINERS:
-        maps = _explain_all(model, name, data.images, targets, batch_size)
+        maps = explain_in_batches(model, name, data.images, targets, batch_size=batch_size)
         result[name] = {
             "annotated_mask": _describe([share_inside(m, a) for m, a in zip(maps, annotated)]),
             "segmenter_mask": _describe([share_inside(m, p) for m, p in zip(maps, predicted)]),
@@ -85,7 +76,7 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
         explainer = get_explainer(model, name)
         explainer(test.images[:1], targets[:1])  # warm-up: the first call traces the graph
         started = time.perf_counter()
-        maps = _explain_all(model, name, test.images, targets, batch_size)
+        maps = explain_in_batches(model, name, test.images, targets, batch_size=batch_size)
         map_seconds = (time.perf_counter() - started) / len(maps)
         scores = [
             faithfulness(model, image, heat, int(t))

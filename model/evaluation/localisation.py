@@ -61,6 +61,27 @@ def box_mask(boxes: list[tuple[float, float, float, float, str]], height: int, w
     return mask
 
 
+def box_image_for(table: pd.DataFrame, name: str) -> str | None:
+    """The film's name in boxes.csv: a dataset path (nih_adult/...) directly, any other name (an upload) by its file
+    name; None when no radiologist boxed it."""
+    prefix = f"{config.NIH_ADULT_SUBDIR}/"
+    if name.startswith(prefix):
+        image = name[len(prefix) :]
+        return image if (table["image"] == image).any() else None
+    base = name.rsplit("/", 1)[-1]
+    matches = [image for image in table["image"].unique() if image.rsplit("/", 1)[-1] == base]
+    return matches[0] if matches else None
+
+
+def peak_hits_film_boxes(heatmap: np.ndarray, table: pd.DataFrame, image: str, finding: str) -> tuple[bool, str]:
+    """Does the map's peak hit this film's box of `finding` (any box of the film if it has none of that finding)?
+    Returns the answer and the finding judged."""
+    size = config.BOX_FRAME_SIZE
+    boxes = boxes_on_film(table, image, size, size)
+    chosen = [b for b in boxes if b[4] == finding] or boxes
+    return pointing_hit(heatmap, box_mask(chosen, size, size), config.POINTING_TOLERANCE_PX), chosen[0][4]
+
+
 def load_boxes(nih_dir: Path, finding: str = config.BOX_FINDING) -> list[FilmBoxes]:
     """Every film of `boxes.csv` with at least one box of `finding`; several boxes on a film are united."""
     table = load_box_table(nih_dir)
@@ -86,13 +107,6 @@ def near_box(mask: np.ndarray, tolerance_px: float) -> np.ndarray:
         return mask
     distance = cv2.distanceTransform((~mask).astype(np.uint8), cv2.DIST_L2, 5)
     return distance <= tolerance_px
-
-
-def peak(heatmap: np.ndarray) -> tuple[int, int]:
-    """(row, column) of the map's maximum in the boxes' frame; ties: the first in row order."""
-    heat = to_frame(heatmap)
-    row, col = np.unravel_index(int(np.argmax(heat)), heat.shape)
-    return int(row), int(col)
 
 
 def pointing_hit(heatmap: np.ndarray, mask: np.ndarray, tolerance_px: float) -> bool:

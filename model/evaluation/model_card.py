@@ -60,7 +60,7 @@ def _count(dataset: dict, label: str, source: str) -> int:
     )
 
 
-def _pointing(record: dict, method: str = "gradcam") -> dict:
+def pointing_figures(record: dict, method: str = "gradcam") -> dict:
     return ((record.get("localisation") or {}).get("methods") or {}).get(method, {}).get("all", {})
 
 
@@ -75,7 +75,7 @@ def variants_table(experiments: dict) -> str:
         test, external = record["test"], record.get("external") or {}
         nih = test.get("adult_nih") or {}
         attention = record.get("test_attention") or {}
-        pointing = _pointing(record)
+        pointing = pointing_figures(record)
         shipped = " (shipped)" if experiments.get("shipped") == name else ""
         score = num(record.get("rule_score"), 3) if record.get("rule_score") is not None else "—"
         rows.append(
@@ -229,7 +229,7 @@ def render_card(sources: CardSources) -> str:
             f"{num(previous_record['test']['macro_f1'], 3)}, median heat in the lungs "
             f"{num(prev_attention.get('median_lung_share'))}, peak in the lungs on "
             f"{pct(prev_attention.get('peak_in_lungs'))} of films, pointing game "
-            f"{num(_pointing(previous_record).get('pointing_game'))}, external COVID-19 AUROC "
+            f"{num(pointing_figures(previous_record).get('pointing_game'))}, external COVID-19 AUROC "
             f"{num(prev_external.get('auroc'))} and sick-vs-healthy {num(prev_external.get('abnormal_score_auroc'))}."
         )
     sections += [

@@ -7,9 +7,11 @@ from model.image_io.errors import ImageTooLargeError, ImageTooSmallError
 from model.image_io.loaded import LoadedImage
 
 
-def check_file_size(name: str, size: int) -> None:
-    if size > config.MAX_UPLOAD_BYTES:
-        limit = config.MAX_UPLOAD_BYTES / 2**20
+def check_file_size(name: str, size: int, limit_bytes: int | None = None) -> None:
+    """The upload's size limit, for every file the tools read (uploads, paths, films an audit opens)."""
+    limit_bytes = config.MAX_UPLOAD_BYTES if limit_bytes is None else limit_bytes
+    if size > limit_bytes:
+        limit = limit_bytes / 2**20
         raise ImageTooLargeError(f"{name}: the file is {size / 2**20:.0f} MB; the limit is {limit:.0f} MB.")
 
 

@@ -14,13 +14,12 @@ lungs. The saved model is the plain classifier: the trainer wrapper never reache
 
 from __future__ import annotations
 
-import cv2
 import keras
 import numpy as np
 import tensorflow as tf
 
 from model import config
-from model.lungs import plausible_lung_mask, safe_box
+from model.input_recipe import lung_focus_masks
 
 # The last block: its convolution (the layer the CAM methods explain by default), batch norm and ReLU.
 PENALTY_BLOCK: str = "stage4"
@@ -29,14 +28,7 @@ PENALTY_BLOCK: str = "stage4"
 def lung_weights(masks: np.ndarray) -> np.ndarray:
     """(N, S, S) weights in [0, 1]: 1 on the lung fields dilated by a small margin (the safe box where a mask is
     implausible). Tighter than the lung-focus input's margin: the measure the goals use is the lungs themselves."""
-    size = masks.shape[1]
-    margin = max(1, int(round(config.ATTENTION_PENALTY_MARGIN * size)))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * margin + 1, 2 * margin + 1))
-    weights = np.empty(masks.shape, dtype=np.float32)
-    for i, mask in enumerate(masks):
-        region = cv2.dilate(mask.astype(np.uint8), kernel) if plausible_lung_mask(mask) else safe_box(*mask.shape)
-        weights[i] = region.astype(np.float32)
-    return weights
+    return lung_focus_masks(masks, config.ATTENTION_PENALTY_MARGIN, feather=False)[0]
 
 
 def outside_share(cams: tf.Tensor, inside: tf.Tensor) -> tf.Tensor:

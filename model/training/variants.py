@@ -48,6 +48,9 @@ LONG = {
 }
 
 
+# Round 3: right for the right reasons (model.training.attention_penalty), on round two's schedule.
+RIGHT_REASONS = {"augmentation": "acquisition", "attention_penalty": 2.0, **LONG}
+
 VARIANTS: dict[str, Variant] = {
     v.name: v
     for v in (
@@ -98,27 +101,21 @@ VARIANTS: dict[str, Variant] = {
             "f3_right_reasons",
             "Right for the right reasons: the class-activation mass outside the dilated lung fields is penalised "
             "during training (weight ramped to 2 over five epochs); acquisition augmentation; longer schedule.",
-            augmentation="acquisition",
-            attention_penalty=2.0,
-            **LONG,
+            **RIGHT_REASONS,
         ),
         Variant(
             "g3_lungs_right_reasons",
             "Lungs-only input (CLAHE, the film outside the dilated lung fields suppressed) and the right-reasons "
             "penalty; acquisition augmentation; longer schedule.",
             recipe=InputRecipe(clahe=True, lung_focus=True),
-            augmentation="acquisition",
-            attention_penalty=2.0,
-            **LONG,
+            **RIGHT_REASONS,
         ),
         Variant(
             "h3_wide_right_reasons",
             "A 1.5x wider network (24-48-96-192 filters) with the right-reasons penalty and acquisition "
             "augmentation; longer schedule.",
-            augmentation="acquisition",
-            attention_penalty=2.0,
             stage_filters=(24, 48, 96, 192),
-            **LONG,
+            **RIGHT_REASONS,
         ),
     )
 }
