@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import script_runner
 
+from dashboard.model_choice import model_picker
 from dashboard.resources import start_warm_up, worker_health
 from dashboard.texts import DISCLAIMER
 
@@ -22,6 +23,7 @@ PAGES = [
     st.Page("views/dataset.py", title="Dataset", icon=":material/bar_chart:"),
     st.Page("views/evaluation.py", title="Evaluation", icon=":material/monitoring:"),
     st.Page("views/explanation_quality.py", title="Explanation quality", icon=":material/science:"),
+    st.Page("views/compare_models.py", title="Compare models", icon=":material/compare:"),
     st.Page("views/archive.py", title="Archive audit", icon=":material/inventory_2:"),
     st.Page("views/teaching.py", title="Teaching mode", icon=":material/school:"),
     st.Page("views/about.py", title="About / model card", icon=":material/info:"),
@@ -29,6 +31,7 @@ PAGES = [
 
 start_warm_up()  # models load and trace in the background while the person picks a film
 navigation = st.navigation(PAGES)
+model_picker()
 st.sidebar.warning(DISCLAIMER, icon=":material/warning:")
 if (health := worker_health()) is not None:
     st.sidebar.error(health, icon=":material/sync_problem:")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from model import config
 from model.data.manifest import load_splits
-from model.inference import ModelLoadError, load_classifier
+from model.inference import ModelLoadError
 from model.provenance import cached_sha256
 
 
@@ -23,12 +23,73 @@ class ResourceError(RuntimeError):
     """A shipped file is missing or unreadable; the message says which and what to do."""
 
 
-@st.cache_resource(show_spinner="Loading the model…")
-def get_model():
+@st.cache_resource(show_spinner=False)
+def get_pool():
+    """The loaded models every session shares, least recently used first out (model.model_pool)."""
+    from model.model_pool import ModelPool
+
+    return ModelPool(config.DASHBOARD_LOADED_MODELS)
+
+
+def get_pooled(model_id: str | None = None):
+    """The chosen model (None = the default) with its gate, loaded on first use; a ResourceError says what is
+    wrong with a model that cannot be used."""
+    from model.gate.gate import GateLoadError
+    from model.registry import RegistryError
+
     try:
-        return load_classifier(config.MODEL_PATH)
-    except ModelLoadError as error:
+        return get_pool().get(model_id)
+    except (RegistryError, ModelLoadError, GateLoadError) as error:
         raise ResourceError(str(error)) from None
+
+
+def get_model(model_id: str | None = None):
+    """The chosen model's `Classifier` (network + card)."""
+    return get_pooled(model_id).classifier
+
+
+@st.cache_data(show_spinner=False)
+def get_registry_cards() -> list[dict]:
+    """Every registered model's card (JSON form), default first: the picker and the tables read these."""
+    from model.registry import all_registered
+
+    return [entry.card.to_json() for entry in all_registered()]
+
+
+def get_model_metrics(model_id: str) -> dict | None:
+    """A registered model's metrics file, None where none was computed for it. The default model's metrics are
+    shipped: missing or broken, they are an error the page shows."""
+    from model.registry import RegistryError, registered
+
+    if model_id == config.DEFAULT_MODEL_ID:
+        return get_metrics()
+    try:
+        path = registered(model_id).metrics_path
+    except RegistryError:
+        return None
+    return _read_metrics(str(path)) if path is not None else None
+
+
+def get_model_explanation_quality(model_id: str) -> dict | None:
+    from model.registry import RegistryError, registered
+
+    if model_id == config.DEFAULT_MODEL_ID:
+        return get_explanation_quality()
+    try:
+        path = registered(model_id).explanation_quality_path
+    except RegistryError:
+        return None
+    return _read_json(path, f"python scripts/audit_explanations.py --model {model_id}") if path is not None else None
+
+
+def chosen_metrics(model_id: str) -> dict:
+    """The model's own metrics; the default model's where none were computed for it (the caller says which)."""
+    return get_model_metrics(model_id) or get_metrics()
+
+
+@st.cache_data(show_spinner=False)
+def _read_metrics(path: str) -> dict:
+    return _checked_metrics(Path(path))
 
 
 @st.cache_resource(show_spinner="Loading the lung segmenter…")
@@ -66,10 +127,15 @@ def _read_json(path: Path, produced_by: str) -> dict:
 
 @st.cache_data(show_spinner=False)
 def get_metrics() -> dict:
-    metrics = _read_json(config.METRICS_PATH, "python scripts/evaluate.py")
+    """The default model's metrics (the shipped figures every page can rely on)."""
+    return _checked_metrics(config.METRICS_PATH)
+
+
+def _checked_metrics(path: Path) -> dict:
+    metrics = _read_json(path, "python scripts/evaluate.py")
     if metrics.get("schema_version") != config.METRICS_SCHEMA_VERSION:
         raise ResourceError(
-            f"{config.METRICS_PATH.name} has schema version {metrics.get('schema_version')!r}; this app reads "
+            f"{path.name} has schema version {metrics.get('schema_version')!r}; this app reads "
             f"version {config.METRICS_SCHEMA_VERSION}. Regenerate it with `python scripts/evaluate.py`."
         )
     return metrics
@@ -111,11 +177,12 @@ def get_box_table() -> pd.DataFrame:
     return load_box_table(config.data_dir() / config.NIH_ADULT_SUBDIR)
 
 
-def metrics_describe_shipped_model(model_sha256: str) -> bool:
-    """True when the shipped model is the one the metrics were computed on (hashed once per file version)."""
-    if not config.MODEL_PATH.is_file():
+def metrics_describe_shipped_model(model_sha256: str, model_path: Path | None = None) -> bool:
+    """True when the model file is the one the metrics were computed on (hashed once per file version)."""
+    path = model_path or config.MODEL_PATH
+    if not path.is_file():
         return True  # the missing model is reported where it is needed
-    return cached_sha256(config.MODEL_PATH) == model_sha256
+    return cached_sha256(path) == model_sha256
 
 
 def images_available() -> bool:
@@ -162,11 +229,13 @@ def get_worker():
     """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching)."""
     from model.batching import BatchingWorker
 
-    model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+    segmenter, pool = get_segmenter(), get_pool()
+    get_pooled(None)  # the default model must load: a broken shipped file is said at once, not on first use
 
     def analyse_batch(key, films):
+        pooled = pool.get(key.model_id or None)
         with MODEL_LOCK:
-            return key.explain(model, films, segmenter, gate)
+            return key.explain(pooled.classifier, films, segmenter, pooled.gate)
 
     worker = BatchingWorker(analyse_batch)
     _STARTED_WORKERS.append(worker)

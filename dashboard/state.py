@@ -14,8 +14,7 @@ from dashboard.film_cache import FILMS
 from dashboard.resources import (
     MODEL_LOCK,
     ResourceError,
-    get_gate,
-    get_model,
+    get_pooled,
     get_segmenter,
     get_worker,
     show_resource_error,
@@ -32,7 +31,14 @@ def decode(data: bytes, name: str) -> LoadedImage:
 
 
 def _submit(data: bytes, name: str, key, background: bool = False):
-    """Hand one film to the shared worker, keyed by its content: the same film under any name is one film."""
+    """Hand one film to the shared worker, keyed by its content: the same film under any name is one film. A key
+    that names no model gets the session's chosen one."""
+    from dataclasses import replace
+
+    from dashboard.model_choice import current_model_id
+
+    if not key.model_id:
+        key = replace(key, model_id=current_model_id())
     try:
         worker = get_worker()
     except ResourceError as error:  # a shipped model, segmenter or gate file that does not load: say which
@@ -42,7 +48,13 @@ def _submit(data: bytes, name: str, key, background: bool = False):
 
 
 def analyse(
-    data: bytes, name: str, method: str, target_class: str | None, layer: str | None, explain_anyway: bool = False
+    data: bytes,
+    name: str,
+    method: str,
+    target_class: str | None,
+    layer: str | None,
+    explain_anyway: bool = False,
+    model_id: str = "",
 ):
     """Gate, prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis).
 
@@ -51,7 +63,24 @@ def analyse(
     """
     from model.analysis import AnalysisKey
 
-    ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway))
+    ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway, model_id=model_id))
+    return _wait(ticket)
+
+
+def analyse_models(data: bytes, name: str, method: str, model_ids: list[str], explain_anyway: bool = False) -> list:
+    """One film and one method through several models (each explaining its own predicted class, on its last
+    convolution): every request queued before any is awaited, so the worker can run them back to back."""
+    from model.analysis import AnalysisKey
+
+    tickets = [
+        _submit(data, name, AnalysisKey(method, None, None, explain_anyway, model_id=model_id))
+        for model_id in model_ids
+    ]
+    return [_wait(ticket) for ticket in tickets]
+
+
+def _wait(ticket):
+    """The ticket's result, saying meanwhile how many requests are ahead (a deadline ends the wait in words)."""
     if ticket.done():
         return _answer(ticket)
     note, said = st.empty(), None
@@ -113,30 +142,38 @@ def prefetch(
         _submit(data, name, AnalysisKey(method, target_class, layer, anyway), background)
 
 
-def overlay_analyses(films: list[tuple[bytes, str]]):
+def overlay_analyses(films: list[tuple[bytes, str]], model_id: str = ""):
     """The light analysis of dataset films for pages that only draw an overlay (gallery, teaching): prediction,
-    Grad-CAM and lung outline, no faithfulness curves. All films go to the shared worker at once: one batch."""
+    Grad-CAM and lung outline, no faithfulness curves. All films go to the shared worker at once: one batch.
+    `model_id` "" means the session's model."""
     from model.analysis import AnalysisKey
 
     # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
-    key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False)
+    key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False, model_id=model_id)
     tickets = [_submit(data, name, key) for data, name in films]  # all queued before any is awaited
     return [_answer(ticket) for ticket in tickets]
 
 
-def overlay_analysis(data: bytes, name: str):
-    return overlay_analyses([(data, name)])[0]
+def overlay_analysis(data: bytes, name: str, model_id: str = ""):
+    return overlay_analyses([(data, name)], model_id)[0]
+
+
+def predict_only(data: bytes, name: str):
+    """The FilmPrediction for one image through the session's model."""
+    from dashboard.model_choice import current_model_id
+
+    return _predict_only(data, name, current_model_id())
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def predict_only(data: bytes, name: str):
-    """The FilmPrediction for one image: the gate's warnings, and the prediction unless the gate stopped it."""
+def _predict_only(data: bytes, name: str, model_id: str):
+    """The gate's warnings, and the prediction unless the gate stopped it."""
     from model.analysis import predict_films
 
     try:
-        model, segmenter, gate = get_model(), get_segmenter(), get_gate()
+        pooled, segmenter = get_pooled(model_id), get_segmenter()
     except ResourceError as error:
         show_resource_error(error)
         st.stop()
     with MODEL_LOCK:
-        return predict_films(model, [decode(data, name)], segmenter, gate)[0]
+        return predict_films(pooled.classifier, [decode(data, name)], segmenter, pooled.gate)[0]

@@ -19,7 +19,7 @@ from model.overlay import COLORMAPS, FULL_OPACITY_AT, overlay_heatmap, smooth_ma
 
 VIEWER_MAX_SIDE = 1024  # the film is sent at most this large: crisp when zoomed, light enough for the page
 HOVER_SIDE = 96  # heat and pixel values for hovering, on a grid this fine
-PANE_WIDTH_PX = 340  # a pane's width on a 1440-px screen; sets the figure's height from the film's aspect
+PANE_WIDTH_PX = 500  # a pane's width on a 1440-px screen (the viewer spans the page); sets the figure's height
 OUTLINE_COLOUR = "#00e5ff"
 # Window / level presets, in the display range of the loaded film (0 = its darkest, 1 = its brightest value).
 WINDOW_PRESETS: dict[str, tuple[float, float]] = {
@@ -157,6 +157,21 @@ def viewer_figure(
             row=1,
             col=heat_column,
         )
+    _outline_and_boxes(figure, columns, lung_mask, boxes, height_px, width_px)
+    _link_panes(figure, len(panes), height_px, width_px, height, "viewer", right_margin=40)  # room for the colour bar
+    figure.update_annotations(font_size=13)
+    return figure
+
+
+def _outline_and_boxes(
+    figure: go.Figure,
+    columns: range,
+    lung_mask: np.ndarray | None,
+    boxes: list[tuple[float, float, float, float, str]] | None,
+    height_px: int,
+    width_px: int,
+) -> None:
+    """The lung outline and the radiologists' boxes, drawn on every pane."""
     if lung_mask is not None:
         for xs, ys in smooth_outline(lung_mask, height_px, width_px):
             for column in columns:
@@ -197,18 +212,57 @@ def viewer_figure(
                 row=1,
                 col=column,
             )
-    # One view of the film in both panes: the second pane's axes follow the first's (zoom, pan, reset).
-    linked = len(panes) > 1  # a lone pane has nothing to follow
+
+
+def _link_panes(
+    figure: go.Figure, count: int, height_px: int, width_px: int, height: int, revision: str, right_margin: int = 10
+) -> None:
+    """One view of the film in every pane: the others' axes follow the first's (zoom, pan, reset); the zoom is kept
+    across reruns as long as `revision` stays the same."""
+    linked = count > 1  # a lone pane has nothing to follow
     figure.update_xaxes(visible=False, range=[0, width_px], constrain="domain", matches="x" if linked else None)
     figure.update_yaxes(
         visible=False, range=[height_px, 0], scaleanchor="x", constrain="domain", matches="y" if linked else None
     )
     figure.update_layout(
         height=height,
-        margin=dict(l=0, r=40, t=30, b=0),
+        margin=dict(l=0, r=right_margin, t=30, b=0),
         dragmode="pan",
         showlegend=False,
-        uirevision="viewer",  # keep the user's zoom when the page reruns
+        uirevision=revision,
     )
-    figure.update_annotations(font_size=13)
+
+
+def models_figure(
+    shown: np.ndarray,
+    maps: list[tuple[str, np.ndarray | None]],
+    colormap: str = config.DEFAULT_COLORMAP,
+    opacity: float = config.DEFAULT_OVERLAY_OPACITY,
+    lung_mask: np.ndarray | None = None,
+    boxes: list[tuple[float, float, float, float, str]] | None = None,
+    pane_width_px: int = PANE_WIDTH_PX,
+) -> go.Figure:
+    """One film through several models: a pane per (title, heatmap), all zooming and panning together."""
+    film = display_film(shown)
+    height_px, width_px = film.shape
+    height = int(np.clip(pane_width_px * height_px / width_px + 40, 240, 760))
+    figure = make_subplots(
+        rows=1,
+        cols=len(maps),
+        shared_xaxes=True,
+        shared_yaxes=True,
+        horizontal_spacing=0.01,
+        subplot_titles=[title for title, _ in maps],
+    )
+    columns = range(1, len(maps) + 1)
+    for column, (title, heatmap) in zip(columns, maps):
+        picture = overlay_heatmap(film, heatmap, opacity, colormap) if heatmap is not None else film
+        figure.add_trace(
+            go.Image(source=_png_uri(picture), x0=0, dx=1, y0=0, dy=1, hoverinfo="skip", name=title),
+            row=1,
+            col=column,
+        )
+    _outline_and_boxes(figure, columns, lung_mask, boxes, height_px, width_px)
+    _link_panes(figure, len(maps), height_px, width_px, height, "compare-models")
+    figure.update_annotations(font_size=12)
     return figure

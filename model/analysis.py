@@ -19,6 +19,7 @@ from model.gate.screening import screen
 from model.image_io import LoadedImage
 from model.inference import Prediction, to_prediction
 from model.lungs import peak_inside, share_inside
+from model.registry.classifier import as_classifier, to_analysis_frame
 from model.trust.faithfulness import FaithfulnessScore, faithfulness
 from model.trust.wording import Verdict, faithfulness_verdict, lung_share_verdict
 
@@ -33,6 +34,7 @@ class FilmPrediction:
 
     prediction: Prediction | None
     warnings: list[InputWarning]
+    model_id: str = ""
 
     @property
     def stopped(self) -> bool:
@@ -40,16 +42,21 @@ class FilmPrediction:
 
     def to_json(self) -> dict[str, object]:
         answer = self.prediction.to_json() if self.prediction is not None else {"prediction": None}
-        return {**answer, "warnings": warnings_json(self.warnings)}
+        return {**answer, "warnings": warnings_json(self.warnings), "model": self.model_id}
 
 
 def predict_films(
     model, images: list[LoadedImage], segmenter=None, gate: InputGate | None = None
 ) -> list[FilmPrediction]:
     """Screen and classify a batch; the gate withholds the prediction of anything that is not a chest film."""
-    screened = screen(images, model, segmenter, gate)
+    classifier = as_classifier(model)
+    screened = screen(images, classifier, segmenter, gate)
     return [
-        FilmPrediction(None if not decision.is_chest_xray else to_prediction(p), list(decision.warnings))
+        FilmPrediction(
+            None if not decision.is_chest_xray else to_prediction(p, classifier.classes),
+            list(decision.warnings),
+            classifier.id,
+        )
         for p, decision in zip(screened.probabilities, screened.decisions)
     ]
 
@@ -69,6 +76,8 @@ class FilmAnalysis:
     lung_mask: np.ndarray | None = None  # (S, S) bool, when a segmenter was given
     lung_share: float | None = None  # share of the heatmap's mass inside the lung mask
     warnings: list[InputWarning] = field(default_factory=list)
+    model_id: str = ""
+    model_sha256: str = ""
 
     @property
     def stopped(self) -> bool:
@@ -133,14 +142,15 @@ class FilmAnalysis:
             "peak_in_lungs": self.peak_in_lungs,
             "verdicts": {name: verdict.to_json() for name, verdict in self.verdicts().items()},
             "seconds": round(self.seconds, 4),
-            "model_file": config.MODEL_PATH.name,
+            "model": self.model_id,
+            "model_sha256": self.model_sha256,
         }
 
 
-def class_index(name: str) -> int:
-    if name not in config.CLASS_NAMES:
-        raise ValueError(f"Unknown class {name!r}; choose one of {', '.join(config.CLASS_NAMES)}.")
-    return config.CLASS_NAMES.index(name)
+def class_index(name: str, classes: tuple[str, ...] = config.CLASS_NAMES) -> int:
+    if name not in classes:
+        raise ValueError(f"Unknown class {name!r}; choose one of {', '.join(classes)}.")
+    return classes.index(name)
 
 
 def explain_images(
@@ -162,13 +172,15 @@ def explain_images(
     """
     from model.explain.registry import get_explainer  # TensorFlow: only the explaining paths pay for it
 
-    screened = screen(images, model, segmenter, gate)
+    classifier = as_classifier(model)
+    classes = classifier.classes
+    screened = screen(images, classifier, segmenter, gate)
     inputs, probabilities = screened.classifier_inputs, screened.probabilities
     answer = np.array([d.is_chest_xray or explain_anyway for d in screened.decisions])
-    targets = np.full(len(images), class_index(target_class)) if target_class else probabilities.argmax(axis=1)
+    targets = np.full(len(images), class_index(target_class, classes)) if target_class else probabilities.argmax(1)
     maps, chosen_layer, seconds_per_image = [None] * len(images), None, 0.0
     if answer.any():
-        result = get_explainer(model, method)(inputs[answer], targets[answer], layer)
+        result = get_explainer(classifier.network, method)(inputs[answer], targets[answer], layer)
         for slot, heatmap in zip(np.flatnonzero(answer), result.maps):
             maps[slot] = heatmap
         chosen_layer, seconds_per_image = result.layer, result.seconds_per_image
@@ -178,21 +190,25 @@ def explain_images(
         started = time.perf_counter()
         heatmap = maps[index]
         score = None
-        if with_faithfulness and heatmap is not None:
-            score = faithfulness(model, inputs[index], heatmap, int(targets[index]))
+        if with_faithfulness and heatmap is not None:  # on the network's own input, before any resizing
+            score = faithfulness(classifier.network, inputs[index], heatmap, int(targets[index]))
+        if heatmap is not None:
+            heatmap = to_analysis_frame(heatmap[None])[0]
         analyses.append(
             FilmAnalysis(
                 model_input=screened.model_inputs[index],
-                prediction=to_prediction(probabilities[index]) if answer[index] else None,
+                prediction=to_prediction(probabilities[index], classes) if answer[index] else None,
                 method=method,
                 layer=chosen_layer if heatmap is not None else None,
-                target_class=config.CLASS_NAMES[int(targets[index])] if heatmap is not None else None,
+                target_class=classes[int(targets[index])] if heatmap is not None else None,
                 heatmap=heatmap,
                 faithfulness=score,
                 seconds=(seconds_per_image if heatmap is not None else 0.0) + time.perf_counter() - started,
                 lung_mask=masks[index],
                 lung_share=None if masks[index] is None or heatmap is None else share_inside(heatmap, masks[index]),
                 warnings=list(decision.warnings),
+                model_id=classifier.id,
+                model_sha256=classifier.card.sha256,
             )
         )
     return analyses
@@ -207,6 +223,7 @@ class AnalysisKey:
     layer: str | None = None
     explain_anyway: bool = False
     with_faithfulness: bool = True
+    model_id: str = ""  # the registry id ("" = the default model): results of different models never mix
 
     def explain(self, model, films: list, segmenter=None, gate=None) -> list:
         """This analysis of `films` (FilmAnalysis each): the one call the worker's batches make."""

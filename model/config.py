@@ -33,13 +33,45 @@ DASHBOARD_FILM_CACHE_BYTES: int = 384 * 1024 * 1024
 # Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
 MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
 
-# Shipped files.
-MODEL_PATH: Path = ASSETS_DIR / "cxr_classifier.keras"
-METRICS_PATH: Path = ASSETS_DIR / "metrics.json"
+# --- The model registry (model/registry): one folder per classifier under assets/models/<id>/ ---
+MODELS_DIR: Path = ASSETS_DIR / "models"
+# The model the app and the tools use unless one is named (--model ID|PATH, the sidebar picker, $CXR_MODEL).
+DEFAULT_MODEL_ID: str = "f3_right_reasons"
+DEFAULT_MODEL_ENV: str = "CXR_MODEL"
+# File names inside a model's folder; only the Keras file and the card are required.
+MODEL_FILENAME: str = "model.keras"
+MODEL_CARD_FILENAME: str = "model.json"
+METRICS_FILENAME: str = "metrics.json"
+EXPLANATION_QUALITY_FILENAME: str = "explanation_quality.json"
+INPUT_GATE_FILENAME: str = "input_gate.json"
+LITE_FILENAME: str = "model.tflite"
+LITE_MANIFEST_FILENAME: str = "lite.json"
+HISTORY_FILENAME: str = "training_history.json"
+# Bring-your-own models (scripts/add_model.py): largest Keras file accepted, the input sizes a model may take, and
+# how many models the dashboard keeps loaded at once (least recently used first out).
+MAX_MODEL_FILE_BYTES: int = 200 * 1024 * 1024
+MODEL_INPUT_SIZE_RANGE: tuple[int, int] = (32, 512)
+DASHBOARD_LOADED_MODELS: int = 3
+
+
+def model_dir(model_id: str) -> Path:
+    """The folder of a registered model (it need not exist yet)."""
+    return MODELS_DIR / model_id
+
+
+def default_model_id() -> str:
+    return os.environ.get(DEFAULT_MODEL_ENV, "").strip() or DEFAULT_MODEL_ID
+
+
+# Shipped files. The default model's own files live in its registry folder; the paths below name them so every
+# tool that takes no --model reads the default.
+DEFAULT_MODEL_DIR: Path = model_dir(DEFAULT_MODEL_ID)
+MODEL_PATH: Path = DEFAULT_MODEL_DIR / MODEL_FILENAME
+METRICS_PATH: Path = DEFAULT_MODEL_DIR / METRICS_FILENAME
 SPLITS_PATH: Path = ASSETS_DIR / "splits.csv"
 DATASET_STATS_PATH: Path = ASSETS_DIR / "dataset_stats.json"
-HISTORY_PATH: Path = ASSETS_DIR / "training_history.json"
-EXPLANATION_QUALITY_PATH: Path = ASSETS_DIR / "explanation_quality.json"
+HISTORY_PATH: Path = DEFAULT_MODEL_DIR / HISTORY_FILENAME
+EXPLANATION_QUALITY_PATH: Path = DEFAULT_MODEL_DIR / EXPLANATION_QUALITY_FILENAME
 MODEL_CARD_PATH: Path = ASSETS_DIR / "MODEL_CARD.md"
 SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.keras"
 SEGMENTER_METRICS_PATH: Path = ASSETS_DIR / "lung_segmenter_metrics.json"
@@ -152,13 +184,13 @@ LUNG_FOCUS_MARGIN: float = 0.06
 LUNG_MASK_AREA_RANGE: tuple[float, float] = (0.12, 0.55)
 LUNG_MASK_MIN_AREA_RATIO: float = 0.3
 LUNG_SAFE_BOX: tuple[float, float, float, float] = (0.08, 0.92, 0.08, 0.92)
-MODEL_RECIPE_PATH: Path = ASSETS_DIR / "model_recipe.json"
+MODEL_RECIPE_PATH: Path = DEFAULT_MODEL_DIR / MODEL_CARD_FILENAME  # the recipe is part of the card
 # The networks exported to LiteRT for TensorFlow-free prediction (scripts/export_lite.py) and what they came from.
-LITE_CLASSIFIER_PATH: Path = ASSETS_DIR / "cxr_classifier.tflite"
+LITE_CLASSIFIER_PATH: Path = DEFAULT_MODEL_DIR / LITE_FILENAME
 LITE_SEGMENTER_PATH: Path = ASSETS_DIR / "lung_segmenter.tflite"
-LITE_MANIFEST_PATH: Path = ASSETS_DIR / "lite_models.json"
+LITE_MANIFEST_PATH: Path = DEFAULT_MODEL_DIR / LITE_MANIFEST_FILENAME
 # The fitted chest-X-ray gate and its measured pass/stop rates (scripts/calibrate_gate.py).
-INPUT_GATE_PATH: Path = ASSETS_DIR / "input_gate.json"
+INPUT_GATE_PATH: Path = DEFAULT_MODEL_DIR / INPUT_GATE_FILENAME
 # Real films of the validation split that the gate's threshold lets through, and the share of validation films
 # beyond which the feature-space distance counts as an unfamiliar source.
 GATE_VALIDATION_PASS: float = 0.995

@@ -35,7 +35,13 @@ class Prediction:
         return {"prediction": self.label, "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()}}
 
 
-def load_classifier(path: Path | None = None) -> "keras.Model":  # noqa: F821
+def load_classifier(
+    path: Path | None = None,
+    classes: tuple[str, ...] = config.CLASS_NAMES,
+    input_size: int = config.IMAGE_SIZE,
+    channels: int = 1,
+) -> "keras.Model":  # noqa: F821
+    """The Keras network at `path` (safe mode), checked against the input and classes its card promises."""
     path = Path(path) if path is not None else config.MODEL_PATH  # read now: tests may repoint config
     import keras
 
@@ -47,8 +53,8 @@ def load_classifier(path: Path | None = None) -> "keras.Model":  # noqa: F821
         model = keras.saving.load_model(path, safe_mode=True, compile=False)
     except Exception as error:  # Keras raises many types for a damaged archive
         raise ModelLoadError(f"Model file {path} could not be loaded ({type(error).__name__}: {error}).") from None
-    expected_input = (None, config.IMAGE_SIZE, config.IMAGE_SIZE, 1)
-    expected_output = (None, len(config.CLASS_NAMES))
+    expected_input = (None, input_size, input_size, channels)
+    expected_output = (None, len(classes))
     if tuple(model.input_shape) != expected_input or tuple(model.output_shape) != expected_output:
         raise ModelLoadError(
             f"Model file {path} has input {model.input_shape} and output {model.output_shape}; "
@@ -119,12 +125,13 @@ def features_and_probabilities(
 def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:  # noqa: F821
     """(N, S, S, 1) inputs -> (N, classes) probabilities, in chunks of `batch_size`."""
     chunks = [forward(model, inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
-    return np.concatenate(chunks).astype(np.float64) if chunks else np.empty((0, len(config.CLASS_NAMES)))
+    width = getattr(model, "output_shape", (None, len(config.CLASS_NAMES)))[-1]
+    return np.concatenate(chunks).astype(np.float64) if chunks else np.empty((0, width))
 
 
-def to_prediction(probabilities: np.ndarray) -> Prediction:
-    values = {name: float(p) for name, p in zip(config.CLASS_NAMES, probabilities)}
-    return Prediction(label=config.CLASS_NAMES[int(np.argmax(probabilities))], probabilities=values)
+def to_prediction(probabilities: np.ndarray, classes: tuple[str, ...] = config.CLASS_NAMES) -> Prediction:
+    values = {name: float(p) for name, p in zip(classes, probabilities)}
+    return Prediction(label=classes[int(np.argmax(probabilities))], probabilities=values)
 
 
 def predict_images(model: "keras.Model", images: list[LoadedImage]) -> list[Prediction]:  # noqa: F821

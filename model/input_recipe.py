@@ -3,8 +3,8 @@
 Every variant starts from `model.preprocessing.to_model_input` (square, percentile-normalised). A recipe may then
 equalise contrast per image (CLAHE: hospitals differ in processing curves) and keep only a margin around the lung
 fields, so that what lies outside them (body size, markers, collimation, the hospital's film) cannot be read. The
-recipe travels with the model in `assets/model_recipe.json`, so inference always prepares a film the way the shipped
-model was trained.
+recipe travels with the model in its registry card (`assets/models/<id>/model.json`), so inference always prepares
+a film the way that model was trained.
 """
 
 from __future__ import annotations
@@ -86,13 +86,9 @@ def load_recipe(path: Path | None = None) -> InputRecipe:
     path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
     if not path.is_file():
         return PLAIN
-    fields = json.loads(path.read_text()).get("input", {})
+    document = json.loads(path.read_text())
+    fields = document.get("recipe", document.get("input", {}))  # a registry card, or an older recipe file
     return InputRecipe(**{k: bool(v) for k, v in fields.items() if k in InputRecipe.__dataclass_fields__})
-
-
-def save_recipe(recipe: InputRecipe, variant: str, path: Path | None = None) -> None:
-    path = Path(path) if path is not None else config.MODEL_RECIPE_PATH  # read now: tests may repoint config
-    path.write_text(json.dumps({"variant": variant, "input": recipe.to_json()}, indent=1) + "\n")
 
 
 def classifier_inputs(

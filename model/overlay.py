@@ -142,22 +142,52 @@ def colour_bar(height: int, width: int, colormap: str = config.DEFAULT_COLORMAP)
     return colorise(np.linspace(1.0, 0.0, height)[:, None].repeat(width, axis=1), colormap)
 
 
+def _ascii(text: str) -> str:
+    """OpenCV's Hershey fonts draw ASCII only: accents are dropped, other characters become '?'."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.replace("·", "-").replace("–", "-").replace("—", "-"))
+    return "".join(ch if ch.isascii() else ("" if unicodedata.combining(ch) else "?") for ch in folded)
+
+
+def _wrapped(text: str, width: int, font_scale: float, thickness: int) -> list[str]:
+    """`text` broken at spaces into lines that fit `width` px."""
+    lines, current = [], ""
+    for word in text.split(" "):
+        trial = f"{current} {word}".strip()
+        if current and cv2.getTextSize(trial, cv2.FONT_HERSHEY_SIMPLEX, font_scale, thickness)[0][0] > width:
+            lines.append(current)
+            current = word
+        else:
+            current = trial
+    return [*lines, current]
+
+
 def text_band(width: int, lines: list[tuple[str, tuple[int, int, int]]], scale: float, margin: int) -> np.ndarray:
-    """White band of `width` px holding one (text, colour) per line: captions and disclaimers on exports."""
+    """White band of `width` px holding the (text, colour) lines, wrapped to fit: captions and disclaimers."""
     line_height = int(34 * scale)
-    band = np.full((line_height * len(lines) + margin, width, 3), 255, np.uint8)
-    for index, (text, colour) in enumerate(lines):
+    font_scale, thickness = 0.75 * scale, max(1, int(2 * scale))
+    wrapped = [
+        (part, colour)
+        for text, colour in lines
+        for part in _wrapped(_ascii(text), width - 2 * margin, font_scale, thickness)
+    ]
+    band = np.full((line_height * len(wrapped) + margin, width, 3), 255, np.uint8)
+    for index, (text, colour) in enumerate(wrapped):
         cv2.putText(
             band,
             text,
             (margin, line_height * (index + 1)),
             cv2.FONT_HERSHEY_SIMPLEX,
-            0.75 * scale,
+            font_scale,
             colour,
-            max(1, int(2 * scale)),
+            thickness,
             cv2.LINE_AA,
         )
     return band
+
+
+SLIDE_MIN_LONG_SIDE: int = 1024
 
 
 def slide(
@@ -167,8 +197,16 @@ def slide(
     colormap: str = config.DEFAULT_COLORMAP,
     footer: str = DISCLAIMER_LINE,
 ) -> np.ndarray:
-    """A slide-ready picture: the film and its overlay side by side at the film's resolution, a colour bar (0 to 1),
-    and caption lines (method, class, probability) above a "not for diagnosis" footer. RGB uint8."""
+    """A slide-ready picture: the film and its overlay side by side, a colour bar (0 to 1), and caption lines (film,
+    model, method, class, probabilities, verdicts) above a "not for diagnosis" footer. RGB uint8.
+
+    At least SLIDE_MIN_LONG_SIDE px wide: a small film (the public sets hold 224-299 px films) is enlarged, so the
+    slide stays sharp enough to project."""
+    factor = (SLIDE_MIN_LONG_SIDE + 8) / (2.15 * gray.shape[1])  # two panes, gaps and the bar: ~2.15 film widths
+    if factor > 1:
+        size = (int(np.ceil(gray.shape[1] * factor)), int(np.ceil(gray.shape[0] * factor)))
+        gray = cv2.resize(gray.astype(np.float32), size, interpolation=cv2.INTER_CUBIC).clip(0, 1)
+        overlay_rgb = cv2.resize(overlay_rgb, size, interpolation=cv2.INTER_CUBIC)
     height, width = gray.shape[:2]
     gap = max(8, width // 60)
     scale = max(0.5, width / 900)
@@ -192,9 +230,13 @@ def slide(
     return np.vstack([text_band(row.shape[1], caption, scale, gap), row])
 
 
-def grid(pictures: list[np.ndarray], labels: list[str], footer: str = DISCLAIMER_LINE) -> np.ndarray:
-    """The compare-all view as one picture: the overlays side by side, each labelled, with the disclaimer. RGB."""
+def grid(
+    pictures: list[np.ndarray], labels: list[str], footer: str = DISCLAIMER_LINE, lines: list[str] | None = None
+) -> np.ndarray:
+    """The compare-all view as one picture: caption `lines` (film, model, class, probabilities) above the overlays
+    side by side, each labelled, with the disclaimer. RGB; at least SLIDE_MIN_LONG_SIDE px wide."""
     height = min(picture.shape[0] for picture in pictures)
+    height = max(height, round(SLIDE_MIN_LONG_SIDE / len(pictures) * min(p.shape[0] / p.shape[1] for p in pictures)))
     gap = max(6, height // 60)
     scale = max(0.45, height / 700)
     columns = []
@@ -205,4 +247,5 @@ def grid(pictures: list[np.ndarray], labels: list[str], footer: str = DISCLAIMER
         column = np.vstack([text_band(picture.shape[1], [(label, CAPTION_INK)], scale, gap), picture])
         columns += [column, np.full((column.shape[0], gap, 3), 255, np.uint8)]
     row = np.hstack(columns[:-1])
-    return np.vstack([row, text_band(row.shape[1], [(footer, DISCLAIMER_INK)], scale, gap)])
+    header = [text_band(row.shape[1], [(text, CAPTION_INK) for text in lines], scale, gap)] if lines else []
+    return np.vstack([*header, row, text_band(row.shape[1], [(footer, DISCLAIMER_INK)], scale, gap)])

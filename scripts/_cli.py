@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from model import config
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
 from model.text_safety import short_stem, terminal_safe
 
@@ -27,17 +26,19 @@ def load_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, LoadedImage]], l
     return loaded, failed
 
 
-def segmenter_and_gate():
-    """The lung segmenter and the chest-X-ray gate, each None when not shipped (the records then say so); a shipped
-    file that does not load ends the run with one sentence naming it and the command that rebuilds it (exit 2)."""
+def segmenter_and_gate(entry=None):
+    """The lung segmenter and the chest-X-ray gate for a registered model (its own gate where one was calibrated for
+    it, else the default model's), each None when not shipped (the records then say so); a shipped file that does
+    not load ends the run with one sentence naming it and the command that rebuilds it (exit 2)."""
     import sys
 
     from model.gate.gate import GateLoadError, load_gate
     from model.inference import ModelLoadError
     from model.lungs import optional_segmenter
+    from model.model_pool import gate_for
 
     try:
-        return optional_segmenter(), load_gate()
+        return optional_segmenter(), (gate_for(entry) if entry is not None else load_gate())
     except (ModelLoadError, GateLoadError) as error:
         print(f"error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -47,15 +48,18 @@ def json_line(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
 
-def classifier_or_report(path: Path):
-    """The classifier, or None after printing why it cannot be loaded (the caller exits with status 2)."""
+def classifier_or_report(name: str | Path | None, prefer_lite: bool = False):
+    """(Classifier, registry entry) for a registry id or a Keras file (None = the default model), or None after
+    printing why it cannot be used (the caller exits with status 2)."""
     import sys
 
-    from model.inference import ModelLoadError, load_classifier
+    from model.inference import ModelLoadError
+    from model.registry import RegistryError, load_registered, resolve
 
     try:
-        return load_classifier(path)
-    except ModelLoadError as error:
+        entry = resolve(name)
+        return load_registered(entry, prefer_lite=prefer_lite), entry
+    except (RegistryError, ModelLoadError) as error:
         print(f"error: {error}", file=sys.stderr)
         return None
 
@@ -64,7 +68,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     """The arguments every per-image tool takes: the files, --json and --model."""
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
-    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
+    parser.add_argument(
+        "--model", default=None, help="registry id (assets/models/<id>) or a Keras file; default: the default model"
+    )
 
 
 def print_records(

@@ -2,6 +2,7 @@
 
 Usage: python scripts/audit_archive.py SOURCE --out DIR [--address ADDR] [--workers N] [--batch-size N]
                                        [--methods gradcam,layercam] [--faithfulness] [--no-thumbnails] [--limit N]
+                                       [--model ID|PATH]
 SOURCE is a folder (searched recursively for PNG, JPEG and DICOM) or a CSV with a `path` column. Writes one Parquet
 row per film under DIR/rows (unreadable files become rows with their error) and an overlay thumbnail per film under
 DIR/thumbnails. Rerunning skips films already in DIR. Without --address, Ray runs embedded in this process.
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("--no-thumbnails", action="store_true")
     parser.add_argument("--limit", type=int, help="audit only the first N films (sorted by path)")
     parser.add_argument("--verbose", action="store_true", help="keep Ray's own start-up and progress logs")
+    parser.add_argument("--model", default=None, help="registry id or Keras file (default: the default model)")
     args = parser.parse_args()
     ray_log = None if args.verbose else quiet_ray()
     methods = tuple(m.strip() for m in args.methods.split(",") if m.strip())
@@ -59,6 +61,7 @@ def main() -> int:
                 with_faithfulness=args.faithfulness,
                 thumbnails=not args.no_thumbnails,
                 limit=args.limit,
+                model=args.model,
             )
     except AuditSourceError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,6 +1,7 @@
-"""Score every explanation method on a sample of the test split; write assets/explanation_quality.json.
+"""Score every explanation method on a sample of the test split; write the model's explanation_quality.json.
 
-Usage: python scripts/audit_explanations.py [--per-class N] [--sanity-per-class N] [--out PATH]
+Usage: python scripts/audit_explanations.py [--model ID|PATH] [--per-class N] [--sanity-per-class N] [--out PATH]
+Writes explanation_quality.json into the model's registry folder unless --out is given.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from model.evaluation.attention import radiologist_section
 from model.evaluation.explanation_audit import audit
 from model.explain.base import convolutional_layers
 from model.explain.registry import EXPLAINERS
-from model.inference import load_classifier
-from model.input_recipe import load_recipe
+from model.inference import ModelLoadError
 from model.lungs import optional_segmenter
+from model.registry import RegistryError, load_registered, resolve
 
 
 def main() -> None:
@@ -25,17 +26,33 @@ def main() -> None:
     parser.add_argument(
         "--sanity-per-class", type=int, default=5, help="of those, how many get the randomisation check"
     )
-    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
-    parser.add_argument("--out", type=Path, default=config.EXPLANATION_QUALITY_PATH)
+    parser.add_argument("--model", default=None, help="registry id or Keras file (default: the default model)")
+    parser.add_argument("--out", type=Path, default=None, help="default: the model's registry folder")
     args = parser.parse_args()
+    try:
+        entry = resolve(args.model)
+        if not entry.card.is_project_shape:
+            raise ValueError(
+                f"Model {entry.id} takes {entry.card.input_size}-px, {entry.card.channels}-channel input: the "
+                f"explanation audit runs on {config.IMAGE_SIZE}-px grey models (the lung masks' and boxes' frame)."
+            )
+        out = args.out or (entry.folder / config.EXPLANATION_QUALITY_FILENAME if entry.folder else None)
+        if out is None:
+            raise ValueError("a model given by path has no registry folder for its figures: pass --out FILE.")
+        model = load_registered(entry).network
+    except (RegistryError, ModelLoadError, ValueError) as error:
+        raise SystemExit(f"error: {error}") from None
+    args.out, recipe = out, entry.card.recipe
     segmenter = optional_segmenter()
     if segmenter is None:
         print("note: no lung segmenter in assets/; lung shares are left out.")
-    model = load_classifier(args.model)
-    report = audit(model, args.per_class, args.sanity_per_class, segmenter=segmenter)
+    report = audit(
+        model, args.per_class, args.sanity_per_class, segmenter=segmenter, recipe=recipe, model_path=entry.model_path
+    )
+    report["model_id"] = entry.id
     if segmenter is not None:
         layers = convolutional_layers(model)[-3::2][::-1]  # the last convolution, and the last of the stage before
-        report["against_radiologists"] = radiologist_section(model, load_recipe(), segmenter, list(EXPLAINERS), layers)
+        report["against_radiologists"] = radiologist_section(model, recipe, segmenter, list(EXPLAINERS), layers)
     if report.get("against_radiologists") is None:
         print("note: no radiologist boxes found (nih_adult/boxes.csv); the localisation section is left out.")
     args.out.write_text(json.dumps(report, indent=1))

@@ -6,8 +6,10 @@ One user on a warm server (median of --repeats films): upload of a new film to i
 once the other methods were computed in the background (cached) and a switch of the explained class, which nobody
 computed yet (fresh); compare-all right after an upload; the first visit to Evaluation. Then the server's resident
 memory with ten sessions holding a film each, and twenty sessions uploading at once (then switching method), each
-timed from its own action to its own heatmap. --json prints one object with cold_start_s, first_upload_s,
-upload_to_heatmap_s, method_switch_cached_s, method_switch_fresh_s, compare_all_s, evaluation_first_visit_s,
+timed from its own action to its own heatmap. With more than one registered model: switching model on a loaded film
+(first switch, which loads it, and warm switches) and Compare models with three models on a new film. --json prints
+one object with cold_start_s, first_upload_s, upload_to_heatmap_s, method_switch_cached_s, method_switch_fresh_s,
+compare_all_s, evaluation_first_visit_s, model_switch_first_s, model_switch_warm_s, compare_three_models_s,
 rss_10_sessions_mb, p95_first_heatmap_20_sessions_s, p95_method_switch_20_sessions_s.
 """
 
@@ -119,6 +121,68 @@ def evaluation_first_visit(page, url: str) -> float:
     return time.perf_counter() - started
 
 
+WITHOUT_FEATURES = "ran its image and lung tests only"  # the note every answer of a model without its own gate has
+SETTLED = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')"""
+
+
+def model_labels() -> tuple[str, list[str]]:
+    """The picker's label of the default model and of the others (registered without a gate of their own)."""
+    from dashboard.model_choice import card_label
+    from model.registry import all_registered
+
+    cards = [entry.card.to_json() for entry in all_registered()]
+    return card_label(cards[0]), [card_label(card) for card in cards[1:] if not card.get("teaching_exhibit")] + [
+        card_label(card) for card in cards[1:] if card.get("teaching_exhibit")
+    ]
+
+
+def switch_model(page, label: str, expect_note: bool) -> float:
+    """Pick a model in the sidebar; seconds until its answer is on the page (the film stays loaded)."""
+    started = time.perf_counter()
+    choose(page, "Model", label)
+    check = f"(n) => ({SETTLED})() && document.body.innerText.includes(n) === {str(expect_note).lower()}"
+    page.wait_for_function(check, arg=WITHOUT_FEATURES, timeout=WAIT_MS, polling=50)
+    page.wait_for_function(DRAWN, arg=" for ", timeout=WAIT_MS, polling=50)
+    return time.perf_counter() - started
+
+
+def model_switching(page, url: str, data: bytes) -> dict[str, float]:
+    """On a loaded film: the first switch to another model (it loads), then warm switches back and forth."""
+    default, others = model_labels()
+    if not others:
+        return {}
+    page.goto(url)
+    page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+    timed(lambda: upload(page, "switch.png", data), page, " for ")
+    first = switch_model(page, others[0], True)
+    warm = [switch_model(page, default, False), switch_model(page, others[0], True), switch_model(page, default, False)]
+    return {"model_switch_first_s": first, "model_switch_warm_s": statistics.median(warm)}
+
+
+def compare_three_models(page, url: str) -> float | None:
+    """Compare models with three models chosen: seconds from picking another film to all three panes drawn."""
+    _, others = model_labels()
+    if len(others) < 2:
+        return None
+    page.goto(f"{url}/compare_models")
+    page.get_by_text("Where they disagree").first.wait_for(timeout=WAIT_MS)
+    page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=50)
+    models = page.locator('[data-testid="stMultiSelect"]').first
+    models.click(timeout=ACTION_MS)
+    page.get_by_role("option").first.click(timeout=ACTION_MS)  # the one model not yet chosen
+    page.keyboard.press("Escape")
+    count = "() => Array.from(document.querySelectorAll('p')).filter(p => p.innerText.startsWith('Heat inside')).length"
+    page.wait_for_function(f"() => ({SETTLED})() && ({count})() === 3", timeout=WAIT_MS, polling=50)
+    film = page.locator('[data-testid="stSelectbox"]').filter(has_text="Film").first
+    started = time.perf_counter()
+    film.get_by_role("button", name="Open").click(timeout=ACTION_MS)
+    page.get_by_role("option").nth(3).click(timeout=ACTION_MS)
+    page.wait_for_timeout(100)
+    page.wait_for_function(f"() => ({SETTLED})() && ({count})() === 3", timeout=WAIT_MS, polling=50)
+    return time.perf_counter() - started
+
+
 def crowd(browser, url: str, films: list[bytes]) -> tuple[list[float], list[float]]:
     """Every session uploads at (almost) the same moment, then switches method; each timed from its own action."""
     contexts = [browser.new_context(viewport=VIEWPORT) for _ in films]
@@ -221,10 +285,16 @@ def measure(report: dict[str, float], args: argparse.Namespace) -> None:
             compare_all_s=medians["compare"],
             evaluation_first_visit_s=evaluation_first_visit(page, server.url),
         )
+        report.update(model_switching(page, server.url, sample_films(1, 60)[0]))
+        three = compare_three_models(page, server.url)
+        if three is not None:
+            report["compare_three_models_s"] = three
         page.close()
         if not args.skip_crowd:
             ten, _ = crowd(browser, server.url, sample_films(10, 20))
-            report["rss_10_sessions_mb"] = tree_rss_mb(server.pid)  # the server and any process it started
+            # the server and any process it started, with every registered model used above (at most
+            # DASHBOARD_LOADED_MODELS stay loaded)
+            report["rss_10_sessions_mb"] = tree_rss_mb(server.pid)
             first, switch = crowd(browser, server.url, sample_films(20, 40))
             report["p95_first_heatmap_20_sessions_s"] = percentile(first, 95)
             report["p50_first_heatmap_20_sessions_s"] = percentile(first, 50)

@@ -1,4 +1,4 @@
-"""Fit and measure the chest-X-ray gate for the shipped model; write assets/input_gate.json.
+"""Fit and measure the chest-X-ray gate for the shipped model; write its input_gate.json (assets/models/<id>/).
 
 Usage: python scripts/calibrate_gate.py [--per-origin N] [--negatives-per-kind N] [--external DIR]
 Needs the images (see README), assets/splits.csv, the shipped classifier and the lung segmenter.

@@ -19,13 +19,23 @@ def _share(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, default=config.MODEL_PATH)
-    parser.add_argument("--history", type=Path, default=config.HISTORY_PATH)
-    parser.add_argument("--out", type=Path, default=config.METRICS_PATH)
+    parser.add_argument("--model", default=None, help="registry id or Keras file (default: the default model)")
+    parser.add_argument("--history", type=Path, default=None, help="training history (default: the model's own)")
+    parser.add_argument("--out", type=Path, default=None, help="default: metrics.json in the model's folder")
     parser.add_argument("--external", type=Path, default=config.data_dir() / config.EXTERNAL_SUBDIR)
     args = parser.parse_args()
-    metrics = evaluate(args.model, args.history, args.external)
-    write_metrics(metrics, args.out)
+    from model.registry import RegistryError, resolve
+
+    try:
+        entry = resolve(args.model)
+        out = args.out or (entry.folder / config.METRICS_FILENAME if entry.folder else None)
+        if out is None:
+            raise SystemExit("error: a model given by path has no folder for its figures: pass --out FILE.")
+        metrics = evaluate(args.model, args.history, args.external)
+    except (RegistryError, ValueError) as error:
+        raise SystemExit(f"error: {error}") from None
+    write_metrics(metrics, out)
+    args.out = out
     overall, baseline = metrics["overall"], metrics["baseline"]
     print(f"{metrics['computed_on']}")
     ci = overall["intervals_95"]["macro_f1"]

@@ -1,7 +1,7 @@
 """Explain chest X-rays: overlay PNG and raw map (.npy) per image, one JSON line per image.
 
 Usage: python scripts/explain.py PATH [PATH ...] --method gradcam [--target-class NAME]
-       [--layer NAME] --out DIR [--json] [--model PATH]
+       [--layer NAME] --out DIR [--json] [--model ID|PATH]
 Every JSON record carries "warnings"; a film the chest-X-ray gate stops gets no prediction and no map unless
 --explain-anyway. Exit status 1 if any file could not be read or was stopped.
 """
@@ -26,23 +26,27 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_common_arguments(parser)
     parser.add_argument("--method", choices=method_names(), default=config.DEFAULT_EXPLAINER)
-    parser.add_argument(
-        "--target-class", choices=config.CLASS_NAMES, default=None, help="class to explain (default: the predicted one)"
-    )
+    parser.add_argument("--target-class", default=None, help="class to explain (default: the predicted one)")
     parser.add_argument("--layer", default=None, help="convolutional layer for CAM methods (default: the last)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument(
         "--explain-anyway", action="store_true", help="explain films the chest-X-ray gate stops (for teaching)"
     )
     args = parser.parse_args()
-    model = classifier_or_report(args.model)
-    if model is None:
+    found = classifier_or_report(args.model)
+    if found is None:
         return 2
+    model, entry = found
     from model.explain.base import check_layer
 
     try:
+        if args.target_class is not None and args.target_class not in model.classes:
+            raise ValueError(
+                f"--target-class {args.target_class!r} is not a class of model {model.id}; "
+                f"choose one of {', '.join(model.classes)}."
+            )
         if args.layer is not None:
-            check_layer(model, args.layer)
+            check_layer(model.network, args.layer)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -55,7 +59,7 @@ def main() -> int:
         print(f"error: cannot create the output folder {args.out} ({error.strerror or error}).", file=sys.stderr)
         return 2
     loaded, failed = load_files(args.paths)
-    segmenter, gate = segmenter_and_gate()
+    segmenter, gate = segmenter_and_gate(entry)
     try:
         explanations = (
             explain_images(

@@ -1,35 +1,23 @@
 """Export the shipped classifier (features and probabilities) and lung segmenter to LiteRT (.tflite).
 
 Usage: python scripts/export_lite.py
-Writes assets/cxr_classifier.tflite, assets/lung_segmenter.tflite and assets/lite_models.json (the sha256 of the
-Keras files they came from; a stale export is ignored). Checks each export against Keras on generated films.
+Writes the default model's model.tflite and lite.json (in assets/models/<id>/; the sha256 of the Keras files the
+exports came from: a stale export is ignored) and assets/lung_segmenter.tflite. Checks each export against Keras on
+generated films.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from model import config
 from model.inference import features_and_probabilities, forward, load_classifier
 from model.lite import LiteModel
+from model.lite_export import TOLERANCE, to_tflite
 from model.lungs import load_segmenter
 from model.provenance import sha256_of
-
-TOLERANCE = 1e-4
-
-
-def to_tflite(model, path: Path) -> None:
-    """Through a SavedModel: the route that freezes Keras 3 weights correctly (a direct concrete-function
-    conversion produced NaNs here)."""
-    import tensorflow as tf
-
-    with tempfile.TemporaryDirectory() as folder:
-        model.export(folder, format="tf_saved_model", verbose=False)
-        path.write_bytes(tf.lite.TFLiteConverter.from_saved_model(folder).convert())
 
 
 def main() -> None:

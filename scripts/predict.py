@@ -1,6 +1,6 @@
 """Classify chest X-rays: one line per image, bad files reported and skipped, non-X-rays not answered.
 
-Usage: python scripts/predict.py PATH [PATH ...] [--json] [--model PATH]
+Usage: python scripts/predict.py PATH [PATH ...] [--json] [--model ID|PATH]
 Every JSON record carries "warnings": [{"code", "message"}]; a film the chest-X-ray gate stops has
 "prediction": null and no probabilities. Exit status 1 if any file could not be read or was not answered.
 """
@@ -11,9 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from model import config
 from model.analysis import predict_films
-from model.lite import current_lite_models
 
 from _cli import add_common_arguments, classifier_or_report, load_files, print_records, segmenter_and_gate
 
@@ -25,30 +23,33 @@ def main() -> int:
         "--keras", action="store_true", help="use the Keras models even where a LiteRT export is current"
     )
     args = parser.parse_args()
-    lite = None if args.keras or args.model != config.MODEL_PATH else current_lite_models()
-    if lite is not None:  # no TensorFlow import: a one-film call takes about a second instead of five
-        from model.gate.gate import GateLoadError, load_gate
+    # The default model's current LiteRT export needs no TensorFlow import: a one-film call takes about a second.
+    found = classifier_or_report(args.model, prefer_lite=not args.keras)
+    if found is None:
+        return 2
+    model, entry = found
+    if args.keras or type(model.network).__name__ != "LiteModel":
+        segmenter, gate = segmenter_and_gate(entry)
+    else:
+        from model.gate.gate import GateLoadError
+        from model.lite import current_lite_models
+        from model.model_pool import gate_for
 
         try:
-            (model, segmenter), gate = lite, load_gate()
+            segmenter, gate = current_lite_models()[1], gate_for(entry)
         except GateLoadError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    else:
-        model = classifier_or_report(args.model)
-        if model is None:
-            return 2
-        segmenter, gate = segmenter_and_gate()
     loaded, failed = load_files(args.paths)
     predictions = predict_films(model, [image for _, image in loaded], segmenter, gate) if loaded else []
     results = {str(path): {"path": str(path), **p.to_json()} for (path, _), p in zip(loaded, predictions)}
     results.update({str(path): {"path": str(path), "error": message} for path, message in failed})
     if not args.json:
-        header = f"{'file':40s} {'prediction':11s} " + " ".join(f"{name:>10s}" for name in config.CLASS_NAMES)
+        header = f"{'file':40s} {'prediction':11s} " + " ".join(f"{name:>10s}" for name in model.classes)
         print(header)
 
     def readable(path: Path, record: dict) -> str:
-        probabilities = " ".join(f"{record['probabilities'][n]:10.3f}" for n in config.CLASS_NAMES)
+        probabilities = " ".join(f"{record['probabilities'][n]:10.3f}" for n in model.classes)
         return f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}"
 
     print_records(args.paths, results, args.json, readable)

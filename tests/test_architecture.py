@@ -65,14 +65,14 @@ def test_every_explainer_is_in_the_catalog():
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"config", "provenance", "text_safety", "synthetic"}),
     frozenset({"image_io", "preprocessing", "lite"}),
-    frozenset({"inference"}),
+    frozenset({"inference", "lite_export"}),
     frozenset({"lungs", "input_recipe"}),
-    frozenset({"overlay", "explain", "trust", "data"}),
+    frozenset({"overlay", "explain", "trust", "data", "registry"}),
     frozenset({"gate"}),
     frozenset({"analysis"}),
-    frozenset({"batching"}),
+    frozenset({"batching", "model_pool"}),
     frozenset({"evaluation", "audit"}),
-    frozenset({"training"}),
+    frozenset({"training", "registration"}),
 )
 
 

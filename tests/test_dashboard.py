@@ -15,6 +15,7 @@ PAGES = [
     "views/dataset.py",
     "views/evaluation.py",
     "views/explanation_quality.py",
+    "views/compare_models.py",
     "views/teaching.py",
     "views/about.py",
     "views/archive.py",
@@ -156,6 +157,31 @@ def test_teaching_mode_reveals_and_scores():
     assert "Round 2" in texts(at) and not at.exception
     at.button(key="teach_reset").click().run()
     assert at.metric[0].value == "You 0 · Model 0"
+
+
+@requires_real_data
+@requires_shipped_model
+def test_which_model_is_cheating_round_hides_the_names_until_the_guess():
+    from model.registry import all_registered
+
+    exhibit = next((e.card for e in all_registered() if e.card.teaching_exhibit), None)
+    if exhibit is None:
+        pytest.skip("no teaching exhibit registered")
+    at = fresh_app().run()
+    at.switch_page("views/teaching.py").run()
+    at.segmented_control(key="teach_round").set_value("Which model is cheating?").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Model A" in shown and "Model B" in shown
+    from dashboard.plain_text import plain
+
+    name = plain(exhibit.display_name)  # shown as text: Markdown characters escaped
+    assert name not in shown and exhibit.display_name not in shown, "the names stay hidden before the guess"
+    at.button(key="cheat_guess_A").click().run()
+    shown = texts(at)
+    assert name in shown and "is the shortcut exhibit" in shown
+    assert "Share of heat inside the lungs on this film: A" in shown
+    assert "of 1**" in shown  # one round scored
 
 
 def test_missing_model_gives_a_clear_message(monkeypatch, tmp_path):

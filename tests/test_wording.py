@@ -51,6 +51,18 @@ def test_slide_holds_both_panes_a_colour_bar_and_the_caption():
     assert picture.shape[1] > 2 * 240 and picture.shape[0] > 300, "two panes side by side, a caption band above"
 
 
+def test_a_slide_of_a_small_film_is_projector_sized_and_wraps_long_captions():
+    from model.overlay import SLIDE_MIN_LONG_SIDE, render, slide
+    from model.synthetic import synthetic_radiograph
+
+    film = synthetic_radiograph(224, 224)
+    overlay = render(film, np.random.default_rng(0).random((40, 40)))
+    short = slide(film, overlay, ["one line"])
+    long = slide(film, overlay, ["one line", "word " * 80, "Bärbel's film · naïve"])  # wrapped, ASCII-folded
+    assert max(short.shape[:2]) >= SLIDE_MIN_LONG_SIDE, "a 224-px film still gives a slide a projector can show"
+    assert long.shape[1] == short.shape[1] and long.shape[0] > short.shape[0] + 60, "long lines wrap, not clip"
+
+
 def test_compare_grid_labels_every_method():
     from model.overlay import grid, render
     from model.synthetic import synthetic_radiograph
@@ -59,6 +71,9 @@ def test_compare_grid_labels_every_method():
     pictures = [render(film, np.random.default_rng(s).random((20, 20))) for s in range(5)]
     picture = grid(pictures, [f"method {i}" for i in range(5)])
     assert picture.shape[1] > 5 * 160 and picture.shape[0] > 200
+    labelled = grid(pictures, [f"method {i}" for i in range(5)], lines=["film.png - model: default", "answer"])
+    assert labelled.shape[1] == picture.shape[1] and labelled.shape[0] > picture.shape[0], "a header band"
+    assert picture.shape[1] >= 1024
 
 
 def test_a_map_whose_peak_is_outside_the_lungs_is_never_good():

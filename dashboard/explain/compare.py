@@ -13,7 +13,10 @@ from model.explain import METHODS
 from model.overlay import ViewSettings, encode_png, grid, render
 
 
-def compare_ui(name: str, data: bytes, pixels, choice: ExplainChoice, view: ViewSettings) -> None:
+def compare_ui(
+    name: str, data: bytes, pixels, choice: ExplainChoice, view: ViewSettings, heading: list[str] | None = None
+) -> None:
+    """`heading`: the lines that label the downloaded picture (film and model); the class and answer are added."""
     from model.trust.agreement import agreement, consensus_region, pairwise_overlap
     from model.trust.wording import agreement_verdict, grouped
 
@@ -28,6 +31,7 @@ def compare_ui(name: str, data: bytes, pixels, choice: ExplainChoice, view: View
         with st.spinner(f"{info.label}…"):
             result = analyse(data, name, method, choice.target, layer, anyway)
         maps[info.label] = result.heatmap
+        answer = result.prediction
         lung_mask = result.lung_mask if result.lung_mask is not None else lung_mask
         pictures.append(render(pixels, result.heatmap, view, result.lung_mask))
         column.image(pictures[-1], caption=info.menu_label, width="stretch")
@@ -64,9 +68,11 @@ def compare_ui(name: str, data: bytes, pixels, choice: ExplainChoice, view: View
         right.caption(f"**{', '.join(methods)}** — {text_verdict.text}")
     show_details([verdict])
     stem = download_stem(name)
+    probabilities = ", ".join(f"{label} {p:.0%}" for label, p in answer.probabilities.items()) if answer else ""
+    summary = f"Each map explains: {result.target_class} - answer: {answer.label} ({probabilities})" if answer else ""
     st.download_button(
         "Download all methods (PNG)",
-        encode_png(grid(pictures, [info.menu_label for info in METHODS.values()])),
+        encode_png(grid(pictures, [info.menu_label for info in METHODS.values()], lines=[*(heading or []), summary])),
         f"{stem}_all_methods.png",
         "image/png",
         key="download_grid",

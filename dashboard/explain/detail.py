@@ -12,8 +12,9 @@ from dashboard.explain.compare import compare_ui
 from dashboard.explain.controls import ExplainChoice, download_stem, method_requests
 from dashboard.explain.pickers import truth_of
 from dashboard.layout import is_phone, pane_width
+from dashboard.model_choice import current_card, current_model_id
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_box_table, get_input_gate_report, get_metrics
+from dashboard.resources import ResourceError, get_box_table, get_input_gate_report, get_model_metrics
 from dashboard.state import analyse, decode, prefetch
 from dashboard.texts import unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict
@@ -31,10 +32,12 @@ PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X
 
 def abnormality_ui(container, prediction) -> None:
     """1 - P(Normal): the sick-or-healthy signal, which carries over to other hospitals better than the class."""
+    if "Normal" not in prediction.probabilities:
+        return  # a model without a Normal class has no sick-or-healthy score to show
     abnormal = 1.0 - prediction.probabilities["Normal"]
     container.metric("Abnormal (anything but Normal)", f"{abnormal:.0%}")
     try:
-        external = get_metrics().get("external") or {}
+        external = (get_model_metrics(current_model_id()) or {}).get("external") or {}
     except ResourceError:
         external = {}
     if external.get("abnormal_score_auroc") is not None:
@@ -103,15 +106,26 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
     prediction = result.prediction
 
     phone = is_phone()
-    films, side = st.columns([3, 1])
+    # The answer first (above the film, also on a phone), then the viewer across the page's width, then the verdicts.
+    answer, chart = (st.container(), st.container()) if phone else st.columns([1, 1])
+    answer.markdown(f"#### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
+    truth = truth_of(name)
+    if truth is not None:
+        right = truth == prediction.label
+        answer.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
+    abnormality_ui(answer, prediction)
+    chart.plotly_chart(
+        charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
+    )
     box_key = radiologist_box_key(name)
-    show_boxes = box_key is not None and films.toggle(
+    options = st.columns([1, 3]) if box_key is not None and not phone else [st.container(), st.container()]
+    show_boxes = box_key is not None and options[0].toggle(
         "Radiologist's box",
-        value=truth_of(name) is not None,  # on for dataset films, off for uploads (matched by name only)
+        value=truth is not None,  # on for dataset films, off for uploads (matched by name only)
         key=f"boxes::{name}",
         help="Boxes NIH radiologists drew around findings on this film (evaluation data: never shown to the model).",
     )
-    shown_panes = films.segmented_control(
+    shown_panes = options[1].segmented_control(
         "Show",
         list(PANE_CHOICES),
         default="Heatmap" if phone else "Side by side",
@@ -120,7 +134,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         help="On a small screen, look at one pane at a time; zoom and window stay the same.",
     )
     panes = PANE_CHOICES[shown_panes or ("Heatmap" if phone else "Side by side")]
-    films.plotly_chart(
+    st.plotly_chart(
         viewer_figure(
             shown,
             image.pixels,
@@ -138,42 +152,37 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         key="viewer",
         config=VIEWER_CONFIG,
     )
-    side.markdown(f"#### Prediction: **{prediction.label}** ({prediction.confidence:.1%})")
-    truth = truth_of(name)
-    if truth is not None:
-        right = truth == prediction.label
-        side.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
-    side.plotly_chart(
-        charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
-    )
-    abnormality_ui(side, prediction)
-    try:
-        side.caption(unfamiliar_sentence(get_input_gate_report()))
-    except ResourceError:
-        pass
-    side.text(
-        f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
-        + "".join(f"\n{note}" for note in image.notes)
-    )
     verdicts = list(result.verdicts().values())
     if show_boxes and result.heatmap is not None:
         verdicts.append(box_verdict(result, box_key))
+    judged, about = (st.container(), st.container()) if phone else st.columns([2, 1])
     for verdict in verdicts:
-        show_verdict(verdict)
-    show_details(verdicts)
+        show_verdict(verdict, judged)
+    show_details(verdicts, judged)
+    try:
+        about.caption(unfamiliar_sentence(get_input_gate_report()))
+    except ResourceError:
+        pass
+    about.text(
+        f"{name}\n{image.size[0]}×{image.size[1]} px · {image.source_format}, {image.bit_depth}-bit"
+        + "".join(f"\n{note}" for note in image.notes)
+    )
     st.caption(f"{method_info(choice.method).description} Computed in {result.seconds * 1000:.0f} ms.")
 
     own_units = {
         "level": float(image.to_own_units(view.level)),
         "width": image.own_span * view.width,
-        "range": list(image.own_range),
+        "range": sorted(image.own_range),  # low to high, also for MONOCHROME1 films (where white is the low value)
     }
     report = {"file": name, **result.to_json(), "view": {**view.to_json(), "window_in_image_units": own_units}}
     downloads = st.columns(3)
     stem = download_stem(name)
+    card = current_card() or {"display_name": current_model_id()}
+    probabilities = ", ".join(f"{label} {p:.0%}" for label, p in prediction.probabilities.items())
     captions = [
-        f"{result.title} - model: {prediction.label} ({prediction.confidence:.0%})",
-        f"{name[:60]} - {config.MODEL_PATH.name}",
+        f"{name[:80]} - model: {card['display_name']}",
+        f"{result.title} - answer: {prediction.label} ({probabilities})",
+        *(verdict.text for verdict in verdicts),
     ]
 
     def slide_png() -> bytes:  # built when someone clicks, not on every rerun (a full-resolution slide is costly)
@@ -190,4 +199,4 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
             st.json(safe_dicom_metadata(data))
 
     if st.toggle("Compare all methods side by side", key="compare"):
-        compare_ui(name, data, image.pixels, choice, view)
+        compare_ui(name, data, image.pixels, choice, view, captions[:1])

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.model_choice import current_model_id
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_metrics, get_splits, images_available, missing_images_note
+from dashboard.resources import ResourceError, chosen_metrics, get_splits, images_available, missing_images_note
 from dashboard.state import decode, predict_only
 from model import config
 from model.image_io import ImageLoadError
@@ -101,7 +102,7 @@ def example_paths() -> dict[str, str]:
     """One-click examples from the test split: the model's surest right answer per class, and its surest mistake,
     each the surest one that the chest-X-ray check answers."""
     try:
-        predictions = get_metrics()["predictions"]
+        predictions = chosen_metrics(current_model_id())["predictions"]
     except ResourceError:
         return {}
     groups: dict[str, list[dict]] = {}
@@ -144,7 +145,7 @@ def opened_film() -> list[tuple[str, bytes]]:
 
 def _test_predictions() -> pd.DataFrame | None:
     try:
-        metrics = get_metrics()
+        metrics = chosen_metrics(current_model_id())
     except ResourceError:
         return None
     return pd.DataFrame({"path": p["path"], "predicted": p["predicted"]} for p in metrics["predictions"])
@@ -171,7 +172,7 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
             {
                 "file": name,
                 "prediction": answer.prediction.label if answer.prediction else "not answered",
-                **{f"P({k})": round(probabilities[k], 4) if probabilities else None for k in config.CLASS_NAMES},
+                **{f"P({k})": round(v, 4) for k, v in probabilities.items()},
                 "warnings": "; ".join(f"{w.code}: {w.message}" for w in answer.warnings),
             }
         )
@@ -180,4 +181,10 @@ def batch_table_ui(files: list[tuple[str, bytes]]) -> str:
     st.dataframe(table, hide_index=True, width="stretch")
     safe = table.map(spreadsheet_safe)  # a file called "=HYPERLINK(...)" stays text in a spreadsheet
     st.download_button("Download predictions (CSV)", safe.to_csv(index=False).encode(), "predictions.csv", "text/csv")
-    return st.selectbox("Inspect", table["file"].tolist(), key="inspect")
+    names = table["file"].tolist()
+    seen = st.session_state.get("inspect_seen", [])
+    added = [name for name in names if name not in seen]
+    if added:  # a new upload opens at once: the newest film is the one a person wants to see
+        st.session_state["inspect"] = added[-1]
+    st.session_state["inspect_seen"] = names
+    return st.selectbox("Inspect", names, key="inspect")

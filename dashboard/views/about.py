@@ -5,11 +5,39 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.resources import ResourceError, get_input_gate_report, get_metrics
+from dashboard.model_choice import current_card
+from dashboard.plain_text import plain
+from dashboard.resources import ResourceError, get_input_gate_report, get_metrics, get_registry_cards
 from dashboard.texts import unfamiliar_sentence
 from model import config
 
+
+def registry_cards_ui(chosen: dict | None) -> None:
+    """Every registered model's card fields, the chosen one opened."""
+    st.subheader("Registered models")
+    for card in get_registry_cards():
+        title = card["display_name"] + (" · teaching exhibit" if card.get("teaching_exhibit") else "")
+        with st.expander(title, expanded=chosen is not None and card["id"] == chosen["id"]):
+            st.markdown(
+                f"- id `{card['id']}`; classes in output order: {', '.join(card['classes'])}\n"
+                f"- input {card['input_size']}×{card['input_size']} px, {'grey' if card['channels'] == 1 else 'RGB'}; "
+                f"recipe: {', '.join(k for k, v in card['recipe'].items() if v) or 'plain'}\n"
+                f"- trained on: {plain(card['trained_on'] or 'not stated')}; "
+                f"date {plain(card['date'] or 'not stated')}\n"
+                f"- file sha256 `{card['sha256'][:16]}…`"
+            )
+            if card["description"]:
+                st.markdown(plain(card["description"]))
+
+
 st.title("About this model")
+chosen = current_card()
+if chosen is not None and chosen["id"] != config.default_model_id():
+    st.info(
+        f"You are looking through **{plain(chosen['display_name'])}**. Its registry card is below; the full model card "
+        "that follows describes the default model."
+    )
+registry_cards_ui(chosen)
 st.markdown(config.MODEL_CARD_PATH.read_text() if config.MODEL_CARD_PATH.is_file() else "Model card file missing.")
 
 st.subheader("Shipped files")
@@ -41,6 +69,16 @@ else:
         "stopped."
     )
     st.markdown(unfamiliar_sentence(gate))
+    partial = gate.get("without_feature_space")
+    if partial:
+        st.markdown(
+            f"The check's last part compares a film with the training films in the default model's own features, so "
+            f"it applies only to models the check was calibrated on (where a model has its own "
+            f"`{config.INPUT_GATE_FILENAME}`). For every other model it runs its image and lung tests only, and each "
+            f"answer says so: then **{partial['real_films_passed']:.1%}** of real test films pass and "
+            f"**{partial['non_xrays_stopped']:.1%}** of the generated non-X-rays are stopped, and no film is flagged "
+            "as unfamiliar."
+        )
     rows = [
         {
             "pictures": f"real · {group}",

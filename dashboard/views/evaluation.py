@@ -1,4 +1,4 @@
-"""Evaluation on the test split, read from assets/metrics.json."""
+"""Evaluation on the test split, read from the chosen model's metrics.json."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.model_choice import current_card
+from dashboard.models_table import registered_models_table
 from dashboard.other_hospitals import other_hospitals_section
+from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
-    get_metrics,
+    get_model_metrics,
     images_available,
     metrics_describe_shipped_model,
     missing_images_note,
@@ -21,6 +24,7 @@ from dashboard.verdicts import show_verdict
 from model import config
 from model.evaluation.metrics import ppv_npv_at_prevalence
 from model.overlay import render
+from model.registry import registered
 from model.trust.wording import baseline_verdict, shortcut_verdict
 
 
@@ -46,15 +50,28 @@ def metrics_table(overall: dict) -> pd.DataFrame:
 
 
 st.title("Evaluation")
+card = current_card() or {"id": config.default_model_id(), "display_name": config.default_model_id()}
+st.markdown(f"Model: **{plain(card['display_name'])}** (choose another in the sidebar)")
 try:
-    metrics = get_metrics()
+    metrics = get_model_metrics(card["id"])
 except ResourceError as error:
     show_resource_error(error)
     st.stop()
+if metrics is None:
+    st.info(
+        f"No metrics were computed for {plain(card['display_name'])}: its classes are not the data's labels, or run "
+        f"`python scripts/evaluate.py --model {card['id']}`."
+    )
+    registered_models_table()
+    st.stop()
 
 st.caption(f"Computed on the {metrics['computed_on']}. Generated {metrics['generated']} for {metrics['model_file']}.")
-if not metrics_describe_shipped_model(metrics["model_sha256"]):
-    st.warning("The model file has changed since these metrics were computed: run `python scripts/evaluate.py`.")
+if not metrics_describe_shipped_model(metrics["model_sha256"], registered(card["id"]).model_path):
+    st.warning(
+        f"The model file has changed since these metrics were computed: run "
+        f"`python scripts/evaluate.py --model {card['id']}`."
+    )
+registered_models_table()
 st.warning(SOURCE_WARNING, icon=":material/warning:")
 
 overall = metrics["overall"]

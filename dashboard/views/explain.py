@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard.explain.controls import controls_ui
 from dashboard.explain.detail import detail_ui
 from dashboard.explain.pickers import batch_table_ui, dataset_ui, decode_all, examples_ui, opened_film, upload_ui
+from dashboard.model_choice import current_model_id
 from dashboard.resources import ResourceError, get_model, images_available, show_resource_error
 from dashboard.state import decode
 from dashboard.texts import SOURCE_WARNING
@@ -29,7 +30,7 @@ if mode == "Upload":
 else:
     files = dataset_ui()
 try:
-    model = get_model()
+    model = get_model(current_model_id())
 except ResourceError as error:
     show_resource_error(error)
     st.stop()

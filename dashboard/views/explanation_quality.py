@@ -1,4 +1,4 @@
-"""How far to trust each heatmap method, read from assets/explanation_quality.json."""
+"""How far to trust each heatmap method, read from the chosen model's explanation_quality.json."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.resources import ResourceError, get_explanation_quality, show_resource_error
+from dashboard.model_choice import current_card
+from dashboard.models_table import registered_models_table
+from dashboard.plain_text import plain
+from dashboard.resources import ResourceError, get_model_explanation_quality, show_resource_error
 from model import config
 from model.explain.catalog import label_of
 from model.trust.wording import sanity_verdict
@@ -29,11 +32,21 @@ def bars(rows: list[dict], figure: str) -> list[dict]:
 
 
 st.title("Explanation quality")
+card = current_card() or {"id": config.default_model_id(), "display_name": config.default_model_id()}
+st.markdown(f"Model: **{plain(card['display_name'])}** (choose another in the sidebar)")
 try:
-    quality = get_explanation_quality()
+    quality = get_model_explanation_quality(card["id"])
 except ResourceError as error:
     show_resource_error(error)
     st.stop()
+if quality is None:
+    st.info(
+        f"No explanation audit was run for {plain(card['display_name'])}: run "
+        f"`python scripts/audit_explanations.py --model {card['id']}` (160-px grey models)."
+    )
+    registered_models_table()
+    st.stop()
+registered_models_table()
 
 st.caption(f"Computed on {quality['computed_on']} by scripts/audit_explanations.py.")
 methods = quality["methods"]

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.resources import ResourceError, get_splits, images_available, missing_images_note, show_resource_error
 from dashboard.state import decode, overlay_analysis
+from dashboard.teaching_models import cheating_round
 from dashboard.verdicts import show_verdict
 from model import config
 from model.overlay import ViewSettings, render
@@ -44,6 +45,12 @@ except ResourceError as error:
     st.stop()
 
 test = splits[(splits["split"] == "test") & splits["representative"]]
+round_kind = st.segmented_control(
+    "Round", ["Guess the class", "Which model is cheating?"], default="Guess the class", key="teach_round"
+)
+if round_kind == "Which model is cheating?":
+    cheating_round(test)
+    st.stop()
 state = st.session_state
 state.setdefault("teach_score", {"you": 0, "model": 0, "rounds": 0})
 
@@ -82,10 +89,8 @@ truth = row["label"]
 data = (config.data_dir() / path).read_bytes()
 image = decode(data, path)
 
-left, right = st.columns([3, 2] if presenter else [1, 1])
-left.image(image.pixels, caption="Which class is this?", width="stretch", clamp=True)
-if state.get("teach_guess") is None:
-    buttons = right.columns(len(config.CLASS_NAMES))
+if state.get("teach_guess") is None:  # the guesses above the film, so a phone shows them without scrolling
+    buttons = st.columns(len(config.CLASS_NAMES))
     for button, name in zip(buttons, config.CLASS_NAMES):
         if button.button(name, key=f"guess_{name}", width="stretch"):
             result = overlay_analysis(data, path)  # the same call as the reveal: one computation
@@ -94,7 +99,9 @@ if state.get("teach_guess") is None:
             state["teach_score"]["you"] += int(name == truth)
             state["teach_score"]["model"] += int(result.prediction.label == truth)
             st.rerun()
-else:
+left, right = st.columns([3, 2] if presenter else [1, 1])
+left.image(image.pixels, caption="Which class is this?", width="stretch", clamp=True)
+if state.get("teach_guess") is not None:
     result = overlay_analysis(data, path)
     right.markdown(
         f"**Truth:** {truth}  \n**You said:** {state['teach_guess']} "

@@ -27,19 +27,21 @@ class FilmAuditor:
         methods: tuple[str, ...] = config.AUDIT_METHODS,
         with_faithfulness: bool = False,
         threads: int | None = None,
+        model: str | None = None,
     ) -> None:
         if threads:  # one worker per core: TensorFlow's own thread pools would otherwise fight over the cores
             import tensorflow as tf
 
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(1)
-        from model.gate.gate import load_gate
-        from model.inference import load_classifier
         from model.lungs import optional_segmenter
+        from model.model_pool import gate_for
+        from model.registry import load_registered, resolve
 
-        self.classifier = load_classifier()
+        entry = resolve(model)  # a registry id or a Keras file; None = the default model
+        self.classifier = load_registered(entry)
         self.segmenter = optional_segmenter()
-        self.gate = load_gate()
+        self.gate = gate_for(entry)
         self.methods = tuple(methods)
         self.with_faithfulness = with_faithfulness
         self.thumbnails = Path(thumbnails) if thumbnails else None
@@ -55,7 +57,8 @@ class FilmAuditor:
         rows = [{key: _plain(batch[key][i]) for key in DECODED_COLUMNS} for i in range(count)]
         for row, i in zip(rows, range(count)):
             row.update({key: _plain(batch[key][i]) for key in DEVICE_COLUMNS})
-            row.update(empty_answer(self.methods))
+            row.update(empty_answer(self.methods, self.classifier.classes))
+            row.update({"model": self.classifier.id, "model_sha256": self.classifier.card.sha256})
         good = [i for i in range(count) if not batch["error"][i]]
         if not good:
             return rows
@@ -80,7 +83,7 @@ class FilmAuditor:
         if first:
             prediction = analysis.prediction
             found["prediction"] = prediction.label if prediction is not None else ""
-            for name in config.CLASS_NAMES:
+            for name in self.classifier.classes:
                 found[probability_column(name)] = (
                     float(prediction.probabilities[name]) if prediction is not None else float("nan")
                 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model import config
-from model.audit.results import audited_paths, rows_folder, thumbnails_folder
+from model.audit.results import audit_models, audited_paths, rows_folder, thumbnails_folder
 from model.audit.sources import AuditSourceError, archive_paths
 
 
@@ -38,6 +38,7 @@ def run_audit(
     with_faithfulness: bool = False,
     thumbnails: bool = True,
     limit: int | None = None,
+    model: str | None = None,
 ) -> AuditRun:
     import ray
 
@@ -45,9 +46,21 @@ def run_audit(
     from model.audit.decode import decode_batch
 
     started = time.perf_counter()
-    if not config.MODEL_PATH.is_file():  # checked here: a worker failing to load it would be retried, not reported
-        raise AuditSourceError(f"The classifier {config.MODEL_PATH} is missing; the audit needs the shipped model.")
+    from model.registry import RegistryError, resolve
+
+    try:  # checked here: a worker failing to load it would be retried, not reported
+        entry = resolve(model)
+    except RegistryError as error:
+        raise AuditSourceError(str(error)) from None
+    if not entry.model_path.is_file():
+        raise AuditSourceError(f"The classifier {entry.model_path} is missing; the audit needs the model file.")
     out = Path(out).absolute()
+    earlier = audit_models(out)
+    if earlier - {entry.id}:
+        raise AuditSourceError(
+            f"{out} holds an audit by model {', '.join(sorted(earlier))}; audit with model {entry.id} into another "
+            "--out folder (a resumed audit must use one model)."
+        )
     listed = archive_paths(source)[:limit] if limit else archive_paths(source)
     done = audited_paths(out)
     todo = [path for path in listed if path not in done]
@@ -68,6 +81,7 @@ def run_audit(
             "methods": tuple(methods),
             "with_faithfulness": with_faithfulness,
             "threads": threads,
+            "model": str(model) if model is not None else None,
         },
         batch_size=batch_size,
         batch_format="numpy",

@@ -82,6 +82,15 @@ def audited_paths(out: Path) -> set[str]:
         return set()
 
 
+def audit_models(out: Path) -> set[str]:
+    """The registry ids of the models whose rows the folder holds (empty for none, or rows from before ids)."""
+    try:
+        table = load_audit(out)
+    except AuditResultsError:
+        return set()
+    return set(table["model"].dropna().astype(str)) - {""} if "model" in table else set()
+
+
 def methods_in(table: pd.DataFrame) -> list[str]:
     """The explanation methods an audit ran, from its columns."""
     return schema_methods_in(table.columns)

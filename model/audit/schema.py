@@ -65,11 +65,11 @@ class MethodColumns:
         }
 
 
-def empty_answer(methods: tuple[str, ...]) -> dict[str, object]:
+def empty_answer(methods: tuple[str, ...], classes: tuple[str, ...] = config.CLASS_NAMES) -> dict[str, object]:
     """The answer columns of a film that has none (unreadable, or stopped by the gate), so every row has them."""
     empty: dict[str, object] = {
         "prediction": "",
-        **{probability_column(name): float("nan") for name in config.CLASS_NAMES},
+        **{probability_column(name): float("nan") for name in classes},
         "warning_codes": "",
         "warnings": "",
         "lung_fraction": float("nan"),

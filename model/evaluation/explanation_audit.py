@@ -8,6 +8,7 @@ check, and the time per image.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
@@ -34,7 +35,7 @@ def _describe(values: list[float]) -> dict[str, float]:
     }
 
 
-def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, object]:
+def annotated_mask_check(model, segmenter, batch_size: int = 8, recipe=None) -> dict[str, object]:
     """On the annotated lung_masks images: lung share with the annotators' mask against the segmenter's."""
     from model.data.lung_masks import load_mask_dataset
 
@@ -42,7 +43,7 @@ def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, obj
     from model.input_recipe import classifier_inputs, load_recipe
 
     predicted = predict_lung_masks(segmenter, data.images)
-    data.images = classifier_inputs(data.images, load_recipe(), segmenter, predicted)
+    data.images = classifier_inputs(data.images, recipe or load_recipe(), segmenter, predicted)
     targets = predict_probabilities(model, data.images).argmax(axis=1)
     annotated = data.masks[..., 0] > 0.5
     result: dict[str, object] = {
@@ -58,13 +59,23 @@ def annotated_mask_check(model, segmenter, batch_size: int = 8) -> dict[str, obj
     return result
 
 
-def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, segmenter=None) -> dict[str, object]:
+def audit(
+    model,
+    per_class: int,
+    sanity_per_class: int,
+    batch_size: int = 8,
+    segmenter=None,
+    recipe=None,
+    model_path: Path | None = None,
+) -> dict[str, object]:
+    """Every method on a sample of the test split, for a network of the project's shape and its input `recipe`
+    (default: the shipped recipe); `model_path` names the file the figures describe (default: the shipped one)."""
     from model.input_recipe import classifier_inputs, load_recipe
 
     test = load_split("test", representatives_only=True, limit_per_class=per_class)
     lung_masks = predict_lung_masks(segmenter, test.images) if segmenter is not None else None
     # Explain what the shipped classifier sees (its recipe may equalise contrast or keep only the lungs).
-    test.images = classifier_inputs(test.images, load_recipe(), segmenter, lung_masks)
+    test.images = classifier_inputs(test.images, recipe or load_recipe(), segmenter, lung_masks)
     targets = predict_probabilities(model, test.images).argmax(axis=1)
     randomised = randomised_copy(model)
     sanity_rows = np.concatenate(
@@ -128,7 +139,7 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
             }
     annotated = None
     if segmenter is not None and (config.data_dir() / config.LUNG_MASKS_SUBDIR).is_dir():
-        annotated = annotated_mask_check(model, segmenter, batch_size)
+        annotated = annotated_mask_check(model, segmenter, batch_size, recipe)
     return {
         "schema_version": config.EXPLANATION_QUALITY_SCHEMA_VERSION,
         "lung_share_on_annotated_images": annotated,
@@ -136,8 +147,8 @@ def audit(model, per_class: int, sanity_per_class: int, batch_size: int = 8, seg
             f"{len(test.labels)} test-split images ({per_class} per true class, seeded sample; one per "
             f"duplicate group), sanity check on {len(sanity_rows)} of them; target = predicted class"
         ),
-        "model_file": config.MODEL_PATH.name,
-        "model_sha256": sha256_of(config.MODEL_PATH),
+        "model_file": (model_path or config.MODEL_PATH).name,
+        "model_sha256": sha256_of(model_path or config.MODEL_PATH),
         "sanity_top_layers": config.SANITY_TOP_LAYERS,
         "sanity_max_correlation": config.SANITY_MAX_CORRELATION,
         "faithfulness_steps": config.FAITHFULNESS_STEPS,

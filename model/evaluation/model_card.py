@@ -27,18 +27,22 @@ class CardSources:
     segmenter: dict
 
     @classmethod
-    def read(cls, assets: Path = config.ASSETS_DIR) -> CardSources:
-        def load(name: str) -> dict:
-            path = assets / name
+    def read(cls, assets: Path | None = None, model_folder: Path | None = None) -> CardSources:
+        """The shared files from `assets` and the model's own (metrics, audit, gate) from its registry folder
+        (default: the default model's)."""
+        assets = assets or config.ASSETS_DIR
+        model_folder = model_folder or config.DEFAULT_MODEL_DIR
+
+        def load(path: Path) -> dict:
             return json.loads(path.read_text()) if path.is_file() else {}
 
         return cls(
-            load(config.METRICS_PATH.name),
-            load(config.EXPERIMENTS_PATH.name),
-            load(config.EXPLANATION_QUALITY_PATH.name),
-            load(config.INPUT_GATE_PATH.name),
-            load(config.DATASET_STATS_PATH.name),
-            load(config.SEGMENTER_METRICS_PATH.name),
+            load(model_folder / config.METRICS_FILENAME),
+            load(assets / config.EXPERIMENTS_PATH.name),
+            load(model_folder / config.EXPLANATION_QUALITY_FILENAME),
+            load(model_folder / config.INPUT_GATE_FILENAME),
+            load(assets / config.DATASET_STATS_PATH.name),
+            load(assets / config.SEGMENTER_METRICS_PATH.name),
         )
 
 
@@ -261,7 +265,7 @@ def render_card(sources: CardSources) -> str:
         "Before any prediction a check asks whether a picture is a frontal chest X-ray at all. Measured: "
         f"{pct(gate_real.get('passed'))} of test films and {pct(gate_external.get('passed'))} of the other "
         f"hospitals' films are answered; {pct(gate_non.get('stopped'))} of generated non-X-rays are stopped "
-        "(`assets/input_gate.json`, About page).",
+        "(the default model's `input_gate.json`, About page).",
         "## How the figures were computed\n"
         "- Split: stratified by class and source with a fixed seed, duplicate and patient groups kept whole.\n"
         "- Evaluation: test split, one image per duplicate group; percentile-bootstrap intervals.\n"

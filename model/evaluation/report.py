@@ -1,4 +1,4 @@
-"""Evaluate the shipped classifier and assemble `assets/metrics.json`.
+"""Evaluate a registered classifier and assemble its `metrics.json` (assets/models/<id>/).
 
 Counts each picture once (one representative per duplicate group) and reports every figure overall, per source
 and per age group; then how far it carries: the adult NIH test patients (by view), an external set from hospitals
@@ -28,8 +28,7 @@ from model.evaluation.generalisation import (
     load_external_table,
 )
 from model.evaluation.metrics import summarise
-from model.inference import load_classifier, predict_probabilities
-from model.input_recipe import classifier_inputs, load_recipe
+from model.inference import predict_probabilities
 from model.provenance import sha256_of
 
 
@@ -51,13 +50,15 @@ def predictions_table(test: SplitArrays, probabilities: np.ndarray) -> list[dict
     ]
 
 
-def external_section(model, recipe, segmenter, external_dir: Path) -> dict[str, object] | None:
+def external_section(classifier, segmenter, external_dir: Path) -> dict[str, object] | None:
     """Figures on a folder laid out like `external/` (index.csv with image,label[,source]); None if absent."""
+    from model.registry import network_inputs
+
     if not (external_dir / config.INDEX_FILENAME).is_file():
         return None
     table = load_external_table(external_dir)
-    inputs = classifier_inputs(load_external_inputs(table), recipe, segmenter)
-    probabilities = predict_probabilities(model, inputs)
+    inputs = network_inputs(classifier, load_external_inputs(table), None, segmenter)
+    probabilities = predict_probabilities(classifier.network, inputs)
     labels = external_labels(table)
     result = external_figures(table, labels, probabilities)
     result["computed_on"] = (
@@ -77,17 +78,32 @@ def external_section(model, recipe, segmenter, external_dir: Path) -> dict[str, 
 
 
 def evaluate(
-    model_path: Path = config.MODEL_PATH, history_path: Path = config.HISTORY_PATH, external_dir: Path | None = None
+    model_name: object = None, history_path: Path | None = None, external_dir: Path | None = None
 ) -> dict[str, object]:
+    """Every figure of the metrics file for a registered model (id or entry), a Keras file (path) or the default.
+
+    The model's classes must be the shared data's (COVID-19, Normal, Pneumonia); a model of another input size
+    gets its input from the 160-px cached films, resized (the cache holds no larger copy).
+    """
     from model.evaluation.source_probe import source_probe
     from model.lungs import optional_segmenter
+    from model.registry import RegisteredModel, load_registered, network_inputs, resolve
 
-    model = load_classifier(model_path)
-    recipe = load_recipe()
+    entry = model_name if isinstance(model_name, RegisteredModel) else resolve(model_name)
+    if entry.card.label_set != "dataset":
+        raise ValueError(
+            f"Model {entry.id} answers {', '.join(entry.card.classes)}: the metrics need the classes "
+            f"{', '.join(config.CLASS_NAMES)}."
+        )
+    classifier = load_registered(entry)
+    model, recipe, model_path = classifier.network, entry.card.recipe, entry.model_path
+    if history_path is None and entry.folder is not None:
+        history_path = entry.folder / config.HISTORY_FILENAME
     segmenter = optional_segmenter()
     test = load_split("test", representatives_only=True)
-    inputs = classifier_inputs(test.images, recipe, segmenter)
+    inputs = network_inputs(classifier, test.images, None, segmenter)
     probabilities = predict_probabilities(model, inputs)
+    has_features = any(layer.name == config.FEATURE_LAYER for layer in model.layers)
 
     by_source = {}
     for source, rows in test.table.groupby("source"):
@@ -103,9 +119,9 @@ def evaluate(
         "the source of an image gives away."
     )
 
-    history = json.loads(history_path.read_text()) if history_path.is_file() else None
+    history = json.loads(history_path.read_text()) if history_path is not None and history_path.is_file() else None
     shortcut = None
-    if segmenter is not None:
+    if segmenter is not None and entry.card.is_project_shape:
         from model.evaluation.shortcut import shortcut_test
 
         shortcut = shortcut_test(model, segmenter, inputs, test.labels)
@@ -118,18 +134,19 @@ def evaluate(
             "no duplicate group (or NIH patient) of the test split appears in training or validation"
         ),
         "class_names": list(config.CLASS_NAMES),
+        "model_id": entry.id,
         "model_file": model_path.name,
         "model_sha256": sha256_of(model_path),
         "splits_sha256": sha256_of(config.SPLITS_PATH),
-        "image_size": config.IMAGE_SIZE,
+        "image_size": entry.card.input_size,
         "input_recipe": recipe.to_json(),
         "overall": summarise(test.labels, probabilities),
         "covid_vs_rest": covid_vs_rest(test.labels, probabilities),
         "by_source": by_source,
         "by_age_group": by_age_group(test.table, test.labels, probabilities),
         "adult_nih": adult_nih_figures(test.table, test.labels, probabilities),
-        "external": external_section(model, recipe, segmenter, external_dir),
-        "source_probe": source_probe(model, inputs, test.table),
+        "external": external_section(classifier, segmenter, external_dir),
+        "source_probe": source_probe(model, inputs, test.table) if has_features else None,
         "baseline": baseline_result,
         "training_history": history,
         "shortcut_test": shortcut,

@@ -4,7 +4,7 @@ it passed the model-randomisation sanity check in the shipped audit.
 Importable without TensorFlow, so pages and tools can list the methods before (or without) loading a model.
 Adding a method is one module (an `Explainer` subclass; a CAM method overrides only `cam_weights`) and one entry
 here naming that module: the registry, the CLI's `--method`, the dashboard's pickers and the audits all read this
-table. A test keeps the sanity verdicts in step with `assets/explanation_quality.json`.
+table. A test keeps the sanity verdicts in step with the explanation audit (`explanation_quality.json`).
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def calibrate(
     seed: int = config.SEED,
     varied_test_films: int = 200,
 ) -> dict[str, object]:
-    """Fit, threshold and measure the gate; returns the document for assets/input_gate.json."""
+    """Fit, threshold and measure the gate; returns the document for the model's input_gate.json."""
     root = config.data_dir()
     table = load_splits()
     fit_rows = _real_films(table, "train", fit_per_origin, seed)
@@ -191,6 +191,13 @@ def calibrate(
     gate.threshold = float(np.quantile(val_scores, 1.0 - config.GATE_VALIDATION_PASS))
     val_distances = val_real.statistics[:, distance_column]
     gate.unfamiliar_distance = float(np.quantile(val_distances, config.UNFAMILIAR_QUANTILE))
+    gate.typical_distance = float(np.median(val_distances))
+
+    def without_features(measured: Measured) -> np.ndarray:
+        """Pass/stop with the feature distance of a typical film: the gate as it runs for other models."""
+        statistics = measured.statistics.copy()
+        statistics[:, distance_column] = gate.typical_distance
+        return gate.passes(statistics)
 
     def rates(measured: Measured, passing: bool) -> dict[str, dict[str, float]]:
         passed = gate.passes(measured.statistics)
@@ -241,5 +248,13 @@ def calibrate(
         "non_xrays_stopped": rates(test_neg, False),
         "non_xrays_stopped_leave_one_kind_out": leave_one_out,
         "validation_films_passed": float(gate.passes(val_positives.statistics).mean()),
+        "without_feature_space": {
+            "computed_on": "the same films, the feature distance set to a typical validation film's: the gate as it "
+            "runs for a model it was not calibrated on (image and lung checks only)",
+            "real_films_passed": float(without_features(test_real).mean()),
+            "varied_films_passed": float(without_features(test_varied).mean()),
+            "external_films_passed": None if external is None else float(without_features(external).mean()),
+            "non_xrays_stopped": float((~without_features(test_neg)).mean()),
+        },
         "colour_limit": config.GATE_MAX_COLOURFULNESS,
     }

@@ -3,7 +3,7 @@
 A logistic score over the film's statistics (model.gate.features) says "chest film or not"; the threshold was set
 on validation films so that nearly every real film passes. A film that passes but lies far from every training
 source in the classifier's feature space is still answered, with a warning. Both the weights and the feature-space
-model live in `assets/input_gate.json` (plain numbers: nothing executable is loaded).
+model live in the default model's `input_gate.json` (assets/models/<id>/) (plain numbers: nothing executable is loaded).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from model.gate.features import FEATURE_NAMES, FilmStatistics
 NOT_A_CHEST_XRAY = "not_a_chest_xray"
 UNFAMILIAR_SOURCE = "unfamiliar_source"
 GATE_UNAVAILABLE = "gate_unavailable"
+GATE_WITHOUT_FEATURES = "gate_without_features"
 
 # Why a film was stopped, by the statistic that weighed most against it.
 REASONS: dict[str, str] = {
@@ -108,6 +109,9 @@ class InputGate:
     feature_space: FeatureSpace
     template: np.ndarray  # (THUMBNAIL_SIDE**2,) the mean training film's thumbnail
     model_sha256: str = ""
+    # A typical validation film's feature distance: what the score reads for a model the gate was not calibrated on
+    # (its own features cannot be compared), so only the image and lung checks decide.
+    typical_distance: float = float("nan")
 
     def score(self, statistics: np.ndarray) -> np.ndarray:
         """(N, len(FEATURE_NAMES)) -> (N,) logistic score: high = looks like a frontal chest film."""
@@ -136,7 +140,9 @@ class InputGate:
         contributions = (statistics - self.mean) / self.scale * self.weights
         return REASONS[FEATURE_NAMES[int(np.argmin(contributions))]]
 
-    def assess(self, statistics: FilmStatistics) -> GateDecision:
+    def assess(self, statistics: FilmStatistics, with_features: bool = True) -> GateDecision:
+        """The decision on one film; without features (a model the gate was not calibrated on) the image and lung
+        checks decide alone and the answer says that unfamiliar films cannot be recognised for this model."""
         vector = statistics.vector()
         score = float(self.score(vector)[0])
         warnings: list[InputWarning] = []
@@ -146,6 +152,14 @@ class InputGate:
                 InputWarning(
                     NOT_A_CHEST_XRAY,
                     f"This does not look like a frontal chest X-ray: {self.reason(vector)}. No prediction is given.",
+                )
+            )
+        elif not with_features:
+            warnings.append(
+                InputWarning(
+                    GATE_WITHOUT_FEATURES,
+                    "The chest-X-ray check ran its image and lung tests only: its feature-space part is calibrated "
+                    "for another model, so it cannot tell whether this film is unlike what this model was trained on.",
                 )
             )
         elif statistics.values["feature_distance"] > self.unfamiliar_distance:
@@ -170,6 +184,7 @@ class InputGate:
             "feature_space": self.feature_space.to_json(),
             "template": self.template.round(5).tolist(),
             "model_sha256": self.model_sha256,
+            "typical_distance": round(float(self.typical_distance), 6),
         }
 
     @classmethod
@@ -186,6 +201,7 @@ class InputGate:
             FeatureSpace.from_json(data["feature_space"]),
             np.asarray(data["template"]),
             data.get("model_sha256", ""),
+            float(data.get("typical_distance", 0.5 * float(data["unfamiliar_distance"]))),
         )
 
 

@@ -14,14 +14,14 @@ import numpy as np
 from model.gate.features import PreparedFilm, film_statistics, prepare_film
 from model.gate.gate import GateDecision, InputGate, gate_unavailable_warning
 from model.image_io import LoadedImage
-from model.inference import features_and_probabilities
-from model.input_recipe import InputRecipe, classifier_inputs
+from model.inference import features_and_probabilities, predict_probabilities
+from model.input_recipe import InputRecipe
 
 
 @dataclass
 class ScreenedBatch:
     model_inputs: np.ndarray  # (N, S, S, 1): the film as preprocessed (what overlays and lung masks use)
-    classifier_inputs: np.ndarray  # (N, S, S, 1): what the classifier sees under the shipped recipe
+    classifier_inputs: np.ndarray  # (N, s, s, c): what the classifier's network sees (its size, channels, recipe)
     lung_masks: np.ndarray | None  # (N, S, S) bool, when a segmenter was given
     features: np.ndarray  # (N, F) penultimate features
     probabilities: np.ndarray  # (N, classes)
@@ -35,22 +35,37 @@ def screen(
     gate: InputGate | None = None,
     recipe: InputRecipe | None = None,
 ) -> ScreenedBatch:
-    """Preprocess, find the lungs, classify and gate a batch of films (decoded, or already prepared)."""
-    from model.input_recipe import load_recipe
-    from model.lungs import predict_lung_masks
+    """Preprocess, find the lungs, classify and gate a batch of films (decoded, or already prepared).
 
-    recipe = recipe or load_recipe()
+    `model` is a `Classifier` (network + card) or a bare network of the project's shape. The gate's image and lung
+    checks apply to every model; its feature-space part (a distance in the network's own features) only where the
+    gate was calibrated on that network; otherwise the distance is set to a typical film's and the decisions carry
+    a note saying so.
+    """
+    from dataclasses import replace
+
+    from model.lungs import predict_lung_masks
+    from model.registry.classifier import as_classifier, network_inputs
+
+    classifier = as_classifier(model)
+    if recipe is not None:
+        classifier = replace(classifier, card=replace(classifier.card, recipe=recipe))
     films = [image if isinstance(image, PreparedFilm) else prepare_film(image) for image in images]
+    pixels = [image.pixels if isinstance(image, LoadedImage) else None for image in images]
     model_inputs = np.stack([film.model_input for film in films])
     masks = predict_lung_masks(segmenter, model_inputs) if segmenter is not None else None
-    inputs = classifier_inputs(model_inputs, recipe, segmenter, masks)
-    features, probabilities = features_and_probabilities(model, inputs)
+    inputs = network_inputs(classifier, model_inputs, masks, segmenter, pixels)
+    with_features = classifier.uses_gate_features(gate)
+    if with_features:
+        features, probabilities = features_and_probabilities(classifier.network, inputs)
+    else:
+        features, probabilities = np.empty((len(films), 0)), predict_probabilities(classifier.network, inputs)
     if gate is None or masks is None:
         decisions = [GateDecision(True, float("nan"), (gate_unavailable_warning(),)) for _ in images]
     else:
-        distances = gate.feature_space.distances(features)
+        distances = gate.feature_space.distances(features) if with_features else [gate.typical_distance] * len(films)
         decisions = [
-            gate.assess(film_statistics(film, mask, float(distance), gate.template))
+            gate.assess(film_statistics(film, mask, float(distance), gate.template), with_features)
             for film, mask, distance in zip(films, masks, distances)
         ]
     return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions)

@@ -24,7 +24,7 @@ from model.evaluation.generalisation import (
     load_external_table,
 )
 from model.evaluation.metrics import summarise
-from model.input_recipe import InputRecipe, apply_recipe, lung_focus_masks, save_recipe
+from model.input_recipe import InputRecipe, apply_recipe, lung_focus_masks
 from model.lungs import predict_lung_masks
 from model.training.rule import RULE_ROUND, RULE_TEXT, choose, rule_gap, rule_score  # noqa: F401
 from model.training.variants import VARIANTS, Variant
@@ -254,12 +254,31 @@ def rescore_external(document: dict[str, object], external_dir: Path, path: Path
 
 
 def ship(name: str, document: dict[str, object], path: Path = config.EXPERIMENTS_PATH) -> None:
-    """Copy the chosen variant's model, recipe and history into assets/ and record the choice."""
-    source = EXPERIMENTS_DIR / f"{name}.keras"
-    shutil.copyfile(source, config.MODEL_PATH)
-    shutil.copyfile(EXPERIMENTS_DIR / f"{name}.history.json", config.HISTORY_PATH)
-    save_recipe(VARIANTS[name].recipe, name)
+    """Register the chosen variant as assets/models/<name>/ (model, card with its recipe, history) and record the
+    choice; the app uses it once `DEFAULT_MODEL_ID` in model/config.py names it (one reviewed line)."""
+    import datetime as dt
+
+    from model.provenance import sha256_of
+    from model.registry.card import ModelCard, write_card
+
+    folder = config.model_dir(name)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(EXPERIMENTS_DIR / f"{name}.keras", folder / config.MODEL_FILENAME)
+    shutil.copyfile(EXPERIMENTS_DIR / f"{name}.history.json", folder / config.HISTORY_FILENAME)
+    card = ModelCard(
+        id=name,
+        display_name=name,
+        classes=config.CLASS_NAMES,
+        recipe=VARIANTS[name].recipe,
+        trained_on="Training split of assets/splits.csv",
+        date=dt.date.today().isoformat(),
+        sha256=sha256_of(folder / config.MODEL_FILENAME),
+        description=VARIANTS[name].description,
+    )
+    write_card(card, folder / config.MODEL_CARD_FILENAME)
     if document.get("shipped") not in (None, name):
         document["previously_shipped"] = document["shipped"]
     document["shipped"] = name
     path.write_text(json.dumps(document, indent=1))
+    if name != config.DEFAULT_MODEL_ID:
+        print(f"Registered {name}; set DEFAULT_MODEL_ID = {name!r} in model/config.py to make it the default.")

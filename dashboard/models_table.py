@@ -1,0 +1,75 @@
+"""Every registered model in one table, from each model's own figures: the Evaluation and Explanation quality
+pages and About show it under the chosen model's figures."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.model_choice import card_label
+from dashboard.resources import ResourceError, get_model_explanation_quality, get_model_metrics, get_registry_cards
+
+
+def _best_pointing(quality: dict) -> tuple[float | None, str]:
+    methods = (quality.get("against_radiologists") or {}).get("methods") or {}
+    if not methods:
+        return None, ""
+    key, row = max(methods.items(), key=lambda item: item[1]["all"]["pointing_game"])
+    return row["all"]["pointing_game"], key.split("@")[0]
+
+
+def model_row(card: dict) -> dict[str, object]:
+    """One model's headline figures; None where they were not computed for it."""
+    try:
+        metrics = get_model_metrics(card["id"]) or {}
+        quality = get_model_explanation_quality(card["id"]) or {}
+    except ResourceError:
+        metrics, quality = {}, {}
+    external = metrics.get("external") or {}
+    nih = metrics.get("adult_nih") or {}
+    lungs = (quality.get("methods", {}).get("gradcam") or {}).get("lung_share") or {}
+    pointing, method = _best_pointing(quality)
+    return {
+        "model": card_label(card),
+        "classes": ", ".join(card["classes"]),
+        "input": f"{card['input_size']} px, {'grey' if card['channels'] == 1 else 'RGB'}",
+        "test macro-F1": (metrics.get("overall") or {}).get("macro_f1"),
+        "NIH pneumonia called Pneumonia": nih.get("pneumonia_called_pneumonia"),
+        "other hospitals: COVID-19 AUROC": external.get("auroc"),
+        "other hospitals: sick vs healthy AUROC": external.get("abnormal_score_auroc"),
+        "Grad-CAM heat in lungs (median)": (lungs.get("all") or {}).get("median"),
+        "Grad-CAM peak in lungs": lungs.get("peak_in_lungs"),
+        "pointing game (best method)": pointing,
+        "best method": method,
+    }
+
+
+def registered_models_table() -> None:
+    cards = get_registry_cards()
+    if len(cards) < 2:
+        return
+    st.subheader("Every registered model")
+    st.dataframe(
+        pd.DataFrame([model_row(card) for card in cards]),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            name: st.column_config.NumberColumn(format="%.2f")
+            for name in (
+                "test macro-F1",
+                "other hospitals: COVID-19 AUROC",
+                "other hospitals: sick vs healthy AUROC",
+                "pointing game (best method)",
+            )
+        }
+        | {
+            name: st.column_config.NumberColumn(format="percent")
+            for name in ("NIH pneumonia called Pneumonia", "Grad-CAM heat in lungs (median)", "Grad-CAM peak in lungs")
+        },
+    )
+    st.caption(
+        "Empty cells: not computed for that model (its classes are not the data's labels, or nobody ran "
+        "`python scripts/evaluate.py --model ID` / `python scripts/audit_explanations.py --model ID`). AUROC: how "
+        "well a score ranks sick above healthy films (0.5 = chance, 1 = perfect). Pointing game: share of "
+        "radiologist-boxed films where the map's hottest point falls in the box."
+    )

@@ -1,0 +1,115 @@
+"""Add a model to the registry: checks, then its folder written whole or not at all, then its figures.
+
+A refused model leaves nothing in assets/models/: everything is written in a staging folder beside the registry and
+renamed into place only when the checks and the card are done.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from model import config
+from model.provenance import sha256_of
+from model.registry.admission import ModelRefused, admit
+from model.registry.card import ModelCard, write_card
+from model.registry.store import RegisteredModel
+
+
+def _staging(model_id: str) -> Path:
+    return config.MODELS_DIR / f".incoming-{model_id}-{os.getpid()}"
+
+
+def register(
+    source: Path,
+    card: ModelCard,
+    *,
+    replace: bool = False,
+    figures: bool = True,
+    log: Callable[[str], None] = print,
+) -> RegisteredModel:
+    """Check `source` against `card`, write assets/models/<id>/ and, with `figures`, its metrics and explanation
+    audit where the shared data can label its classes. Raises ModelRefused (nothing written)."""
+    target = config.model_dir(card.id)
+    if target.exists() and not replace:
+        raise ModelRefused(f"A model {card.id!r} is already registered; choose another --id or pass --replace.")
+    network = admit(Path(source), card)
+    staging = _staging(card.id)
+    try:
+        staging.mkdir(parents=True)
+        shutil.copyfile(source, staging / config.MODEL_FILENAME)
+        card = card.with_hash(sha256_of(staging / config.MODEL_FILENAME))
+        write_card(card, staging / config.MODEL_CARD_FILENAME)
+        entry = RegisteredModel(card, staging / config.MODEL_FILENAME, staging)
+        log(
+            f"{card.id}: checks passed ({len(card.classes)} classes, {card.input_size} px, {card.channels} channel(s))."
+        )
+        _export_lite(network, staging, log)
+        if figures:
+            _figures(entry, network, staging, log)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return RegisteredModel(card, target / config.MODEL_FILENAME, target)
+
+
+def _export_lite(network, folder: Path, log: Callable[[str], None]) -> None:
+    from model.lite import lite_available
+    from model.lite_export import export_classifier
+
+    if not lite_available():
+        log("LiteRT export skipped: ai-edge-litert is not installed.")
+        return
+    try:
+        difference = export_classifier(network, folder / config.LITE_FILENAME)
+        log(f"LiteRT export written (largest difference from Keras {difference:.1e}).")
+    except Exception as error:  # the export is a convenience: its failure does not refuse the model
+        log(f"LiteRT export skipped: {type(error).__name__}: {str(error)[:160]}.")
+
+
+def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str], None]) -> None:
+    """Metrics and the explanation audit where the classes are the shared data's; otherwise say what was skipped."""
+    import json
+
+    card = entry.card
+    if card.label_set != "dataset":
+        log(
+            f"Metrics and explanation audit skipped: the classes ({', '.join(card.classes)}) are not the shared data's "
+            f"labels ({', '.join(config.CLASS_NAMES)}), so no film can be scored against them."
+        )
+        return
+    if not config.image_cache_path().is_file():
+        log(
+            f"Metrics and explanation audit skipped: {config.image_cache_path()} is missing "
+            "(run scripts/prepare_data.py)."
+        )
+        return
+    from model.evaluation.report import evaluate, write_metrics
+
+    log("Computing metrics on the test split (a few minutes)…")
+    write_metrics(evaluate(entry), folder / config.METRICS_FILENAME)
+    if not card.is_project_shape:
+        log(
+            f"Explanation audit skipped: it runs on {config.IMAGE_SIZE}-px grey models (the lung masks' and the "
+            "radiologists' boxes' frame)."
+        )
+        return
+    from model.evaluation.attention import radiologist_section
+    from model.evaluation.explanation_audit import audit
+    from model.explain.base import convolutional_layers
+    from model.explain.registry import EXPLAINERS
+    from model.lungs import optional_segmenter
+
+    log("Running the explanation audit (several minutes)…")
+    segmenter = optional_segmenter()
+    report = audit(network, 20, 5, segmenter=segmenter, recipe=card.recipe, model_path=entry.model_path)
+    report["model_id"] = card.id
+    if segmenter is not None:
+        layers = convolutional_layers(network)[-3::2][::-1]
+        report["against_radiologists"] = radiologist_section(network, card.recipe, segmenter, list(EXPLAINERS), layers)
+    (folder / config.EXPLANATION_QUALITY_FILENAME).write_text(json.dumps(report, indent=1))

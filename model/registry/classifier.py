@@ -1,0 +1,137 @@
+"""A loaded classifier with its card: the network, what it answers, and how a film becomes its input.
+
+The analysis works in one frame, the project's 160-px grey input, where the lung segmenter, the gate, the overlays
+and the radiologists' boxes live. A model of another size or with three channels gets its own input made from the
+film (same percentile normalisation and recipe, then resized, channels repeated), and its maps are brought back to
+the analysis frame, so every figure downstream reads the same for every model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from model import config
+from model.registry.card import ModelCard
+from model.registry.store import RegisteredModel
+
+
+@dataclass(eq=False)
+class Classifier:
+    """A network and its card; `network` is a Keras model or a LiteRT export called the same way."""
+
+    card: ModelCard
+    network: object
+    model_path: Path | None = None
+
+    @property
+    def id(self) -> str:
+        return self.card.id
+
+    @property
+    def classes(self) -> tuple[str, ...]:
+        return self.card.classes
+
+    def uses_gate_features(self, gate) -> bool:
+        """Whether the gate's feature-space part was calibrated on this network (its recorded hash matches). A
+        project-shaped network given without a card (internal callers, tests) is taken as the gate's own."""
+        if gate is None:
+            return False
+        if not self.card.sha256:
+            return self.card.is_project_shape
+        return bool(gate.model_sha256) and gate.model_sha256 == self.card.sha256
+
+
+def project_card(model_id: str = "project") -> ModelCard:
+    """The card a bare network of the project's own shape gets: three classes, 160 px, grey, the shipped recipe."""
+    from model.input_recipe import load_recipe
+
+    return ModelCard(id=model_id, display_name=model_id, classes=config.CLASS_NAMES, recipe=load_recipe())
+
+
+def as_classifier(model) -> Classifier:
+    """A Classifier as it is, or a bare network wrapped with the project's card."""
+    return model if isinstance(model, Classifier) else Classifier(project_card(), model)
+
+
+def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classifier:
+    """Load a registered model's network (safe mode) and check it against its card.
+
+    With `prefer_lite`, a current LiteRT export of the default model is used (no TensorFlow import).
+    Raises `model.inference.ModelLoadError` with a sentence naming the file.
+    """
+    from model.inference import load_classifier
+    from model.provenance import cached_sha256
+
+    card = entry.card
+    if prefer_lite and entry.is_default:
+        from model.lite import current_lite_models
+
+        lite = current_lite_models()
+        if lite is not None:
+            return Classifier(card, lite[0], entry.model_path)
+    network = load_classifier(entry.model_path, card.classes, card.input_size, card.channels)
+    if entry.folder is None:  # a file given by path: its hash identifies it for caches and the gate
+        card = card.with_hash(cached_sha256(entry.model_path))
+    return Classifier(card, network, entry.model_path)
+
+
+def resize_stack(arrays: np.ndarray, size: int, nearest: bool = False) -> np.ndarray:
+    """(N, S, S[, 1]) -> (N, size, size[, 1]); area when shrinking, linear (or nearest for masks) otherwise."""
+    if arrays.shape[1] == size:
+        return arrays
+    squeeze = arrays.ndim == 4
+    source = arrays[..., 0] if squeeze else arrays
+    shrinking = source.shape[1] > size
+    interpolation = cv2.INTER_NEAREST if nearest else (cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
+    dtype = source.dtype
+    out = np.stack([cv2.resize(a.astype(np.float32), (size, size), interpolation=interpolation) for a in source])
+    out = out.astype(dtype) if nearest else out.astype(np.float32)
+    return out[..., None] if squeeze else out
+
+
+def network_inputs(
+    classifier: Classifier,
+    model_inputs: np.ndarray,
+    masks: np.ndarray | None,
+    segmenter=None,
+    pixels: Sequence[np.ndarray | None] | None = None,
+) -> np.ndarray:
+    """What this classifier's network sees for these films.
+
+    `model_inputs` are the films in the analysis frame; `pixels`, where the decoded films are at hand, lets a model
+    of another size get its input from the film itself rather than from the 160-px frame.
+    """
+    from model.input_recipe import apply_recipe, classifier_inputs
+    from model.preprocessing import to_model_input
+
+    card = classifier.card
+    if card.is_project_shape:
+        return classifier_inputs(model_inputs, card.recipe, segmenter, masks)
+    size = card.input_size
+    own = [
+        to_model_input(p, size) if p is not None else resize_stack(model_inputs[i : i + 1], size)[0]
+        for i, p in enumerate(pixels if pixels is not None else [None] * len(model_inputs))
+    ]
+    inputs = np.stack(own).astype(np.float32)
+    if card.recipe.lung_focus and masks is None:
+        from model.lungs import predict_lung_masks
+
+        if segmenter is None:
+            raise ValueError(f"Model {card.id} looks at the lung fields only: it needs the lung segmenter.")
+        masks = predict_lung_masks(segmenter, model_inputs)
+    scaled_masks = None if masks is None else resize_stack(masks.astype(np.uint8), size, nearest=True).astype(bool)
+    inputs = apply_recipe(card.recipe, inputs, scaled_masks)
+    return np.repeat(inputs, 3, axis=-1) if card.channels == 3 else inputs
+
+
+def to_analysis_frame(maps: np.ndarray) -> np.ndarray:
+    """(N, s, s) maps of any model -> (N, 160, 160), the frame of the lung masks, overlays and boxes."""
+    if len(maps) == 0 or maps.shape[1] == config.IMAGE_SIZE:
+        return maps
+    resized = resize_stack(np.asarray(maps, dtype=np.float32), config.IMAGE_SIZE)
+    return np.clip(resized, 0.0, None)
