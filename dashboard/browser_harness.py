@@ -47,8 +47,9 @@ class Server:
 
 
 @contextlib.contextmanager
-def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
-    """Start the app as a user would and yield it once it answers its health check."""
+def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") -> Iterator[Server]:
+    """Start the app as a user would and yield it once it answers its health check. `analysis` is its backend
+    (`CXR_ANALYSIS`): the default, its own analysis process, unless a caller asks for another."""
     port = free_port()
     config.ARTIFACTS_DIR.mkdir(exist_ok=True)
     started_at = time.perf_counter()
@@ -68,6 +69,7 @@ def streamlit_server(startup_timeout: float = 120.0) -> Iterator[Server]:
             "true",
         ],
         cwd=config.REPO_ROOT,
+        env={**os.environ, config.ANALYSIS_ENV: analysis},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

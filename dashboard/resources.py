@@ -24,28 +24,52 @@ class ResourceError(RuntimeError):
 
 
 @st.cache_resource(show_spinner=False)
-def get_pool():
-    """The loaded models every session shares, least recently used first out (model.model_pool)."""
-    from model.model_pool import ModelPool
+def get_analysis():
+    """Where this server's analysis runs (`CXR_ANALYSIS`): its own child process by default, so the page server
+    never imports TensorFlow; in this process for the in-process app tests; or a shared Ray Serve deployment."""
+    backend = config.analysis_backend()
+    if backend == "thread":
+        from model.analysis_process import InProcessAnalysis
 
-    return ModelPool(config.DASHBOARD_LOADED_MODELS)
+        engine = InProcessAnalysis()
+    elif backend.startswith("serve"):
+        from model.serving import ServeAnalysis
+
+        engine = ServeAnalysis(backend.partition(":")[2] or config.SERVE_APP_NAME)
+    else:
+        from model.analysis_process import AnalysisProcess
+
+        engine = AnalysisProcess()
+    _STARTED_ENGINES.append(engine)
+    return engine
 
 
-def get_pooled(model_id: str | None = None):
-    """The chosen model (None = the default) with its gate, loaded on first use; a ResourceError says what is
-    wrong with a model that cannot be used."""
+_STARTED_ENGINES: list = []
+
+
+def analysis_call(name: str, *args):
+    """One call into the analysis engine; a model, gate or segmenter file that does not load becomes a ResourceError
+    naming it (raised inside the engine, said here)."""
     from model.gate.gate import GateLoadError
-    from model.registry import RegistryError
+    from model.registry import CardError, RegistryError
 
     try:
-        return get_pool().get(model_id)
-    except (RegistryError, ModelLoadError, GateLoadError) as error:
+        return get_analysis().call(name, *args)
+    except (ModelLoadError, GateLoadError, RegistryError, CardError) as error:
         raise ResourceError(str(error)) from None
 
 
-def get_model(model_id: str | None = None):
-    """The chosen model's `Classifier` (network + card)."""
-    return get_pooled(model_id).classifier
+@st.cache_resource(show_spinner=False, max_entries=32)  # lives as long as the engine: cleared with it
+def _described(model_id: str, card_sha256: str):
+    return analysis_call("describe", model_id)
+
+
+def get_model(model_id: str):
+    """The chosen model as the pages need it (`ModelDescription`: its card and its CAM layers), from the engine."""
+    from dashboard.model_choice import cards_by_id
+
+    card = cards_by_id().get(model_id) or {}
+    return _described(model_id, card.get("sha256", ""))
 
 
 @st.cache_data(show_spinner=False)
@@ -90,30 +114,6 @@ def chosen_metrics(model_id: str) -> dict:
 @st.cache_data(show_spinner=False)
 def _read_metrics(path: str) -> dict:
     return _checked_metrics(Path(path))
-
-
-@st.cache_resource(show_spinner="Loading the lung segmenter…")
-def get_segmenter():
-    """The lung segmenter, or None when it is not shipped: lung figures are then left out, not an error. A shipped
-    file that does not load is an error the page shows."""
-    from model.lungs import optional_segmenter
-
-    try:
-        return optional_segmenter()
-    except ModelLoadError as error:
-        raise ResourceError(str(error)) from None
-
-
-@st.cache_resource(show_spinner=False)
-def get_gate():
-    """The chest-X-ray gate, or None when it is not shipped (answers then carry a `gate_unavailable` note); a shipped
-    gate file that does not load is an error the page shows."""
-    from model.gate.gate import GateLoadError, load_gate
-
-    try:
-        return load_gate()
-    except GateLoadError as error:
-        raise ResourceError(str(error)) from None
 
 
 def _read_json(path: Path, produced_by: str) -> dict:
@@ -226,24 +226,24 @@ def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False)
 def get_worker():
-    """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching)."""
+    """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching), which
+    the analysis engine computes (model.analysis_process)."""
     from model.batching import BatchingWorker
 
-    segmenter, pool = get_segmenter(), get_pool()
-    get_pooled(None)  # the default model must load: a broken shipped file is said at once, not on first use
+    engine = get_analysis()
+    analysis_call("check")  # the shipped files must load: a broken one is said at once, not on first use
 
     def analyse_batch(key, films):
-        pooled = pool.get(key.model_id or None)
         with MODEL_LOCK:
-            return key.explain(pooled.classifier, films, segmenter, pooled.gate)
+            return engine.analyse(key, films)
 
     worker = BatchingWorker(analyse_batch)
     _STARTED_WORKERS.append(worker)
     return worker
 
 
-# Every call into the models from this server holds this lock: the worker's batches and the page-thread predictions
-# of a batch table never run TensorFlow side by side (two at once only slowed both, and doubled the memory peak).
+# Every call into the analysis engine from this server holds this lock: the worker's batches and the page-thread
+# predictions of a batch table never run side by side (two at once only slowed both, and doubled the memory peak).
 MODEL_LOCK = threading.Lock()
 
 

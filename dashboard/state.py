@@ -14,8 +14,7 @@ from dashboard.film_cache import FILMS
 from dashboard.resources import (
     MODEL_LOCK,
     ResourceError,
-    get_pooled,
-    get_segmenter,
+    analysis_call,
     get_worker,
     show_resource_error,
 )
@@ -117,11 +116,17 @@ def _stop_with(message: str) -> None:
 def _answer(ticket):
     """The ticket's result; a worker failure (restart, dropped work, a fault) ends the page with its message."""
     from model.batching import WorkerError
+    from model.gate.gate import GateLoadError
+    from model.inference import ModelLoadError
+    from model.registry import CardError, RegistryError
 
     try:
         return ticket.result(timeout=config.PAGE_ANALYSIS_DEADLINE_S)
     except WorkerError as error:
         _stop_with(str(error))
+    except (ModelLoadError, GateLoadError, RegistryError, CardError) as error:  # the chosen model cannot be used
+        show_resource_error(ResourceError(str(error)))
+        st.stop()
     except TimeoutError:
         _stop_with(TOOK_TOO_LONG)
 
@@ -168,12 +173,13 @@ def predict_only(data: bytes, name: str):
 @st.cache_data(max_entries=256, show_spinner=False)
 def _predict_only(data: bytes, name: str, model_id: str):
     """The gate's warnings, and the prediction unless the gate stopped it."""
-    from model.analysis import predict_films
+    from model.batching import WorkerError
 
     try:
-        pooled, segmenter = get_pooled(model_id), get_segmenter()
+        with MODEL_LOCK:
+            return analysis_call("predict", model_id, [decode(data, name)])[0]
     except ResourceError as error:
         show_resource_error(error)
         st.stop()
-    with MODEL_LOCK:
-        return predict_films(pooled.classifier, [decode(data, name)], segmenter, pooled.gate)[0]
+    except WorkerError as error:  # the analysis process died under this call
+        _stop_with(str(error))

@@ -22,13 +22,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from model import config
+from model.batching import WorkerError
 
 log = logging.getLogger(__name__)
 
 PROCESS_DIED = "The analysis process stopped and was restarted; your request was lost. Please try again."
 
 
-class AnalysisUnavailable(RuntimeError):
+class AnalysisUnavailable(WorkerError):
     """The analysis process died while this request was in it; the message asks to try again."""
 
 

@@ -272,6 +272,8 @@ class BatchingWorker(Generic[F, R]):
             failure: BaseException = WorkerError(
                 f"The analysis returned {len(results)} results for {len(batch)} films; please try again."
             )
+        except WorkerError as error:  # the engine itself is gone (not one bad film): every film gets the retry message
+            return [], [(request, error) for request in batch]
         except Exception as error:  # handed to the waiting callers; the worker itself goes on
             failure = error
         if len(batch) == 1:

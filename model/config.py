@@ -214,6 +214,9 @@ UNLIKELY_CLASS_PROBABILITY: float = 0.1
 # Files an audit of a folder picks up (plus files without a suffix: archives often store DICOM that way).
 ARCHIVE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".dcm", ".dicom"})
 AUDIT_BATCH_SIZE: int = 32
+# An audit keeps no film for viewing: each is decoded (or reduced right after decoding) to this longest side, four
+# times the model's input, which keeps the input and the raster figures as from the full film (checked in tests).
+AUDIT_WORKING_SIDE: int = 640
 AUDIT_METHODS: tuple[str, ...] = ("gradcam",)
 # Where an audit writes its rows (Parquet) and its overlay thumbnails, inside the --out folder.
 AUDIT_ROWS_FOLDER: str = "rows"
@@ -269,3 +272,16 @@ MAX_INFLATED_DICOM_BYTES: int = 512 * 1024 * 1024
 # Mean channel difference (0-255) above which a picture is in colour and stopped by the gate whatever else it
 # resembles: grey films, even as RGB JPEGs, stay near 0-2.
 GATE_MAX_COLOURFULNESS: float = 6.0
+
+# --- Where the dashboard's analysis runs (model/analysis_process.py, model/serving.py) ---
+# "process" (default): one child process of the page server holds the models; "thread": inside the page server (the
+# in-process app tests, which change settings at run time); "serve" or "serve:APP": a Ray Serve deployment
+# (scripts/serve_analysis.py) that several dashboard servers share, reached through the Ray cluster named by
+# RAY_ADDRESS.
+ANALYSIS_ENV: str = "CXR_ANALYSIS"
+ANALYSIS_BACKENDS: tuple[str, ...] = ("process", "thread", "serve")
+SERVE_APP_NAME: str = "cxr_analysis"
+
+
+def analysis_backend() -> str:
+    return os.environ.get(ANALYSIS_ENV, "").strip() or "process"

@@ -4,7 +4,10 @@ Usage: python scripts/benchmark_archive.py [--films 1000] [--batch-size 32] [--j
 Every variant does the same work per film (read, hash, decode, screen, classify, Grad-CAM, lung share, thumbnail)
 on the same films from the shared data, into a fresh output folder. Ray starts once, before the timings (as a
 cluster would already be running); the Ray figures include each job's actors loading the models.
---json prints one object: loop_films_per_s, ray1_films_per_s, ray2_films_per_s (and the film count and CPUs).
+Then 3000x2500 films made here (a 12-bit DICOM, a 16-bit PNG): the decode to the dashboard's and to the audit's
+working size (full_size_decode_ms_*), and the audit loop's rate over full-size DICOMs (full_size_films_per_s).
+--json prints one object: loop_films_per_s, ray1_films_per_s, ray2_films_per_s, the full-size figures (and the film
+count and CPUs). --full-size-only measures only the full-size figures.
 """
 
 from __future__ import annotations
@@ -51,13 +54,83 @@ def ray_films_per_s(table: Path, out: Path, workers: int, batch_size: int) -> fl
     return run_audit(table, out, workers=workers, batch_size=batch_size).films_per_second
 
 
+def full_size_films() -> dict[str, bytes]:
+    """A 3000x2500 12-bit DICOM and a 3000x2500 16-bit PNG, made here (what a modern detector writes)."""
+    import io
+
+    import pydicom
+    from PIL import Image
+    from pydicom.dataset import FileDataset, FileMetaDataset
+    from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+    from model.synthetic import synthetic_radiograph
+
+    film = synthetic_radiograph(3000, 2500, seed=7)
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID = SecondaryCaptureImageStorage, generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = FileDataset("film.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
+    ds.Modality, ds.Rows, ds.Columns, ds.SamplesPerPixel = "DX", 3000, 2500, 1
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.PixelData = np.round(film * 4095).astype(np.uint16).tobytes()
+    dicom = io.BytesIO()
+    pydicom.dcmwrite(dicom, ds, enforce_file_format=True)
+    png = io.BytesIO()
+    Image.fromarray(np.round(film * 65535).astype(np.uint16)).save(png, format="PNG")
+    return {"dicom": dicom.getvalue(), "png16": png.getvalue()}
+
+
+def full_size_decode_ms(repeats: int = 7) -> dict[str, float]:
+    """Per film, decode to what the next step reads: the viewer's size (the dashboard) and the audit's size."""
+    import statistics
+
+    from model.gate.features import prepare_film
+    from model.image_io import load_image_bytes
+
+    report = {}
+    for kind, data in full_size_films().items():
+        name = "film.dcm" if kind == "dicom" else "film.png"
+        for label, side in (("dashboard", config.MAX_WORKING_SIDE), ("audit", config.AUDIT_WORKING_SIDE)):
+            times = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                prepare_film(load_image_bytes(data, name, side))
+                times.append(time.perf_counter() - started)
+            report[f"full_size_decode_ms_{kind}_{label}"] = round(statistics.median(times) * 1000, 1)
+    return report
+
+
+def full_size_films_per_s(count: int = 16) -> float:
+    """The one-process audit loop over `count` full-size DICOM films (decode, hash, screen, classify, Grad-CAM)."""
+    from model.audit.auditor import FilmAuditor
+    from model.audit.decode import decode_batch
+
+    with tempfile.TemporaryDirectory() as folder:
+        data = full_size_films()["dicom"]
+        paths = [Path(folder) / f"film{i}.dcm" for i in range(count)]
+        for path in paths:
+            path.write_bytes(data)
+        auditor = FilmAuditor(thumbnails=None)
+        auditor.audit(decode_batch({"path": np.array([str(paths[0])])}))  # models loaded and traced first
+        started = time.perf_counter()
+        for start in range(0, count, 8):
+            auditor.audit(decode_batch({"path": np.array([str(p) for p in paths[start : start + 8]])}))
+        return count / (time.perf_counter() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--films", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=config.AUDIT_BATCH_SIZE)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--skip-loop", action="store_true")
+    parser.add_argument("--full-size-only", action="store_true", help="only the 3000x2500 decode and audit figures")
     args = parser.parse_args()
+    if args.full_size_only:
+        report = {**full_size_decode_ms(), "full_size_films_per_s": round(full_size_films_per_s(), 2)}
+        print(json.dumps(report) if args.json else "\n".join(f"{k:40s} {v}" for k, v in report.items()))
+        return
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         table = film_list(args.films, scratch)
@@ -73,6 +146,8 @@ def main() -> None:
             rate = ray_films_per_s(table, scratch / f"ray{workers}", workers, args.batch_size)
             report[f"ray{workers}_films_per_s"] = round(rate, 1)
         ray.shutdown()
+    report.update(full_size_decode_ms())
+    report["full_size_films_per_s"] = round(full_size_films_per_s(), 2)
     if args.json:
         print(json.dumps(report))
     else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -251,6 +252,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-crowd", action="store_true", help="leave out the 10- and 20-session runs")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="server and analysis process on core 0, Chromium on core 1: the server measured, not the browsers",
+    )
     args = parser.parse_args()
     if chromium_path() is None:
         raise SystemExit("chromium not found: apt-get install chromium")
@@ -269,38 +275,52 @@ def main() -> None:
 def measure(report: dict[str, float], args: argparse.Namespace) -> None:
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server() as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT)
-        page.goto(server.url)
-        page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
-        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
-        report["cold_start_s"] = time.perf_counter() - server.started_at
-        report["first_upload_s"] = timed(lambda: upload(page, "first.png", sample_films(1, 100)[0]), page, " for ")
-        medians = one_user(page, server.url, sample_films(args.repeats))
-        report.update(
-            upload_to_heatmap_s=medians["upload"],
-            method_switch_cached_s=medians["cached"],
-            method_switch_fresh_s=medians["fresh"],
-            compare_all_s=medians["compare"],
-            evaluation_first_visit_s=evaluation_first_visit(page, server.url),
-        )
-        report.update(model_switching(page, server.url, sample_films(1, 60)[0]))
-        three = compare_three_models(page, server.url)
-        if three is not None:
-            report["compare_three_models_s"] = three
-        page.close()
-        if not args.skip_crowd:
-            ten, _ = crowd(browser, server.url, sample_films(10, 20))
-            # the server and any process it started, with every registered model used above (at most
-            # DASHBOARD_LOADED_MODELS stay loaded)
-            report["rss_10_sessions_mb"] = tree_rss_mb(server.pid)
-            first, switch = crowd(browser, server.url, sample_films(20, 40))
-            report["p95_first_heatmap_20_sessions_s"] = percentile(first, 95)
-            report["p50_first_heatmap_20_sessions_s"] = percentile(first, 50)
-            report["p95_method_switch_20_sessions_s"] = percentile(switch, 95)
-            report["p50_method_switch_20_sessions_s"] = percentile(switch, 50)
-        browser.close()
+    suffix = "_pinned" if args.pin else ""
+    everything = os.sched_getaffinity(0)
+    with streamlit_server() as server:
+        if args.pin:  # the server (and the analysis process it starts later, which inherits it) on core 0 ...
+            os.sched_setaffinity(server.pid, {0})
+            os.sched_setaffinity(0, {1})  # ... and Chromium, started from here, on core 1
+        try:
+            with sync_playwright() as playwright:
+                _measure_with(playwright, server, report, args, suffix)
+        finally:
+            os.sched_setaffinity(0, everything)
+
+
+def _measure_with(playwright, server, report: dict[str, float], args: argparse.Namespace, suffix: str) -> None:
+    """Every timing of one run, on a started server (pinned or not)."""
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(server.url)
+    page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)
+    page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+    report["cold_start_s"] = time.perf_counter() - server.started_at
+    report["first_upload_s"] = timed(lambda: upload(page, "first.png", sample_films(1, 100)[0]), page, " for ")
+    medians = one_user(page, server.url, sample_films(args.repeats))
+    report.update(
+        upload_to_heatmap_s=medians["upload"],
+        method_switch_cached_s=medians["cached"],
+        method_switch_fresh_s=medians["fresh"],
+        compare_all_s=medians["compare"],
+        evaluation_first_visit_s=evaluation_first_visit(page, server.url),
+    )
+    report.update(model_switching(page, server.url, sample_films(1, 60)[0]))
+    three = compare_three_models(page, server.url)
+    if three is not None:
+        report["compare_three_models_s"] = three
+    page.close()
+    if not args.skip_crowd:
+        ten, _ = crowd(browser, server.url, sample_films(10, 20))
+        # the server and any process it started, with every registered model used above (at most
+        # DASHBOARD_LOADED_MODELS stay loaded)
+        report[f"rss_10_sessions{suffix}_mb"] = tree_rss_mb(server.pid)
+        first, switch = crowd(browser, server.url, sample_films(20, 40))
+        report[f"p95_first_heatmap_20_sessions{suffix}_s"] = percentile(first, 95)
+        report[f"p50_first_heatmap_20_sessions{suffix}_s"] = percentile(first, 50)
+        report[f"p95_method_switch_20_sessions{suffix}_s"] = percentile(switch, 95)
+        report[f"p50_method_switch_20_sessions{suffix}_s"] = percentile(switch, 50)
+    browser.close()
 
 
 if __name__ == "__main__":

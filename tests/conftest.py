@@ -12,6 +12,11 @@ import pytest
 from model import config
 from model.synthetic import synthetic_radiograph  # noqa: F401  (re-exported for the tests)
 
+# In-process app tests (AppTest) change settings at run time (a missing model, a damaged gate file): the analysis
+# runs in the test's own process so that it sees them. Servers started for the browser tests use the default, the
+# analysis in its own process (dashboard.browser_harness passes it explicitly).
+os.environ.setdefault(config.ANALYSIS_ENV, "thread")
+
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:
     from PIL import Image

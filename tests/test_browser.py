@@ -5,6 +5,8 @@ Screenshots land in artifacts/screenshots/ for a human to look at.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,17 @@ def _open_sample_film(page, url: str) -> None:
     _wait_answer(page)
 
 
+def _viewer(page):
+    """The film viewer's plot (the probability bars and other charts are plotly too): the one whose layout carries
+    the viewer's uirevision."""
+    index = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+            .findIndex(p => p._fullLayout && p._fullLayout.uirevision === 'viewer')"""
+    )
+    assert index >= 0, "no viewer on the page"
+    return page.locator(".js-plotly-plot").nth(index)
+
+
 def _viewer_ranges(page) -> dict:
     """The x ranges of the viewer's two panes, read from plotly's own layout in the page."""
     return page.evaluate(
@@ -108,7 +121,7 @@ def test_viewer_panes_zoom_together_and_presets_change_the_window(browser_page):
     _open_sample_film(page, url)
     _wait_idle(page, min_charts=2)
     before = _viewer_ranges(page)
-    viewer = page.locator(".js-plotly-plot .nsewdrag").first
+    viewer = _viewer(page).locator(".nsewdrag").first
     box = viewer.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     for _ in range(4):
@@ -273,8 +286,11 @@ def test_explain_on_a_phone_shows_one_pane_without_overlapping_toolbars(browser_
         assert phone.locator(".modebar-container .modebar").count() == 0, "no plotly toolbar on a phone"
         titles = phone.locator(".stPlotlyChart .annotation-text").all_text_contents()
         assert any(" for " in t for t in titles) and "X-ray" not in titles, "one pane: the heatmap"
-        viewer = phone.locator(".stPlotlyChart").first.bounding_box()
+        viewer = _viewer(phone).bounding_box()
         assert viewer["width"] <= PHONE["width"], "the viewer fits the screen"
+        assert phone.get_by_text("Prediction:").first.bounding_box()["y"] < viewer["y"], "the answer above the film"
+        controls = phone.get_by_role("button", name="Method, class, layer and window")
+        assert controls.count() == 1 and controls.bounding_box()["y"] < viewer["y"], "controls without the drawer"
         overlaps = _overlapping_pairs(phone, ".stPlotlyChart .gtitle, .stPlotlyChart .annotation-text", "button")
         assert not overlaps, overlaps
         width = phone.evaluate("document.documentElement.scrollWidth")
@@ -350,7 +366,8 @@ def test_compare_models_shows_one_film_through_two_models_zooming_together(brows
                    return Object.keys(g.layout).filter(k => k.startsWith('xaxis')).length; }"""
     )
     assert panes == 2, "two models, two panes"
-    assert page.get_by_text("Heat inside the lungs").count() == 2  # a figure line per model
+    lines = page.locator("p").filter(has_text=re.compile(r"^Heat inside the lungs"))
+    assert lines.count() == 2  # a figure line per model
     # Zoom one pane: the other follows (the axes are matched).
     box = viewer.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.25, box["y"] + box["height"] * 0.5)

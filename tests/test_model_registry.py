@@ -206,3 +206,37 @@ def test_the_shipped_registry_has_a_default_an_exhibit_and_cards_that_match_thei
         assert entry.card.sha256 == sha256_of(entry.model_path), f"{entry.id}: card hash is not its file's"
         if entry.metrics_path is not None:
             assert json.loads(entry.metrics_path.read_text())["model_sha256"] == entry.card.sha256
+
+
+@requires_shipped_model
+def test_the_dashboard_explains_a_registered_two_class_rgb_model(tmp_path, registry, monkeypatch, capsys):
+    """Chosen in the sidebar, a vendor's 2-class RGB model answers with its own classes, its own CAM layers and the
+    note that the gate's feature-space part does not apply to it."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    (registry / config.DEFAULT_MODEL_ID).symlink_to(config.DEFAULT_MODEL_DIR)  # the default stays registered
+    source = tmp_path / "vendor.keras"
+    small_cnn(112, 3, 2).save(source)
+    code, _, err = run_add_model(
+        monkeypatch, capsys, str(source), "--id", "vendor", "--classes", "Healthy,Sick", "--name", "Vendor RGB"
+    )
+    assert code == 0, err
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(config.REPO_ROOT / "dashboard" / "app.py"), default_timeout=180).run()
+        at.selectbox(key="model_id").set_value("vendor").run()
+        at.file_uploader(key="upload").upload("film.png", film_file(tmp_path).read_bytes(), "image/png").run()
+        anyway = [b for b in at.button if b.key and b.key.startswith("anyway_")]
+        if anyway:
+            anyway[0].click().run()
+        assert not at.exception
+        assert at.selectbox(key="target").options == ["Predicted class", "Healthy", "Sick"]
+        assert at.selectbox(key="layer").options == ["conv_a", "conv_b"]
+        shown = "\n".join(m.value for m in at.markdown)
+        assert "#### Prediction: **Healthy**" in shown or "#### Prediction: **Sick**" in shown
+        assert any("image and lung tests only" in i.value for i in at.info)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()

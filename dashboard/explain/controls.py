@@ -9,10 +9,10 @@ import streamlit as st
 from dashboard.layout import is_phone
 from dashboard.viewer import WINDOW_PRESETS
 from model import config
+from model.analysis_process import ModelDescription
 from model.explain import METHODS
 from model.image_io import LoadedImage
 from model.overlay import COLORMAPS, ViewSettings
-from model.registry import Classifier
 
 PREDICTED = "Predicted class"
 
@@ -30,20 +30,18 @@ class ExplainChoice:
     cam_layer: str
 
 
-def controls_ui(model: Classifier, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
+def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
     """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page.
 
     Window and level are shown in the film's own units (DICOM values after the modality table, 0-65535 for a
     16-bit PNG, 0-255 for 8 bits), as a radiologist reads them; the view settings keep the 0-1 display scale."""
-    from model.explain.base import convolutional_layers
-
     # On a phone the sidebar is a drawer that covers the film: the controls fold out above the film instead.
     bar = st.popover("Method, class, layer and window", icon=":material/tune:") if is_phone() else st.sidebar
     bar.subheader("Explanation")
     method = bar.selectbox("Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method")
     uses_layer = METHODS[method].uses_layer
     # Classes and layers are the chosen model's own: a choice the newly chosen model lacks falls back to the default.
-    targets, layers = [PREDICTED, *model.classes], convolutional_layers(model.network)
+    targets, layers = [PREDICTED, *model.card["classes"]], list(model.layers)
     for key, options in (("target", targets), ("layer", layers)):
         if key in st.session_state and st.session_state[key] not in options:
             del st.session_state[key]

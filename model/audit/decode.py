@@ -60,7 +60,7 @@ def decode_one(path: str) -> dict[str, object]:
         return {**row, "error": f"{name}: could not be read ({error.strerror or type(error).__name__})."}
     row["sha256"] = hashlib.sha256(data).hexdigest()
     try:
-        image = load_image_bytes(data, name)
+        image = load_image_bytes(data, name, config.AUDIT_WORKING_SIDE)  # only the model's input is needed
         film = prepare_film(image)
     except ImageLoadError as error:
         return {**row, "error": str(error)}

@@ -55,7 +55,9 @@ def screen(
     model_inputs = np.stack([film.model_input for film in films])
     masks = predict_lung_masks(segmenter, model_inputs) if segmenter is not None else None
     inputs = network_inputs(classifier, model_inputs, masks, segmenter, pixels)
-    with_features = classifier.uses_gate_features(gate)
+    # Features where the gate reads them, and where no gate is given and the network has them (calibration fits
+    # the gate on them).
+    with_features = classifier.uses_gate_features(gate) if gate is not None else classifier.has_feature_layer
     if with_features:
         features, probabilities = features_and_probabilities(classifier.network, inputs)
     else:

@@ -11,7 +11,7 @@ import numpy as np
 from model import config
 from model.image_io.errors import DicomError, ImageTooLargeError
 from model.image_io.guards import compressed_frame_size, inflated_size_exceeds
-from model.image_io.limits import check_memory, check_size
+from model.image_io.limits import check_memory, check_size, reduce_stored
 from model.image_io.loaded import LoadedImage, channel_difference, min_max
 from model.image_io.sniffing import is_dicom
 
@@ -99,7 +99,7 @@ def _check_compressed_frame(dataset, name: str, rows: int, columns: int, frames:
         )
 
 
-def load_dicom(data: bytes, name: str) -> LoadedImage:
+def load_dicom(data: bytes, name: str, working_side: int = config.MAX_WORKING_SIDE) -> LoadedImage:
     import pydicom
     from pydicom.errors import InvalidDicomError
     from pydicom.pixels import apply_color_lut, apply_modality_lut, apply_voi_lut, pixel_array
@@ -138,24 +138,43 @@ def load_dicom(data: bytes, name: str) -> LoadedImage:
             raw = raw[..., :3].mean(axis=-1)
         elif raw.ndim == 3:
             raw = raw[0]
-        values = raw.astype(np.float64) if photometric == "PALETTE COLOR" else apply_modality_lut(raw, dataset)
-        values = np.asarray(values, dtype=np.float64)
-        has_voi = any(key in dataset for key in ("VOILUTSequence", "WindowCenter"))
-        if has_voi:
-            values = apply_voi_lut(values, dataset, prefer_lut=True).astype(np.float64)
+        extremes = None
+        if photometric != "PALETTE COLOR" and max(raw.shape) > working_side:
+            # Stored values reduced first, so the tables below touch few pixels; the full film's darkest and
+            # brightest stored values go through the same tables, so the film keeps its own range.
+            extremes = np.array([[raw.min(), raw.max()]], dtype=raw.dtype)
+            raw = reduce_stored(raw, working_side)
+
+        def tables(stored: np.ndarray) -> np.ndarray:
+            out = stored.astype(np.float64) if photometric == "PALETTE COLOR" else apply_modality_lut(stored, dataset)
+            out = np.asarray(out, dtype=np.float64)
+            if any(key in dataset for key in ("VOILUTSequence", "WindowCenter")):
+                out = apply_voi_lut(out, dataset, prefer_lut=True).astype(np.float64)
+            return out
+
+        values = tables(raw)
+        if any(key in dataset for key in ("VOILUTSequence", "WindowCenter")):
             notes.append("DICOM window / VOI LUT applied.")
+        full_range = None if extremes is None else tables(extremes)
     except Exception as error:  # a LUT that contradicts the pixels, an odd shape
         raise DicomError(
             f"{name}: the DICOM intensity tables cannot be applied ({type(error).__name__}: {error})."
         ) from None
     if not np.isfinite(values).all():
         raise DicomError(f"{name}: the DICOM pixel values are not finite after rescaling.")
-    pixels, value_range = min_max(values)
+    if full_range is not None:
+        low, high = float(full_range.min()), float(full_range.max())
+        values = np.clip(values, low, high)
+        pixels, value_range = min_max(values, (low, high))
+    else:
+        pixels, value_range = min_max(values)
     if photometric == "MONOCHROME1":
         pixels = 1.0 - pixels
         value_range = value_range[::-1]
         notes.append("MONOCHROME1: inverted so that bone is bright.")
     bits = int(dataset.get("BitsStored", dataset.get("BitsAllocated", 16)))
+    if pixels.shape != (rows, columns):
+        notes.append(f"Large image ({columns}x{rows}): reduced to {pixels.shape[1]}x{pixels.shape[0]} on decoding.")
     return LoadedImage(
         pixels=pixels.astype(np.float32),
         source_format="DICOM",
@@ -163,6 +182,7 @@ def load_dicom(data: bytes, name: str) -> LoadedImage:
         notes=notes,
         colourfulness=colour,
         value_range=value_range,
+        original_size=(columns, rows),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from model import config
 from model.image_io.errors import ImageTooLargeError, ImageTooSmallError
 from model.image_io.loaded import LoadedImage
@@ -38,17 +40,39 @@ def check_size(shape: tuple[int, ...], name: str) -> None:
         )
 
 
-def downscale_once(loaded: LoadedImage) -> LoadedImage:
+def reduced_size(width: int, height: int, working_side: int) -> tuple[int, int] | None:
+    """(width, height) with the longest side `working_side`, or None when the picture is no larger than that."""
+    longest = max(width, height)
+    if longest <= working_side:
+        return None
+    scale = working_side / longest
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def reduce_stored(values: np.ndarray, working_side: int) -> np.ndarray:
+    """A film's stored samples (any integer or float type) area-averaged to the working size, before any conversion
+    to floating point: at 3000x2500 the conversions and look-up tables cost more than the decoding."""
+    size = reduced_size(values.shape[1], values.shape[0], working_side)
+    if size is None:
+        return values
+    import cv2
+
+    supported = values if values.dtype in (np.uint8, np.uint16, np.int16, np.float32) else values.astype(np.float32)
+    return cv2.resize(supported, size, interpolation=cv2.INTER_AREA)
+
+
+def downscale_once(loaded: LoadedImage, working_side: int | None = None) -> LoadedImage:
     """Shrink a very large film once, early, to what the viewer and the model need: every later copy is small."""
+    working_side = working_side or config.MAX_WORKING_SIDE
     height, width = loaded.pixels.shape
     if loaded.original_size is None:
         loaded.original_size = (width, height)
     longest = max(height, width)
-    if longest <= config.MAX_WORKING_SIDE:
+    if longest <= working_side:
         return loaded
     import cv2
 
-    scale = config.MAX_WORKING_SIDE / longest
+    scale = working_side / longest
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     loaded.pixels = cv2.resize(loaded.pixels, size, interpolation=cv2.INTER_AREA)
     loaded.notes.append(f"Large image ({width}x{height}): reduced to {size[0]}x{size[1]} for viewing and the model.")

@@ -61,9 +61,12 @@ def colourfulness(image: "Image.Image") -> float:  # noqa: F821 - PIL imported l
     return channel_difference(np.asarray(image.convert("RGB")))
 
 
-def min_max(values: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
-    """Values scaled to [0, 1] by their own range, and that range (the file's values at 0 and 1)."""
-    low, high = float(np.min(values)), float(np.max(values))
+def min_max(
+    values: np.ndarray, value_range: tuple[float, float] | None = None
+) -> tuple[np.ndarray, tuple[float, float]]:
+    """Values scaled to [0, 1] by their own range (or the given one: the full film's, for a reduced copy), and that
+    range (the file's values at 0 and 1)."""
+    low, high = value_range if value_range is not None else (float(np.min(values)), float(np.max(values)))
     if high <= low:
         return np.zeros_like(values, dtype=np.float32), (low, high)
     return ((values - low) / (high - low)).astype(np.float32), (low, high)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from model import config
 from model.image_io.dicom import load_dicom
 from model.image_io.errors import DicomError, EmptyFileError, NotAFileError
 from model.image_io.limits import check_file_size, check_size, downscale_once
@@ -12,7 +13,7 @@ from model.image_io.raster import load_raster
 from model.image_io.sniffing import describe_non_image, is_dicom, looks_like_bare_dicom
 
 
-def load_image_file(path: str | Path) -> LoadedImage:
+def load_image_file(path: str | Path, working_side: int | None = None) -> LoadedImage:
     """Read a file from disk through the same checks as an upload; odd paths get their own messages."""
     path = Path(path)
     try:
@@ -28,23 +29,29 @@ def load_image_file(path: str | Path) -> LoadedImage:
         data = path.read_bytes()
     except OSError as error:  # a symlink loop, a permission, a vanished file
         raise NotAFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
-    return load_image_bytes(data, path.name)
+    return load_image_bytes(data, path.name, working_side)
 
 
-def load_image_bytes(data: bytes, name: str = "upload") -> LoadedImage:
-    """Decode uploaded bytes; raise an `ImageLoadError` subclass for anything unusable."""
+def load_image_bytes(data: bytes, name: str = "upload", working_side: int | None = None) -> LoadedImage:
+    """Decode uploaded bytes; raise an `ImageLoadError` subclass for anything unusable.
+
+    A film larger than `working_side` (default: MAX_WORKING_SIDE, what the viewer needs) on its longest side comes
+    back reduced to it, decoded at that size where the format allows (JPEG scale-on-decode) and reduced before any
+    floating-point conversion otherwise; a batch audit, which needs only the model's input, asks for less.
+    """
+    working_side = working_side or config.MAX_WORKING_SIDE
     if not data:
         raise EmptyFileError(f"{name}: the file is empty (0 bytes).")
     check_file_size(name, len(data))
     if is_dicom(data) or looks_like_bare_dicom(data):
-        loaded = load_dicom(data, name)
+        loaded = load_dicom(data, name, working_side)
     elif name.lower().endswith((".dcm", ".dicom")):
         what = describe_non_image(data)
         raise DicomError(
             f"{name}: named like a DICOM file but has no DICOM header" + (f"; it is {what}." if what else ".")
         )
     else:
-        loaded = load_raster(data, name)
+        loaded = load_raster(data, name, working_side)
     width, height = loaded.original_size or loaded.size  # judged at the size the file declares
     check_size((height, width), name)
-    return downscale_once(loaded)
+    return downscale_once(loaded, working_side)

@@ -11,7 +11,7 @@ import numpy as np
 from model import config
 from model.image_io.errors import ImageTooLargeError, NotAnImageError, TruncatedImageError
 from model.image_io.guards import jpeg_scan_count, tiff_page_count
-from model.image_io.limits import check_memory, check_size
+from model.image_io.limits import check_memory, check_size, reduce_stored, reduced_size
 from model.image_io.loaded import LoadedImage, colourfulness, min_max
 from model.image_io.sniffing import describe_non_image, other_format
 
@@ -37,10 +37,10 @@ def _check_structure(data: bytes, name: str) -> None:
         )
 
 
-def _reduce_early(image, name: str, notes: list[str]):
+def _reduce_early(image, name: str, notes: list[str], working_side: int = config.MAX_WORKING_SIDE):
     """A very large picture shrunk by an integer factor right after decoding (Pillow's reduce, a box filter),
     before any conversion copies it: a 7000-px RGBA PNG then costs one decoded copy, not six."""
-    factor = max(image.size) // config.MAX_WORKING_SIDE  # never below the working size: the rest is done later
+    factor = max(image.size) // working_side  # never below the working size: the rest is done later
     if factor < 2:
         return image
     try:
@@ -51,7 +51,7 @@ def _reduce_early(image, name: str, notes: list[str]):
     return reduced
 
 
-def load_raster(data: bytes, name: str) -> LoadedImage:
+def load_raster(data: bytes, name: str, working_side: int = config.MAX_WORKING_SIDE) -> LoadedImage:
     from PIL import Image, UnidentifiedImageError
 
     _check_structure(data, name)
@@ -78,11 +78,18 @@ def load_raster(data: bytes, name: str) -> LoadedImage:
     frames = getattr(image, "n_frames", 1) if image.format != "TIFF" else tiff_pages(data)
     original_size = (image.width, image.height)
     try:
+        target = reduced_size(image.width, image.height, working_side)
+        if image.format == "JPEG" and target is not None:  # libjpeg decodes at 1/2, 1/4 or 1/8 size directly
+            image.draft(image.mode, target)
         image.load()
+        if image.size != original_size:
+            notes.append(
+                f"Large JPEG ({original_size[0]}x{original_size[1]}): decoded at {image.width}x{image.height}."
+            )
         if frames > 1:
             notes.append(f"{image.format} with {frames} frames: the first frame is used.")
         source_format = image.format or "image"
-        image = _reduce_early(image, name, notes)
+        image = _reduce_early(image, name, notes, working_side)
         rotated = _apply_exif_orientation(image)
         if rotated is not image:
             notes.append("EXIF orientation applied (the picture was stored turned).")
@@ -95,8 +102,9 @@ def load_raster(data: bytes, name: str) -> LoadedImage:
     mode = image.mode
     value_range: tuple[float, float] | None = None  # set where the file's values are not 0..2**bits - 1
     colour = 0.0  # measured for pictures that arrive with colour channels
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):
-        pixels = np.asarray(image, dtype=np.float32) / 65535.0
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N"):  # reduced as stored integers, then scaled
+        pixels = reduce_stored(np.asarray(image).astype(np.uint16, copy=False), working_side).astype(np.float32)
+        pixels /= 65535.0
         bit_depth = 16
         notes.append("16-bit image: intensities scaled from 0-65535.")
     elif mode == "I":

@@ -36,6 +36,19 @@ class Classifier:
     def classes(self) -> tuple[str, ...]:
         return self.card.classes
 
+    @property
+    def has_feature_layer(self) -> bool:
+        """Whether the network has the layer whose output the gate's feature space reads (a LiteRT export of a
+        project-shaped model carries it as a second output)."""
+        get_layer = getattr(self.network, "get_layer", None)
+        if get_layer is None:
+            return self.card.is_project_shape
+        try:
+            get_layer(config.FEATURE_LAYER)
+        except ValueError:
+            return False
+        return True
+
     def uses_gate_features(self, gate) -> bool:
         """Whether the gate's feature-space part was calibrated on this network (its recorded hash matches). A
         project-shaped network given without a card (internal callers, tests) is taken as the gate's own."""
