@@ -170,17 +170,28 @@ def compare_three_models(page, url: str) -> float | None:
     page.get_by_text("Where they disagree").first.wait_for(timeout=WAIT_MS)
     page.wait_for_function(SETTLED, timeout=WAIT_MS, polling=50)
     models = page.locator('[data-testid="stMultiSelect"]').first
-    models.click(timeout=ACTION_MS)
+    models.locator("input").click(timeout=ACTION_MS)
     page.get_by_role("option").first.click(timeout=ACTION_MS)  # the one model not yet chosen
     page.keyboard.press("Escape")
     count = "() => Array.from(document.querySelectorAll('p')).filter(p => p.innerText.startsWith('Heat inside')).length"
     page.wait_for_function(f"() => ({SETTLED})() && ({count})() === 3", timeout=WAIT_MS, polling=50)
     film = page.locator('[data-testid="stSelectbox"]').filter(has_text="Film").first
+    picture = """() => { const p = Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .find(p => p._fullLayout && p._fullLayout.uirevision === 'compare-models');
+        return p ? p.data.map(t => (t.source || '').length).join(',') : ''; }"""
+    before = page.evaluate(picture)
     started = time.perf_counter()
     film.get_by_role("button", name="Open").click(timeout=ACTION_MS)
     page.get_by_role("option").nth(3).click(timeout=ACTION_MS)
-    page.wait_for_timeout(100)
-    page.wait_for_function(f"() => ({SETTLED})() && ({count})() === 3", timeout=WAIT_MS, polling=50)
+    waiting = (
+        "document.body.innerText.includes('Computing your heatmap') || document.body.innerText.includes('ahead of')"
+    )
+    page.wait_for_function(
+        f"(old) => ({SETTLED})() && ({count})() === 3 && !({waiting}) && ({picture})() !== old",
+        arg=before,
+        timeout=WAIT_MS,
+        polling=50,
+    )
     return time.perf_counter() - started
 
 
