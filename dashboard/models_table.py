@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.model_choice import card_label
 from dashboard.resources import ResourceError, get_model_explanation_quality, get_model_metrics, get_registry_cards
+from model.explain.catalog import label_of
 
 
 def _best_pointing(quality: dict) -> tuple[float | None, str]:
@@ -32,16 +33,23 @@ def model_row(card: dict) -> dict[str, object]:
     return {
         "model": card_label(card),
         "classes": ", ".join(card["classes"]),
-        "input": f"{card['input_size']} px, {'grey' if card['channels'] == 1 else 'RGB'}",
-        "test macro-F1": (metrics.get("overall") or {}).get("macro_f1"),
-        "NIH pneumonia called Pneumonia": nih.get("pneumonia_called_pneumonia"),
-        "other hospitals: COVID-19 AUROC": external.get("auroc"),
-        "other hospitals: sick vs healthy AUROC": external.get("abnormal_score_auroc"),
-        "Grad-CAM heat in lungs (median)": (lungs.get("all") or {}).get("median"),
-        "Grad-CAM peak in lungs": lungs.get("peak_in_lungs"),
-        "pointing game (best method)": pointing,
-        "best method": method,
+        "input": f"{card['input_size']} px {'grey' if card['channels'] == 1 else 'RGB'}",
+        "test macro-F1": _num((metrics.get("overall") or {}).get("macro_f1")),
+        "NIH pneumonia → Pneumonia": _pct(nih.get("pneumonia_called_pneumonia")),
+        "other hospitals COVID-19 AUROC": _num(external.get("auroc")),
+        "other hospitals sick AUROC": _num(external.get("abnormal_score_auroc")),
+        "heat in lungs": _pct((lungs.get("all") or {}).get("median")),
+        "peak in lungs": _pct(lungs.get("peak_in_lungs")),
+        "pointing game": _num(pointing) + (f" ({label_of(method)})" if method else ""),
     }
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
 
 
 def registered_models_table() -> None:
@@ -49,27 +57,11 @@ def registered_models_table() -> None:
     if len(cards) < 2:
         return
     st.subheader("Every registered model")
-    st.dataframe(
-        pd.DataFrame([model_row(card) for card in cards]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            name: st.column_config.NumberColumn(format="%.2f")
-            for name in (
-                "test macro-F1",
-                "other hospitals: COVID-19 AUROC",
-                "other hospitals: sick vs healthy AUROC",
-                "pointing game (best method)",
-            )
-        }
-        | {
-            name: st.column_config.NumberColumn(format="percent")
-            for name in ("NIH pneumonia called Pneumonia", "Grad-CAM heat in lungs (median)", "Grad-CAM peak in lungs")
-        },
-    )
+    st.dataframe(pd.DataFrame([model_row(card) for card in cards]), hide_index=True, width="stretch")
     st.caption(
         "Empty cells: not computed for that model (its classes are not the data's labels, or nobody ran "
         "`python scripts/evaluate.py --model ID` / `python scripts/audit_explanations.py --model ID`). AUROC: how "
         "well a score ranks sick above healthy films (0.5 = chance, 1 = perfect). Pointing game: share of "
-        "radiologist-boxed films where the map's hottest point falls in the box."
+        "radiologist-boxed films where the map's hottest point falls in the box (best method). Heat and peak in "
+        "lungs: Grad-CAM on the test split (median share, share of films)."
     )

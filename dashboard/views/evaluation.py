@@ -71,7 +71,6 @@ if not metrics_describe_shipped_model(metrics["model_sha256"], registered(card["
         f"The model file has changed since these metrics were computed: run "
         f"`python scripts/evaluate.py --model {card['id']}`."
     )
-registered_models_table()
 st.warning(SOURCE_WARNING, icon=":material/warning:")
 
 overall = metrics["overall"]
@@ -249,3 +248,5 @@ else:
                 st.session_state["example_path"] = record["path"]
                 st.session_state["mode"] = "Upload"
                 st.switch_page("views/explain.py")
+
+registered_models_table()  # every model's headline figures, below the chosen one's

@@ -46,7 +46,6 @@ if quality is None:
     )
     registered_models_table()
     st.stop()
-registered_models_table()
 
 st.caption(f"Computed on {quality['computed_on']} by scripts/audit_explanations.py.")
 methods = quality["methods"]
@@ -205,3 +204,5 @@ st.caption(
     "a map that stays the same (high rank correlation) was not explaining the model. Guided backpropagation is "
     "not offered: it is known to fail this check."
 )
+
+registered_models_table()  # every model's headline figures, below the chosen one's
