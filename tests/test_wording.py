@@ -101,3 +101,21 @@ def test_grouped_words_each_sentence_once():
     same = Verdict("good", "fine")
     groups = grouped({"A": same, "B": same, "C": Verdict("bad", "not fine")})
     assert [(v.text, names) for v, names in groups] == [("fine", ["A", "B"]), ("not fine", ["C"])]
+
+
+def test_model_comparison_words_each_difference_once():
+    from model.trust.model_comparison import ModelView, models_disagreement
+
+    agree = models_disagreement(
+        [ModelView("A", "Normal", 0.9, True), ModelView("B", "Normal", 0.85, True)], {"A / B": 0.6}
+    )
+    assert [v.level for v in agree] == ["good", "good"] and "agree on the answer: Normal" in agree[0].text
+    differ = models_disagreement(
+        [ModelView("A", "Normal", 0.95, True), ModelView("B", "COVID-19", 0.40, False)], {"A / B": 0.05}
+    )
+    texts = [v.text for v in differ]
+    assert "different answers (A: Normal; B: COVID-19)" in texts[0]
+    assert any(v.level == "bad" and "outside the lungs for B" in v.text for v in differ)
+    assert any("A keeps 95%" in t and "B only 40%" in t for t in texts)
+    assert differ[-1].level == "caution" and "overlaps 5%" in differ[-1].text
+    assert len(set(texts)) == len(texts), "each difference said once"
