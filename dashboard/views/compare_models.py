@@ -106,7 +106,7 @@ st.plotly_chart(
         [(title, r.heatmap) for title, r in zip(titles, results)],
         lung_mask=mask,
         boxes=boxes,
-        pane_width_px=300 if phone else int(1200 / len(results)),
+        pane_width_px=int((340 if phone else 1200) / len(results)),  # the panes share the width
     ),
     width="stretch",
     key="compare_viewer",
