@@ -26,7 +26,8 @@ def model_row(card: dict) -> dict[str, object]:
         quality = get_model_explanation_quality(card["id"]) or {}
     except ResourceError:
         metrics, quality = {}, {}
-    external = metrics.get("external") or {}
+    sick = _sick_healthy(card["id"])  # a Normal/Abnormal model's own figures
+    external = metrics.get("external") or {"abnormal_score_auroc": (sick.get("external") or {}).get("auroc")}
     nih = metrics.get("adult_nih") or {}
     lungs = (quality.get("methods", {}).get("gradcam") or {}).get("lung_share") or {}
     pointing, method = _best_pointing(quality)
@@ -42,6 +43,23 @@ def model_row(card: dict) -> dict[str, object]:
         "peak in lungs": _pct(lungs.get("peak_in_lungs")),
         "pointing game": _num(pointing) + (f" ({label_of(method)})" if method else ""),
     }
+
+
+def _sick_healthy(model_id: str) -> dict:
+    import json
+
+    from model import config
+    from model.registry import RegistryError, registered
+
+    try:
+        folder = registered(model_id).folder
+    except RegistryError:
+        return {}
+    path = folder / config.SICK_HEALTHY_FILENAME if folder is not None else None
+    try:
+        return json.loads(path.read_text()) if path is not None and path.is_file() else {}
+    except (OSError, json.JSONDecodeError):
+        return {}
 
 
 def _pct(value: float | None) -> str:

@@ -132,14 +132,12 @@ class AnalysisProcess:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
-        self.starts = 0
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
             if self._executor is None:
                 context = multiprocessing.get_context("spawn")
                 self._executor = ProcessPoolExecutor(1, mp_context=context, initializer=_initialise)
-                self.starts += 1
             return self._executor
 
     def _restart(self, broken: ProcessPoolExecutor) -> None:

@@ -47,6 +47,8 @@ INPUT_GATE_FILENAME: str = "input_gate.json"
 LITE_FILENAME: str = "model.tflite"
 LITE_MANIFEST_FILENAME: str = "lite.json"
 HISTORY_FILENAME: str = "training_history.json"
+# A Normal/Abnormal model's figures (sick against healthy), written instead of metrics.json.
+SICK_HEALTHY_FILENAME: str = "sick_healthy.json"
 # Bring-your-own models (scripts/add_model.py): largest Keras file accepted, the input sizes a model may take, and
 # how many models the dashboard keeps loaded at once (least recently used first out).
 MAX_MODEL_FILE_BYTES: int = 200 * 1024 * 1024
@@ -281,7 +283,6 @@ GATE_MAX_COLOURFULNESS: float = 6.0
 # (scripts/serve_analysis.py) that several dashboard servers share, reached through the Ray cluster named by
 # RAY_ADDRESS.
 ANALYSIS_ENV: str = "CXR_ANALYSIS"
-ANALYSIS_BACKENDS: tuple[str, ...] = ("process", "thread", "serve")
 SERVE_APP_NAME: str = "cxr_analysis"
 
 

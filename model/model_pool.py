@@ -38,7 +38,6 @@ class ModelPool:
         self.capacity = max(1, capacity)
         self._models: OrderedDict[str, PooledModel] = OrderedDict()
         self._lock = threading.Lock()
-        self.loads = 0  # how many times a file was loaded (evictions make this grow)
 
     def get(self, model_id: str | None) -> PooledModel:
         """The model `model_id` (None = the default), loaded on first use. Raises RegistryError/ModelLoadError."""
@@ -50,13 +49,8 @@ class ModelPool:
                 return self._models[key]
         pooled = PooledModel(load_registered(entry), gate_for(entry))  # outside the lock: loading takes seconds
         with self._lock:
-            self.loads += 1
             self._models[key] = pooled
             self._models.move_to_end(key)
             while len(self._models) > self.capacity:
                 self._models.popitem(last=False)
         return pooled
-
-    def loaded_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._models)

@@ -77,10 +77,11 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
     import json
 
     card = entry.card
-    if card.label_set != "dataset":
+    if card.label_set is None:
         log(
-            f"Metrics and explanation audit skipped: the classes ({', '.join(card.classes)}) are not the shared data's "
-            f"labels ({', '.join(config.CLASS_NAMES)}), so no film can be scored against them."
+            f"Metrics and explanation audit skipped: the classes ({', '.join(card.classes)}) are neither the shared "
+            f"data's labels ({', '.join(config.CLASS_NAMES)}) nor Normal/Abnormal, so no film can be scored against "
+            "them."
         )
         return
     if not config.image_cache_path().is_file():
@@ -88,6 +89,15 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
             f"Metrics and explanation audit skipped: {config.image_cache_path()} is missing "
             "(run scripts/prepare_data.py)."
         )
+        return
+    if card.label_set == "normal_abnormal":
+        from model.evaluation.sick_healthy import sick_healthy_report
+        from model.lungs import optional_segmenter
+
+        log("Scoring sick against healthy on the test split and the other hospitals' films…")
+        report = sick_healthy_report(entry, optional_segmenter())
+        (folder / config.SICK_HEALTHY_FILENAME).write_text(json.dumps(report, indent=1))
+        log("Explanation audit skipped: it explains the three classes of the data (and Pneumonia for the boxes).")
         return
     from model.evaluation.report import evaluate, write_metrics
 

@@ -64,8 +64,11 @@ def test_a_two_class_rgb_model_of_another_size_works_end_to_end(tmp_path, regist
         monkeypatch, capsys, str(source), "--id", "vendor_rgb", "--classes", "Normal,Abnormal", "--name", "Vendor"
     )
     assert code == 0, err
-    assert "skipped" in out  # its classes are not the shared data's: it says what it did not compute
     folder = registry / "vendor_rgb"
+    if config.image_cache_path().is_file():  # Normal/Abnormal: scored sick against healthy, not explained
+        sick = json.loads((folder / config.SICK_HEALTHY_FILENAME).read_text())
+        assert sick["kind"] == "normal_abnormal" and sick["test"]["n"] > 1000 and 0 <= sick["test"]["auroc"] <= 1
+    assert "Explanation audit skipped" in out or "is missing" in out  # it says what it did not compute
     assert {p.name for p in folder.iterdir()} >= {config.MODEL_FILENAME, config.MODEL_CARD_FILENAME}
     card = json.loads((folder / config.MODEL_CARD_FILENAME).read_text())
     assert card["classes"] == ["Normal", "Abnormal"] and card["input_size"] == 96 and card["channels"] == 3

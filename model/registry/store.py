@@ -49,10 +49,6 @@ class RegisteredModel:
         return self._file(config.INPUT_GATE_FILENAME)
 
     @property
-    def lite_path(self) -> Path | None:
-        return self._file(config.LITE_FILENAME)
-
-    @property
     def is_default(self) -> bool:
         return self.folder is not None and self.id == config.default_model_id()
 
