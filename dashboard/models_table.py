@@ -7,7 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.model_choice import card_label
-from dashboard.resources import ResourceError, get_model_explanation_quality, get_model_metrics, get_registry_cards
+from dashboard.resources import (
+    ResourceError,
+    get_model_explanation_quality,
+    get_model_metrics,
+    get_model_sick_healthy,
+    get_registry_cards,
+)
 from model.explain.catalog import label_of
 
 
@@ -24,9 +30,9 @@ def model_row(card: dict) -> dict[str, object]:
     try:
         metrics = get_model_metrics(card["id"]) or {}
         quality = get_model_explanation_quality(card["id"]) or {}
-    except ResourceError:
-        metrics, quality = {}, {}
-    sick = _sick_healthy(card["id"])  # a Normal/Abnormal model's own figures
+        sick = get_model_sick_healthy(card["id"]) or {}  # a Normal/Abnormal model's own figures
+    except ResourceError:  # a damaged file: that model's row stays empty, the page says so where it is read
+        metrics, quality, sick = {}, {}, {}
     external = metrics.get("external") or {"abnormal_score_auroc": (sick.get("external") or {}).get("auroc")}
     nih = metrics.get("adult_nih") or {}
     lungs = (quality.get("methods", {}).get("gradcam") or {}).get("lung_share") or {}
@@ -43,23 +49,6 @@ def model_row(card: dict) -> dict[str, object]:
         "peak in lungs": _pct(lungs.get("peak_in_lungs")),
         "pointing game": _num(pointing) + (f" ({label_of(method)})" if method else ""),
     }
-
-
-def _sick_healthy(model_id: str) -> dict:
-    import json
-
-    from model import config
-    from model.registry import RegistryError, registered
-
-    try:
-        folder = registered(model_id).folder
-    except RegistryError:
-        return {}
-    path = folder / config.SICK_HEALTHY_FILENAME if folder is not None else None
-    try:
-        return json.loads(path.read_text()) if path is not None and path.is_file() else {}
-    except (OSError, json.JSONDecodeError):
-        return {}
 
 
 def _pct(value: float | None) -> str:

@@ -94,6 +94,20 @@ def get_model_metrics(model_id: str) -> dict | None:
     return _read_metrics(str(path)) if path is not None else None
 
 
+def get_model_sick_healthy(model_id: str) -> dict | None:
+    """A Normal/Abnormal model's sick-against-healthy figures (add_model.py), None where there are none."""
+    from model.registry import RegistryError, registered
+
+    try:
+        folder = registered(model_id).folder
+    except RegistryError:
+        return None
+    path = folder / config.SICK_HEALTHY_FILENAME if folder is not None else None
+    if path is None or not path.is_file():
+        return None
+    return _read_json(path, f"python scripts/add_model.py PATH --id {model_id} --replace ...")
+
+
 def get_model_explanation_quality(model_id: str) -> dict | None:
     from model.registry import RegistryError, registered
 

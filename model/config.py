@@ -152,6 +152,10 @@ SCORECAM_MAX_CHANNELS: int = 16
 SMOOTHGRAD_SAMPLES: int = 20
 SMOOTHGRAD_NOISE: float = 0.15
 FAITHFULNESS_STEPS: int = 16
+# The explanation audit (scripts/audit_explanations.py, add_model.py): test films per true class, and of those how
+# many get the model-randomisation sanity check.
+EXPLANATION_AUDIT_PER_CLASS: int = 20
+EXPLANATION_AUDIT_SANITY_PER_CLASS: int = 5
 SANITY_TOP_LAYERS: int = 3
 # A map must beat a random map by at least this (insertion - deletion AUC) to be called clearly faithful.
 FAITHFULNESS_CLEAR_MARGIN: float = 0.05

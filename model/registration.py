@@ -109,17 +109,9 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
             "radiologists' boxes' frame)."
         )
         return
-    from model.evaluation.attention import radiologist_section
-    from model.evaluation.explanation_audit import audit
-    from model.explain.base import convolutional_layers
-    from model.explain.registry import EXPLAINERS
+    from model.evaluation.explanation_audit import model_audit
     from model.lungs import optional_segmenter
 
     log("Running the explanation audit (several minutes)…")
-    segmenter = optional_segmenter()
-    report = audit(network, 20, 5, segmenter=segmenter, recipe=card.recipe, model_path=entry.model_path)
-    report["model_id"] = card.id
-    if segmenter is not None:
-        layers = convolutional_layers(network)[-3::2][::-1]
-        report["against_radiologists"] = radiologist_section(network, card.recipe, segmenter, list(EXPLAINERS), layers)
+    report = model_audit(entry, optional_segmenter())
     (folder / config.EXPLANATION_QUALITY_FILENAME).write_text(json.dumps(report, indent=1))

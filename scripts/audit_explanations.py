@@ -11,20 +11,22 @@ import json
 from pathlib import Path
 
 from model import config
-from model.evaluation.attention import radiologist_section
-from model.evaluation.explanation_audit import audit
-from model.explain.base import convolutional_layers
-from model.explain.registry import EXPLAINERS
+from model.evaluation.explanation_audit import model_audit
 from model.inference import ModelLoadError
 from model.lungs import optional_segmenter
-from model.registry import RegistryError, load_registered, resolve
+from model.registry import RegistryError, resolve
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-class", type=int, default=20, help="test images per true class")
     parser.add_argument(
-        "--sanity-per-class", type=int, default=5, help="of those, how many get the randomisation check"
+        "--per-class", type=int, default=config.EXPLANATION_AUDIT_PER_CLASS, help="test images per true class"
+    )
+    parser.add_argument(
+        "--sanity-per-class",
+        type=int,
+        default=config.EXPLANATION_AUDIT_SANITY_PER_CLASS,
+        help="of those, how many get the randomisation check",
     )
     parser.add_argument("--model", default=None, help="registry id or Keras file (default: the default model)")
     parser.add_argument("--out", type=Path, default=None, help="default: the model's registry folder")
@@ -39,20 +41,16 @@ def main() -> None:
         out = args.out or (entry.folder / config.EXPLANATION_QUALITY_FILENAME if entry.folder else None)
         if out is None:
             raise ValueError("a model given by path has no registry folder for its figures: pass --out FILE.")
-        model = load_registered(entry).network
-    except (RegistryError, ModelLoadError, ValueError) as error:
+    except (RegistryError, ValueError) as error:
         raise SystemExit(f"error: {error}") from None
-    args.out, recipe = out, entry.card.recipe
+    args.out = out
     segmenter = optional_segmenter()
     if segmenter is None:
         print("note: no lung segmenter in assets/; lung shares are left out.")
-    report = audit(
-        model, args.per_class, args.sanity_per_class, segmenter=segmenter, recipe=recipe, model_path=entry.model_path
-    )
-    report["model_id"] = entry.id
-    if segmenter is not None:
-        layers = convolutional_layers(model)[-3::2][::-1]  # the last convolution, and the last of the stage before
-        report["against_radiologists"] = radiologist_section(model, recipe, segmenter, list(EXPLAINERS), layers)
+    try:
+        report = model_audit(entry, segmenter, args.per_class, args.sanity_per_class)
+    except ModelLoadError as error:
+        raise SystemExit(f"error: {error}") from None
     if report.get("against_radiologists") is None:
         print("note: no radiologist boxes found (nih_adult/boxes.csv); the localisation section is left out.")
     args.out.write_text(json.dumps(report, indent=1))

@@ -19,21 +19,10 @@ import threading
 import time
 
 import numpy as np
+from benchmark_dashboard import sample_films
 
 from model.analysis import AnalysisKey
 from model.explain.catalog import METHODS
-from model.overlay import encode_png
-from model.synthetic import synthetic_radiograph
-
-
-def films(count: int) -> list[bytes]:
-    """Real test films where the data is present, else synthetic look-alikes (PNG bytes, as uploads arrive)."""
-    from model import config
-
-    real = sorted((config.data_dir() / config.RADIOGRAPHY_SUBDIR / "Normal").glob("*.png"))[:count]
-    if len(real) == count:
-        return [path.read_bytes() for path in real]
-    return [encode_png(np.round(synthetic_radiograph(512, 480, seed=s) * 255).astype(np.uint8)) for s in range(count)]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -95,7 +84,7 @@ def main() -> None:
     cache = FilmCache(config.DASHBOARD_FILM_CACHE_BYTES)
     report: dict[str, float] = {}
     try:
-        pool = films(max(args.sessions))
+        pool = sample_films(max(args.sessions))  # the films the browser benchmark uploads
         warm = BatchingWorker(engine.analyse)
         warm.submit("warm", cache.get(pool[0], "warm.png"), AnalysisKey("gradcam")).result(600)  # loaded and traced
         warm.close()

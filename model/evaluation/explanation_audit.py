@@ -154,3 +154,27 @@ def audit(
         "faithfulness_steps": config.FAITHFULNESS_STEPS,
         "methods": methods,
     }
+
+
+def model_audit(
+    entry,
+    segmenter=None,
+    per_class: int = config.EXPLANATION_AUDIT_PER_CLASS,
+    sanity_per_class: int = config.EXPLANATION_AUDIT_SANITY_PER_CLASS,
+) -> dict[str, object]:
+    """The whole explanation_quality.json of a registered model (project-shaped): every method on the test sample,
+    then, with a segmenter, the radiologists' boxes on the last convolution and the last of the stage before it.
+    The one path scripts/audit_explanations.py and add_model.py both take."""
+    from model.evaluation.attention import radiologist_section
+    from model.explain.base import convolutional_layers
+    from model.registry import load_registered
+
+    network, recipe = load_registered(entry).network, entry.card.recipe
+    report = audit(
+        network, per_class, sanity_per_class, segmenter=segmenter, recipe=recipe, model_path=entry.model_path
+    )
+    report["model_id"] = entry.id
+    if segmenter is not None:
+        layers = convolutional_layers(network)[-3::2][::-1]
+        report["against_radiologists"] = radiologist_section(network, recipe, segmenter, list(EXPLAINERS), layers)
+    return report

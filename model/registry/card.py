@@ -124,3 +124,13 @@ def read_card(path: Path) -> ModelCard:
 
 def write_card(card: ModelCard, path: Path) -> None:
     Path(path).write_text(json.dumps(card.to_json(), indent=1, ensure_ascii=False) + "\n")
+
+
+def project_card(model_id: str = "project", display_name: str = "") -> ModelCard:
+    """The card of a network of the project's own shape given without one (a Keras file by path, a bare network):
+    three classes, 160 px, grey, the shipped model's recipe."""
+    from model.input_recipe import load_recipe
+
+    return ModelCard(
+        id=model_id, display_name=display_name or model_id, classes=config.CLASS_NAMES, recipe=load_recipe()
+    )

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from model import config
-from model.registry.card import ModelCard
+from model.registry.card import ModelCard, project_card
 from model.registry.store import RegisteredModel
 
 
@@ -57,13 +57,6 @@ class Classifier:
         if not self.card.sha256:
             return self.card.is_project_shape
         return bool(gate.model_sha256) and gate.model_sha256 == self.card.sha256
-
-
-def project_card(model_id: str = "project") -> ModelCard:
-    """The card a bare network of the project's own shape gets: three classes, 160 px, grey, the shipped recipe."""
-    from model.input_recipe import load_recipe
-
-    return ModelCard(id=model_id, display_name=model_id, classes=config.CLASS_NAMES, recipe=load_recipe())
 
 
 def as_classifier(model) -> Classifier:

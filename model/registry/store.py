@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model import config
-from model.registry.card import CardError, ModelCard, check_model_id, read_card
+from model.registry.card import CardError, ModelCard, check_model_id, project_card, read_card
 
 
 class RegistryError(LookupError):
@@ -122,7 +122,5 @@ def resolve(name_or_path: str | Path | None) -> RegisteredModel:
         if entry.model_path.resolve() == path.resolve():
             return entry
     stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in path.stem)[:40] or "model"
-    from model.input_recipe import load_recipe
-
-    card = ModelCard(id=f"file-{stem}", display_name=path.name, classes=config.CLASS_NAMES, recipe=load_recipe())
+    card = project_card(f"file-{stem}", path.name)
     return RegisteredModel(card, path, None)
