@@ -41,13 +41,13 @@ def model_row(card: dict) -> dict[str, object]:
         "model": card_label(card),
         "classes": ", ".join(card["classes"]),
         "input": f"{card['input_size']} px {'grey' if card['channels'] == 1 else 'RGB'}",
-        "test macro-F1": _num((metrics.get("overall") or {}).get("macro_f1")),
-        "NIH pneumonia → Pneumonia": _pct(nih.get("pneumonia_called_pneumonia")),
-        "other hospitals COVID-19 AUROC": _num(external.get("auroc")),
-        "other hospitals sick AUROC": _num(external.get("abnormal_score_auroc")),
-        "heat in lungs": _pct((lungs.get("all") or {}).get("median")),
-        "peak in lungs": _pct(lungs.get("peak_in_lungs")),
-        "pointing game": _num(pointing) + (f" ({label_of(method)})" if method else ""),
+        "macro-F1": _num((metrics.get("overall") or {}).get("macro_f1")),
+        "NIH pneu.": _pct(nih.get("pneumonia_called_pneumonia")),
+        "ext. COVID": _num(external.get("auroc")),
+        "ext. sick": _num(external.get("abnormal_score_auroc")),
+        "in lungs": _pct((lungs.get("all") or {}).get("median")),
+        "peak in": _pct(lungs.get("peak_in_lungs")),
+        "pointing": _num(pointing) + (f" ({label_of(method)})" if method else ""),
     }
 
 
@@ -64,11 +64,17 @@ def registered_models_table() -> None:
     if len(cards) < 2:
         return
     st.subheader("Every registered model")
-    st.dataframe(pd.DataFrame([model_row(card) for card in cards]), hide_index=True, width="stretch")
+    rows = pd.DataFrame([model_row(card) for card in cards])
+    widths = {name: st.column_config.Column(width="small") for name in rows.columns if name != "pointing"}
+    widths["model"] = st.column_config.Column(width="medium")  # a long name is cut; the cell shows it whole
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=widths)
     st.caption(
+        "Test split: macro-F1; NIH pneu.: adult NIH pneumonia films called Pneumonia. Other hospitals (72 films): "
+        "ext. COVID and ext. sick are the AUROC of the COVID-19 score and of the sick-vs-healthy score. In lungs / "
+        "peak in: Grad-CAM's median share of heat inside the lungs and the share of films whose hottest point is "
+        "inside them. "
         "Empty cells: not computed for that model (its classes are not the data's labels, or nobody ran "
         "`python scripts/evaluate.py --model ID` / `python scripts/audit_explanations.py --model ID`). AUROC: how "
         "well a score ranks sick above healthy films (0.5 = chance, 1 = perfect). Pointing game: share of "
-        "radiologist-boxed films where the map's hottest point falls in the box (best method). Heat and peak in "
-        "lungs: Grad-CAM on the test split (median share, share of films)."
+        "radiologist-boxed films where the map's hottest point falls in the box (best method)."
     )
