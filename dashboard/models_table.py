@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard.model_choice import card_label
 from dashboard.resources import (
     ResourceError,
+    get_model_abnormality_head,
     get_model_explanation_quality,
     get_model_metrics,
     get_model_sick_healthy,
@@ -31,8 +32,9 @@ def model_row(card: dict) -> dict[str, object]:
         metrics = get_model_metrics(card["id"]) or {}
         quality = get_model_explanation_quality(card["id"]) or {}
         sick = get_model_sick_healthy(card["id"]) or {}  # a Normal/Abnormal model's own figures
+        head = get_model_abnormality_head(card["id"]) or {}
     except ResourceError:  # a damaged file: that model's row stays empty, the page says so where it is read
-        metrics, quality, sick = {}, {}, {}
+        metrics, quality, sick, head = {}, {}, {}, {}
     external = metrics.get("external") or {"abnormal_score_auroc": (sick.get("external") or {}).get("auroc")}
     nih = metrics.get("adult_nih") or {}
     lungs = (quality.get("methods", {}).get("gradcam") or {}).get("lung_share") or {}
@@ -45,6 +47,7 @@ def model_row(card: dict) -> dict[str, object]:
         "NIH pneu.": _pct(nih.get("pneumonia_called_pneumonia")),
         "ext. COVID": _num(external.get("auroc")),
         "ext. sick": _num(external.get("abnormal_score_auroc")),
+        "ext. head": _num(((head.get("external") or {}).get("head") or {}).get("auroc")),
         "in lungs": _pct((lungs.get("all") or {}).get("median")),
         "peak in": _pct(lungs.get("peak_in_lungs")),
         "pointing": _num(pointing) + (f" ({label_of(method)})" if method else ""),
@@ -70,9 +73,10 @@ def registered_models_table() -> None:
     st.dataframe(rows, hide_index=True, width="stretch", column_config=widths)
     st.caption(
         "Test split: macro-F1; NIH pneu.: adult NIH pneumonia films called Pneumonia. Other hospitals (72 films): "
-        "ext. COVID and ext. sick are the AUROC of the COVID-19 score and of the sick-vs-healthy score. In lungs / "
-        "peak in: Grad-CAM's median share of heat inside the lungs and the share of films whose hottest point is "
-        "inside them. "
+        "ext. COVID and ext. sick are the AUROC of the COVID-19 score and of the sick-vs-healthy score "
+        "(1 − P(Normal)); ext. head: the same for the model's separate abnormality output, where it has one. "
+        "In lungs / peak in: Grad-CAM's median share of heat inside the lungs and the share of films whose hottest "
+        "point is inside them. "
         "Empty cells: not computed for that model (its classes are not the data's labels, or nobody ran "
         "`python scripts/evaluate.py --model ID` / `python scripts/audit_explanations.py --model ID`). AUROC: how "
         "well a score ranks sick above healthy films (0.5 = chance, 1 = perfect). Pointing game: share of "

@@ -108,6 +108,20 @@ def get_model_sick_healthy(model_id: str) -> dict | None:
     return _read_json(path, f"python scripts/add_model.py PATH --id {model_id} --replace ...")
 
 
+def get_model_abnormality_head(model_id: str) -> dict | None:
+    """The figures of a model's sick-or-healthy head (fit_abnormality_head.py), None where it has none."""
+    from model.registry import RegistryError, registered
+
+    try:
+        folder = registered(model_id).folder
+    except RegistryError:
+        return None
+    path = folder / config.ABNORMALITY_HEAD_FILENAME if folder is not None else None
+    if path is None or not path.is_file():
+        return None
+    return _read_json(path, f"python scripts/fit_abnormality_head.py --model {model_id}")
+
+
 def get_model_explanation_quality(model_id: str) -> dict | None:
     from model.registry import RegistryError, registered
 

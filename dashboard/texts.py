@@ -12,18 +12,28 @@ SOURCE_WARNING = (
 )
 
 
-def unfamiliar_sentence(gate_report: dict) -> str:
-    """What the unfamiliar-source warning can and cannot do, from the gate's own measurement on other hospitals."""
+def unfamiliar_sentence(gate_report: dict, with_held_out: bool = True) -> str:
+    """What the unfamiliar-source warning can and cannot do, from the gate's own measurements: on other hospitals'
+    films and (`with_held_out`, the About page) with each training collection held out in turn."""
     external = (gate_report.get("external_films_passed") or {}).get("all")
     if not external:
         return (
             'A film that lies far from every training collection is answered with an "unfamiliar source" warning; '
             "how often that warning fires on other hospitals' films has not been measured."
         )
-    return (
+    sentence = (
         f"**This check does not recognise other hospitals.** On {external['n']} films from two hospitals the model "
         f'never saw, its "unfamiliar source" warning fired on {external["unfamiliar_warning"]:.0%} of them, although '
-        'the model does far worse there (Evaluation page, "Other hospitals"). So the absence of that warning does '
-        "not mean the figures apply to your film: unless it comes from one of the training collections, expect the "
-        "other-hospital figures, not the test-split ones."
+        'the model does far worse there (Evaluation page, "Other hospitals").'
+    )
+    held_out = ((gate_report.get("unfamiliar_source_held_out") or {}).get("rates") or {}).get("mean")
+    if held_out and with_held_out:
+        sentence += (
+            " Measured with each training collection held out in turn as if it were a new hospital, it flagged "
+            f"{held_out['unseen_flagged']:.0%} of that collection's films on average (and "
+            f"{held_out['familiar_flagged']:.1%} of familiar films): short of the half that a promise would need."
+        )
+    return sentence + (
+        " So the absence of that warning does not mean the figures apply to your film: unless it comes from one of "
+        "the training collections, expect the other-hospital figures, not the test-split ones."
     )

@@ -53,11 +53,11 @@ def predict_films(
     screened = screen(images, classifier, segmenter, gate)
     return [
         FilmPrediction(
-            None if not decision.is_chest_xray else to_prediction(p, classifier.classes),
+            None if not decision.is_chest_xray else to_prediction(p, classifier.classes, screened.abnormality_of(i)),
             list(decision.warnings),
             classifier.id,
         )
-        for p, decision in zip(screened.probabilities, screened.decisions)
+        for i, (p, decision) in enumerate(zip(screened.probabilities, screened.decisions))
     ]
 
 
@@ -197,7 +197,11 @@ def explain_images(
         analyses.append(
             FilmAnalysis(
                 model_input=screened.model_inputs[index],
-                prediction=to_prediction(probabilities[index], classes) if answer[index] else None,
+                prediction=(
+                    to_prediction(probabilities[index], classes, screened.abnormality_of(index))
+                    if answer[index]
+                    else None
+                ),
                 method=method,
                 layer=chosen_layer if heatmap is not None else None,
                 target_class=classes[int(targets[index])] if heatmap is not None else None,

@@ -26,13 +26,21 @@ class ModelLoadError(RuntimeError):
 class Prediction:
     label: str
     probabilities: dict[str, float]
+    # The model's sick-or-healthy head (model.abnormality_head), where it has one: P(abnormal), any disease.
+    abnormality: float | None = None
 
     @property
     def confidence(self) -> float:
         return self.probabilities[self.label]
 
     def to_json(self) -> dict[str, object]:
-        return {"prediction": self.label, "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()}}
+        answer: dict[str, object] = {
+            "prediction": self.label,
+            "probabilities": {k: round(v, 6) for k, v in self.probabilities.items()},
+        }
+        if self.abnormality is not None:
+            answer["abnormality"] = round(self.abnormality, 6)
+        return answer
 
 
 def load_classifier(
@@ -129,9 +137,12 @@ def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: 
     return np.concatenate(chunks).astype(np.float64) if chunks else np.empty((0, width))
 
 
-def to_prediction(probabilities: np.ndarray, classes: tuple[str, ...] = config.CLASS_NAMES) -> Prediction:
+def to_prediction(
+    probabilities: np.ndarray, classes: tuple[str, ...] = config.CLASS_NAMES, abnormality: float | None = None
+) -> Prediction:
     values = {name: float(p) for name, p in zip(classes, probabilities)}
-    return Prediction(label=classes[int(np.argmax(probabilities))], probabilities=values)
+    abnormal = None if abnormality is None else float(abnormality)
+    return Prediction(label=classes[int(np.argmax(probabilities))], probabilities=values, abnormality=abnormal)
 
 
 def predict_images(model: "keras.Model", images: list[LoadedImage]) -> list[Prediction]:  # noqa: F821

@@ -72,6 +72,23 @@ def _export_lite(network, folder: Path, log: Callable[[str], None]) -> None:
         log(f"LiteRT export skipped: {type(error).__name__}: {str(error)[:160]}.")
 
 
+def _abnormality_head(entry: RegisteredModel, folder: Path, log: Callable[[str], None]) -> None:
+    """The sick-or-healthy head on the model's own features, where it has the feature layer the head reads."""
+    import json
+
+    from model.lungs import optional_segmenter
+    from model.registry.classifier import load_registered
+    from model.training.abnormality_fit import fit_and_measure
+
+    classifier = load_registered(entry)
+    if not classifier.has_feature_layer:
+        log(f"Abnormality output skipped: the network has no '{config.FEATURE_LAYER}' layer to read features from.")
+        return
+    log("Fitting the abnormality output on the model's features…")
+    document = fit_and_measure(classifier, optional_segmenter())
+    (folder / config.ABNORMALITY_HEAD_FILENAME).write_text(json.dumps(document, indent=1))
+
+
 def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str], None]) -> None:
     """Metrics and the explanation audit where the classes are the shared data's; otherwise say what was skipped."""
     import json
@@ -103,6 +120,7 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
 
     log("Computing metrics on the test split (a few minutes)…")
     write_metrics(evaluate(entry), folder / config.METRICS_FILENAME)
+    _abnormality_head(entry, folder, log)
     if not card.is_project_shape:
         log(
             f"Explanation audit skipped: it runs on {config.IMAGE_SIZE}-px grey models (the lung masks' and the "

@@ -50,6 +50,13 @@ def main() -> None:
             )
     for kind, share in report["non_xrays_stopped_leave_one_kind_out"].items():
         print(f"left out while fitting: {kind:28s} stopped {share:.1%}")
+    held_out = report["unfamiliar_source_held_out"]
+    for origin, figures in held_out["rates"].items():
+        print(
+            f"unfamiliar warning, {origin:22s} held out: its films flagged {figures['unseen_flagged']:.1%}, "
+            f"familiar films flagged {figures['familiar_flagged']:.1%}"
+        )
+    print(f"recognises hospitals it has not seen: {held_out['recognises_unseen_sources']}")
     print(f"Wrote {args.out}")
 
 

@@ -65,6 +65,9 @@ def test_upload_shows_prediction_probabilities_and_heatmap():
     charts = at.get("plotly_chart")
     assert len(charts) >= 2, "the linked viewer (X-ray and overlay) and the probability chart"
     assert "random map" in texts(at), "the faithfulness verdict is shown"
+    abnormal = [m for m in at.metric if m.label == "Abnormal (any disease)"]
+    assert abnormal and abnormal[0].value.endswith("%"), "the abnormality head's answer beside the class"
+    assert "hospitals never seen in training" in texts(at), "with its figure on other hospitals"
 
 
 @requires_shipped_model

@@ -14,7 +14,13 @@ from dashboard.explain.pickers import truth_of
 from dashboard.layout import is_phone, pane_width
 from dashboard.model_choice import current_card, current_model_id
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_box_table, get_input_gate_report, get_model_metrics
+from dashboard.resources import (
+    ResourceError,
+    get_box_table,
+    get_input_gate_report,
+    get_model_abnormality_head,
+    get_model_metrics,
+)
 from dashboard.state import analyse, decode, prefetch
 from dashboard.texts import unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict
@@ -30,8 +36,35 @@ from model.overlay import ViewSettings, apply_window, encode_png, render, slide
 PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X-ray": ("film",), "Heatmap": ("heat",)}
 
 
+def _external_auroc(figures: dict, score: str) -> float | None:
+    return ((figures.get("external") or {}).get(score) or {}).get("auroc")
+
+
 def abnormality_ui(container, prediction) -> None:
-    """1 - P(Normal): the sick-or-healthy signal, which carries over to other hospitals better than the class."""
+    """The sick-or-healthy signal, which carries over to other hospitals better than the class: the model's own
+    abnormality head where it has one, else 1 - P(Normal)."""
+    if prediction.abnormality is not None:
+        container.metric("Abnormal (any disease)", f"{prediction.abnormality:.0%}")
+        try:
+            figures = get_model_abnormality_head(current_model_id()) or {}
+        except ResourceError:
+            figures = {}
+        head, classes = _external_auroc(figures, "head"), _external_auroc(figures, "one_minus_normal")
+        text = (
+            "A separate output, trained on films of every source to tell sick from healthy whatever the disease, "
+            "so it cannot lean on which collection a film came from."
+        )
+        if head is not None:
+            n = (figures["external"]["head"] or {}).get("n")
+            text += (
+                f" On {n} films from two hospitals never seen in training it told sick from healthy with AUROC "
+                f"{head:.2f}"
+                + (f" (the class probabilities, read as 1 − P(Normal): {classes:.2f})" if classes is not None else "")
+                + "; 0.5 is chance, 1 is perfect. Trust it more than the class name on unfamiliar films, and "
+                "neither alone."
+            )
+        container.caption(text)
+        return
     if "Normal" not in prediction.probabilities:
         return  # a model without a Normal class has no sick-or-healthy score to show
     abnormal = 1.0 - prediction.probabilities["Normal"]
@@ -160,7 +193,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         show_verdict(verdict, judged)
     show_details(verdicts, judged)
     try:
-        about.caption(unfamiliar_sentence(get_input_gate_report()))
+        about.caption(unfamiliar_sentence(get_input_gate_report(), with_held_out=False))
     except ResourceError:
         pass
     about.text(

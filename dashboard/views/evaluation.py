@@ -12,6 +12,7 @@ from dashboard.other_hospitals import other_hospitals_section
 from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
+    get_model_abnormality_head,
     get_model_metrics,
     images_available,
     metrics_describe_shipped_model,
@@ -98,7 +99,12 @@ if baseline_reading.level == "bad":
     show_verdict(baseline_reading)
 st.dataframe(metrics_table(overall).style.format(precision=3), hide_index=True, width="stretch")
 
-other_hospitals_section(metrics)
+try:
+    head = get_model_abnormality_head(card["id"])
+except ResourceError as error:  # a damaged head file: said, and the rest of the page still shown
+    show_resource_error(error)
+    head = None
+other_hospitals_section(metrics, head)
 
 st.subheader("What a call is worth at another prevalence")
 prevalence = st.slider(

@@ -87,6 +87,8 @@ class FilmAuditor:
                 found[probability_column(name)] = (
                     float(prediction.probabilities[name]) if prediction is not None else float("nan")
                 )
+            has_head = prediction is not None and prediction.abnormality is not None
+            found["abnormality"] = float(prediction.abnormality) if has_head else float("nan")
             found["warning_codes"] = ";".join(w.code for w in analysis.warnings)
             found["warnings"] = " ".join(w.message for w in analysis.warnings)
             mask = analysis.lung_mask

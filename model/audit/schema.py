@@ -70,6 +70,7 @@ def empty_answer(methods: tuple[str, ...], classes: tuple[str, ...] = config.CLA
     empty: dict[str, object] = {
         "prediction": "",
         **{probability_column(name): float("nan") for name in classes},
+        "abnormality": float("nan"),  # the model's sick-or-healthy head; NaN where it has none
         "warning_codes": "",
         "warnings": "",
         "lung_fraction": float("nan"),

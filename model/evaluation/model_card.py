@@ -1,8 +1,9 @@
 """The model card, written from the JSON files the scripts produce: no figure in it is typed by hand.
 
 `scripts/write_model_card.py` renders `assets/MODEL_CARD.md` from metrics.json, experiments.json,
-explanation_quality.json, input_gate.json, dataset_stats.json and lung_segmenter_metrics.json; a test checks that
-every number in the card appears in one of them. Prose here carries no digits of its own (references excepted).
+explanation_quality.json, input_gate.json, abnormality_head.json, dataset_stats.json and
+lung_segmenter_metrics.json; a test checks that every number in the card appears in one of them. Prose here
+carries no digits of its own (references excepted).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class CardSources:
     gate: dict
     dataset: dict
     segmenter: dict
+    abnormality: dict
 
     @classmethod
     def read(cls, assets: Path | None = None, model_folder: Path | None = None) -> CardSources:
@@ -43,6 +45,7 @@ class CardSources:
             load(model_folder / config.INPUT_GATE_FILENAME),
             load(assets / config.DATASET_STATS_PATH.name),
             load(assets / config.SEGMENTER_METRICS_PATH.name),
+            load(model_folder / config.ABNORMALITY_HEAD_FILENAME),
         )
 
 
@@ -125,6 +128,21 @@ def localisation_table(section: dict | None) -> str:
     return "\n".join(lines)
 
 
+def _head_sentence(external: dict, nih: dict) -> str:
+    """The abnormality head against 1 − P(Normal), where the model has a head."""
+    fitted, classes = external.get("head") or {}, external.get("one_minus_normal") or {}
+    if not fitted:
+        return "The Explain page shows that abnormality score beside the class probabilities for this reason."
+    nih_head, nih_classes = nih.get("head") or {}, nih.get("one_minus_normal") or {}
+    return (
+        "A separate abnormality output, fitted on the network's features with every source × answer weighted "
+        f"alike, does better still: AUROC {num(fitted.get('auroc'))} (95% CI {interval(fitted.get('auroc_95'))}) "
+        f"on those films against {num(classes.get('auroc'))} for one minus P(Normal), and "
+        f"{num(nih_head.get('auroc'))} against {num(nih_classes.get('auroc'))} on the adult NIH test patients. "
+        "The Explain page shows it beside the class probabilities for this reason."
+    )
+
+
 def render_card(sources: CardSources) -> str:
     m, e, q, g, d, s = (
         sources.metrics,
@@ -155,6 +173,10 @@ def render_card(sources: CardSources) -> str:
     gate_real = (g.get("real_films_passed") or {}).get("all", {})
     gate_external = (g.get("external_films_passed") or {}).get("all", {})
     gate_non = (g.get("non_xrays_stopped") or {}).get("all", {})
+    held_out = ((g.get("unfamiliar_source_held_out") or {}).get("rates") or {}).get("mean") or {}
+    head = sources.abnormality
+    head_external = head.get("external") or {}
+    head_nih = head.get("test_adult_nih") or {}
     nih_films = _count(d, "Normal", "nih-chestxray14") + _count(d, "Pneumonia", "nih-chestxray14")
 
     sections = [
@@ -243,7 +265,8 @@ def render_card(sources: CardSources) -> str:
         f"{interval(external.get('auroc_95'))}); {pct(external.get('others_called_covid'))} of the COVID-negative "
         f"films are called COVID-19. Ranking sick above healthy by one minus P(Normal) does better: AUROC "
         f"{num(external.get('abnormal_score_auroc'))} (95% CI {interval(external.get('abnormal_score_auroc_95'))}). "
-        "The Explain page shows that abnormality score beside the class probabilities for this reason.\n"
+        + _head_sentence(head_external, head_nih)
+        + "\n"
         f"- **Source confounding.** The classes still come mostly from different collections. Within a class, a "
         f"probe on the network's features tells a film's collection apart at balanced accuracy "
         f"{num(probe.get('balanced_accuracy'))} (chance {num(probe.get('chance'))}). A pathology-blind thumbnail "
@@ -265,7 +288,15 @@ def render_card(sources: CardSources) -> str:
         "Before any prediction a check asks whether a picture is a frontal chest X-ray at all. Measured: "
         f"{pct(gate_real.get('passed'))} of test films and {pct(gate_external.get('passed'))} of the other "
         f"hospitals' films are answered; {pct(gate_non.get('stopped'))} of generated non-X-rays are stopped "
-        "(the default model's `input_gate.json`, About page).",
+        "(the default model's `input_gate.json`, About page). "
+        + (
+            "Its unfamiliar-source warning does not recognise other hospitals: with each training collection held "
+            f"out in turn it flagged {pct(held_out.get('unseen_flagged'))} of the held-out collection's films on "
+            f"average ({pct(held_out.get('familiar_flagged'))} of the others'), so the page says so beside every "
+            "answer."
+            if held_out
+            else ""
+        ),
         "## How the figures were computed\n"
         "- Split: stratified by class and source with a fixed seed, duplicate and patient groups kept whole.\n"
         "- Evaluation: test split, one image per duplicate group; percentile-bootstrap intervals.\n"

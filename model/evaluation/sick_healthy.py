@@ -16,7 +16,7 @@ from model.provenance import sha256_of
 NORMAL = config.CLASS_NAMES.index("Normal")
 
 
-def _figures(truth_abnormal: np.ndarray, score: np.ndarray) -> dict[str, float | int | None]:
+def sick_healthy_figures(truth_abnormal: np.ndarray, score: np.ndarray) -> dict[str, float | int | None]:
     both = len(set(truth_abnormal.tolist())) == 2
     return {
         "n": int(len(truth_abnormal)),
@@ -45,7 +45,7 @@ def sick_healthy_report(entry, segmenter=None, external_dir: Path | None = None)
         "model_sha256": sha256_of(entry.model_path),
         "computed_on": f"test split of assets/splits.csv, one film per duplicate group ({len(test.labels)} films); "
         "COVID-19 and Pneumonia count as abnormal",
-        "test": _figures((test.labels != NORMAL).astype(int), score[:, abnormal]),
+        "test": sick_healthy_figures((test.labels != NORMAL).astype(int), score[:, abnormal]),
         "external": None,
     }
     external_dir = external_dir or config.data_dir() / config.EXTERNAL_SUBDIR
@@ -54,5 +54,5 @@ def sick_healthy_report(entry, segmenter=None, external_dir: Path | None = None)
         inputs = network_inputs(classifier, load_external_inputs(table), None, segmenter)
         external = predict_probabilities(classifier.network, inputs)[:, abnormal]
         truth = np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int)
-        report["external"] = _figures(truth, external)
+        report["external"] = sick_healthy_figures(truth, external)
     return report

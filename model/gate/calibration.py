@@ -21,6 +21,7 @@ from model.gate.features import FEATURE_NAMES, film_statistics, prepare_film, te
 from model.gate.gate import FeatureSpace, InputGate
 from model.gate.negatives import FROM_FILM_KINDS, PLAIN_KINDS
 from model.gate.screening import screen
+from model.gate.unfamiliar import held_out_source_rates, recognises_unseen_sources
 from model.gate.variations import VARIATIONS, varied_films
 from model.image_io import ImageLoadError, LoadedImage, load_image_file
 from model.input_recipe import InputRecipe
@@ -228,6 +229,16 @@ def calibrate(
         rows = np.array(test_neg.groups) == kind
         leave_one_out[kind] = float((~held.passes(test_neg.statistics[rows])).mean())
 
+    test_origins = np.array([group.split(" · ")[0] for group in test_real.groups])
+    held_out = held_out_source_rates(
+        fit_feature_space,
+        config.GATE_FEATURE_COMPONENTS,
+        config.UNFAMILIAR_QUANTILE,
+        (fit_real.features, np.array(fit_real.groups)),
+        (val_real.features, np.array(val_real.groups)),
+        (test_real.features, test_origins),
+    )
+
     return {
         "schema_version": 1,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -257,4 +268,15 @@ def calibrate(
             "non_xrays_stopped": float((~without_features(test_neg)).mean()),
         },
         "colour_limit": config.GATE_MAX_COLOURFULNESS,
+        "unfamiliar_source_held_out": {
+            "computed_on": "each training origin held out in turn: the feature space fitted on the others' training "
+            "films, the threshold their validation films' "
+            f"{config.UNFAMILIAR_QUANTILE:.0%} quantile (as shipped), the held-out origin's test films standing for "
+            "a hospital never seen; the external films are not used",
+            "rates": held_out,
+            "goal": {"unseen_flagged": config.UNFAMILIAR_FLAG_GOAL, "familiar_flagged": config.UNFAMILIAR_FALSE_LIMIT},
+            "recognises_unseen_sources": recognises_unseen_sources(
+                held_out, config.UNFAMILIAR_FLAG_GOAL, config.UNFAMILIAR_FALSE_LIMIT
+            ),
+        },
     }

@@ -26,6 +26,10 @@ class ScreenedBatch:
     features: np.ndarray  # (N, F) penultimate features
     probabilities: np.ndarray  # (N, classes)
     decisions: list[GateDecision]
+    abnormality: np.ndarray | None = None  # (N,) the model's sick-or-healthy head, where it has one
+
+    def abnormality_of(self, index: int) -> float | None:
+        return None if self.abnormality is None else float(self.abnormality[index])
 
 
 def screen(
@@ -58,7 +62,8 @@ def screen(
     # Features where the gate reads them, and where no gate is given and the network has them (calibration fits
     # the gate on them).
     with_features = classifier.uses_gate_features(gate) if gate is not None else classifier.has_feature_layer
-    if with_features:
+    head = classifier.abnormality_head if classifier.has_feature_layer else None
+    if with_features or head is not None:
         features, probabilities = features_and_probabilities(classifier.network, inputs)
     else:
         features, probabilities = np.empty((len(films), 0)), predict_probabilities(classifier.network, inputs)
@@ -70,4 +75,5 @@ def screen(
             gate.assess(film_statistics(film, mask, float(distance), gate.template), with_features)
             for film, mask, distance in zip(films, masks, distances)
         ]
-    return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions)
+    abnormality = head.probabilities(features) if head is not None else None
+    return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions, abnormality)

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from model import config
+from model.abnormality_head import AbnormalityHead, load_head
 from model.registry.card import ModelCard, project_card
 from model.registry.store import RegisteredModel
 
@@ -27,6 +28,8 @@ class Classifier:
     card: ModelCard
     network: object
     model_path: Path | None = None
+    # The sick-or-healthy head fitted on this network's features (model.abnormality_head), where one was fitted.
+    abnormality_head: AbnormalityHead | None = None
 
     @property
     def id(self) -> str:
@@ -68,7 +71,7 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
     """Load a registered model's network (safe mode) and check it against its card.
 
     With `prefer_lite`, a current LiteRT export of the default model is used (no TensorFlow import).
-    Raises `model.inference.ModelLoadError` with a sentence naming the file.
+    Raises `model.inference.ModelLoadError` with a sentence naming the file (the abnormality head's too).
     """
     from model.inference import load_classifier
     from model.provenance import cached_sha256
@@ -79,11 +82,11 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
 
         lite = current_lite_models()
         if lite is not None:
-            return Classifier(card, lite[0], entry.model_path)
+            return Classifier(card, lite[0], entry.model_path, load_head(entry.folder, card.sha256))
     network = load_classifier(entry.model_path, card.classes, card.input_size, card.channels)
     if entry.folder is None:  # a file given by path: its hash identifies it for caches and the gate
         card = card.with_hash(cached_sha256(entry.model_path))
-    return Classifier(card, network, entry.model_path)
+    return Classifier(card, network, entry.model_path, load_head(entry.folder, card.sha256))
 
 
 def resize_stack(arrays: np.ndarray, size: int, nearest: bool = False) -> np.ndarray:

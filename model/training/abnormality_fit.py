@@ -1,0 +1,109 @@
+"""Fit a registered model's abnormality head and measure it beside 1 − P(Normal), the score it is meant to beat.
+
+Training films of every origin fit it; validation films choose its penalty; test films, the adult NIH test
+patients and the other hospitals' films (evaluation only) are reported for both scores, so the page can say which
+one travels between hospitals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from model import config
+from model.abnormality_head import choose_regularisation, fit_head, per_origin_auroc
+from model.data.manifest import SOURCE_NIH, origin_of
+from model.evaluation.generalisation import bootstrap_auroc
+from model.evaluation.sick_healthy import sick_healthy_figures
+
+NORMAL = config.CLASS_NAMES.index("Normal")
+
+
+def _features(classifier, images: np.ndarray, segmenter) -> tuple[np.ndarray, np.ndarray]:
+    from model.inference import features_and_probabilities
+    from model.lungs import predict_lung_masks
+    from model.registry.classifier import network_inputs
+
+    masks = predict_lung_masks(segmenter, images) if classifier.card.recipe.lung_focus else None
+    return features_and_probabilities(classifier.network, network_inputs(classifier, images, masks, segmenter))
+
+
+def _scored(truth: np.ndarray, score: np.ndarray) -> dict[str, object]:
+    figures = sick_healthy_figures(truth, score)
+    figures["auroc_95"] = bootstrap_auroc(truth.astype(bool), score)
+    return figures
+
+
+def fit_and_measure(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, object]:
+    """The document for assets/models/<id>/abnormality_head.json: the head and its figures."""
+    from model.data.dataset import load_split
+    from model.evaluation.generalisation import load_external_inputs, load_external_table
+
+    if not classifier.has_feature_layer:
+        raise ValueError(f"Model {classifier.id} has no '{config.FEATURE_LAYER}' layer to fit a head on.")
+    has_normal = "Normal" in classifier.classes
+    normal_column = classifier.classes.index("Normal") if has_normal else None
+    splits = {}
+    for name in ("train", "val", "test"):
+        arrays = load_split(name, representatives_only=True)
+        features, probabilities = _features(classifier, arrays.images, segmenter)
+        splits[name] = {
+            "features": features,
+            "abnormal": (arrays.labels != NORMAL).astype(int),
+            "origins": origin_of(arrays.table).to_numpy().astype(str),
+            "nih": (arrays.table["source"] == SOURCE_NIH).to_numpy(),
+            "one_minus_normal": None if not has_normal else 1.0 - probabilities[:, normal_column],
+        }
+    train, val, test = splits["train"], splits["val"], splits["test"]
+    chosen, validation_scores = choose_regularisation(
+        (train["features"], train["abnormal"], train["origins"]),
+        (val["features"], val["abnormal"], val["origins"]),
+    )
+    head = fit_head(train["features"], train["abnormal"], train["origins"], chosen, classifier.card.sha256)
+
+    def both(split: dict, rows: np.ndarray | None = None) -> dict[str, object]:
+        rows = np.ones(len(split["abnormal"]), bool) if rows is None else rows
+        truth = split["abnormal"][rows]
+        out = {"head": _scored(truth, head.probabilities(split["features"][rows]))}
+        if split["one_minus_normal"] is not None:
+            out["one_minus_normal"] = _scored(truth, split["one_minus_normal"][rows])
+        return out
+
+    def origins(split: dict) -> dict[str, object]:
+        out = {"head": per_origin_auroc(split["abnormal"], head.probabilities(split["features"]), split["origins"])}
+        if split["one_minus_normal"] is not None:
+            out["one_minus_normal"] = per_origin_auroc(split["abnormal"], split["one_minus_normal"], split["origins"])
+        return out
+
+    document: dict[str, object] = {
+        "schema_version": 1,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model_id": classifier.id,
+        "model_sha256": classifier.card.sha256,
+        "computed_on": (
+            f"fitted on {len(train['abnormal'])} training films of every origin (one per duplicate group; each origin "
+            "× answer weighted alike), its penalty chosen on the validation split by the mean per-origin AUROC; "
+            "reported on the test split and, never used to fit or choose, the other hospitals' films. COVID-19 and "
+            "Pneumonia count as abnormal"
+        ),
+        "head": head.to_json(),
+        "validation_mean_per_origin_auroc": validation_scores,
+        "validation_per_origin_auroc": origins(val),
+        "test": both(test),
+        "test_per_origin_auroc": origins(test),
+        "test_adult_nih": both(test, test["nih"]) if test["nih"].any() else None,
+        "external": None,
+    }
+    external_dir = external_dir or config.data_dir() / config.EXTERNAL_SUBDIR
+    if (external_dir / config.INDEX_FILENAME).is_file():
+        table = load_external_table(external_dir)
+        features, probabilities = _features(classifier, load_external_inputs(table), segmenter)
+        external = {
+            "features": features,
+            "abnormal": np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int),
+            "one_minus_normal": None if not has_normal else 1.0 - probabilities[:, normal_column],
+        }
+        document["external"] = both(external)
+    return document
