@@ -22,6 +22,10 @@ def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
+def _short(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
 def _interval(values: list[float] | None) -> str:
     return "" if not values else f"{values[0]:.2f}–{values[1]:.2f}"
 
@@ -45,10 +49,14 @@ def _nih_called_covid(nih: dict) -> tuple[int, float | None]:
     return count, share
 
 
-def side_by_side(metrics: dict) -> pd.DataFrame:
-    """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals."""
+def side_by_side(metrics: dict, head: dict | None = None) -> pd.DataFrame:
+    """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals.
+
+    On the test split "the rest" includes pneumonia, so 1 − P(Normal) ranked against COVID-19 there is not sick
+    against healthy: that cell takes the head file's test sick-vs-healthy figure, or stays empty."""
     test, external, nih = metrics["covid_vs_rest"], metrics.get("external"), metrics.get("adult_nih")
-    rows = [_covid_row(f"test split, every source ({test['n']})", test)]
+    test_sick = (((head or {}).get("test") or {}).get("one_minus_normal") or {}).get("auroc")
+    rows = [_covid_row(f"test split, every source ({test['n']})", {**test, "abnormal_score_auroc": test_sick})]
     if nih:
         count, share = _nih_called_covid(nih)
         rows.append(_covid_row(f"adult NIH test patients, no COVID-19 ({count})", {"others_called_covid": share}))
@@ -85,6 +93,19 @@ def _short_reason(reason: str | None) -> str:
     return reason.replace("validation ", "val. ")
 
 
+VARIANT_NARROW_COLUMNS = (
+    "rule score",
+    "macro-F1",
+    "in lungs",
+    "peak in",
+    "pointing",
+    "ext. COVID",
+    "ext. sick",
+    "NIH pneu.",
+    "min",
+)
+
+
 def variants_table(experiments: dict) -> pd.DataFrame:
     """One row per variant: the rule's score (or why it has none), then what each did on test, lungs, boxes and
     other hospitals. Short column names: the table must fit the page."""
@@ -96,16 +117,16 @@ def variants_table(experiments: dict) -> pd.DataFrame:
         rows.append(
             {
                 "variant": name + (" (shipped)" if experiments.get("shipped") == name else ""),
-                "rule score": _num(record["rule_score"]) if record["rule_score"] is not None else "—",
+                "rule score": _short(record["rule_score"]) if record["rule_score"] is not None else "—",
                 "why no score": _short_reason(record.get("rule_score_missing_because")),
-                "test macro-F1": _num(test["macro_f1"]),
-                "heat in lungs": _num(attention.get("median_lung_share")),
-                "peak in lungs": _pct(attention.get("peak_in_lungs")),
-                "pointing game": _num(pointing_figures(record).get("pointing_game")),
-                "ext. COVID AUROC": _num(external.get("auroc")),
-                "ext. sick/healthy AUROC": _num(external.get("abnormal_score_auroc")),
-                "NIH pneum. → Pneumonia": _pct(nih.get("pneumonia_called_pneumonia")),
-                "minutes": record["training_minutes"],
+                "macro-F1": _short(test["macro_f1"]),
+                "in lungs": _short(attention.get("median_lung_share")),
+                "peak in": _pct(attention.get("peak_in_lungs")),
+                "pointing": _short(pointing_figures(record).get("pointing_game")),
+                "ext. COVID": _short(external.get("auroc")),
+                "ext. sick": _short(external.get("abnormal_score_auroc")),
+                "NIH pneu.": _pct(nih.get("pneumonia_called_pneumonia")),
+                "min": f"{record['training_minutes']:.0f}" if record.get("training_minutes") is not None else "—",
             }
         )
     return pd.DataFrame(rows)
@@ -139,7 +160,7 @@ def other_hospitals_section(metrics: dict, head: dict | None = None) -> None:
     st.subheader("Other hospitals")
     external = metrics.get("external")
     show_verdict(generalisation_verdict(metrics["covid_vs_rest"]["auroc"], external["auroc"] if external else None))
-    st.dataframe(side_by_side(metrics), hide_index=True, width="stretch")
+    st.dataframe(side_by_side(metrics, head), hide_index=True, width="stretch")
     if external:
         st.caption(
             external["computed_on"] + ". With this few films the interval is wide: read it, not the point. "
@@ -203,13 +224,16 @@ def other_hospitals_section(metrics: dict, head: dict | None = None) -> None:
     except ResourceError:
         return
     st.markdown("**The training variants tried, and the one shipped**")
-    st.dataframe(variants_table(experiments), hide_index=True, width="stretch")
+    narrow = {name: st.column_config.Column(width="small") for name in VARIANT_NARROW_COLUMNS}
+    st.dataframe(variants_table(experiments), hide_index=True, width="stretch", column_config=narrow)
     st.caption(
-        "Heat in lungs: median share of each Grad-CAM map inside the segmented lungs on the test split (a map spread "
-        "at random puts about a third there); peak in lungs: films whose hottest point is inside them; pointing game: "
-        "share of the NIH films with a radiologist's pneumonia box whose Grad-CAM peak lands in it (a random point: "
-        'about 0.13). A rule score of "—" means the variant was not eligible (the reason is beside it) or, where it '
-        'says "not measured", was trained before the rule measured lung share and its model file was not kept.'
+        "Test split: macro-F1; in lungs: median share of each Grad-CAM map inside the segmented lungs (a map spread "
+        "at random puts about a third there); peak in: films whose hottest point is inside them; pointing: share of "
+        "the NIH films with a radiologist's pneumonia box whose Grad-CAM peak lands in it (a random point: about "
+        "0.13). Other hospitals: ext. COVID and ext. sick, the AUROC of the COVID-19 score and of 1 − P(Normal). "
+        "NIH pneu.: adult NIH pneumonia films called Pneumonia. min: training minutes on two CPU cores. "
+        'A rule score of "—" means the variant was not eligible (the reason is beside it) or, where it says '
+        '"not measured", was trained before the rule measured lung share and its model file was not kept.'
     )
     st.caption(
         "Chosen by this rule, written down before any variant was scored on the external films or the radiologists' "

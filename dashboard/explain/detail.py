@@ -51,8 +51,8 @@ def abnormality_ui(container, prediction) -> None:
             figures = {}
         head, classes = _external_auroc(figures, "head"), _external_auroc(figures, "one_minus_normal")
         text = (
-            "A separate output, trained on films of every source to tell sick from healthy whatever the disease, "
-            "so it cannot lean on which collection a film came from."
+            "A separate output, fitted on films of every source to tell sick from healthy whatever the disease, "
+            "each collection's sick and healthy films weighted alike so that knowing the collection does not help."
         )
         if head is not None:
             n = (figures["external"]["head"] or {}).get("n")
