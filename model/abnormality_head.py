@@ -34,7 +34,7 @@ class AbnormalityHead:
     bias: float
     mean: np.ndarray  # (F,)
     scale: np.ndarray  # (F,)
-    regularisation: float  # the inverse penalty C of the logistic fit
+    regularisation: float | None  # the inverse penalty C of a logistic fit; None for an output trained end to end
     model_sha256: str = ""
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
@@ -59,12 +59,20 @@ class AbnormalityHead:
             float(data["bias"]),
             np.asarray(data["mean"], dtype=np.float64),
             np.asarray(data["scale"], dtype=np.float64),
-            float(data["regularisation"]),
+            None if data.get("regularisation") is None else float(data["regularisation"]),
             str(data.get("model_sha256", "")),
         )
         if not (head.weights.shape == head.mean.shape == head.scale.shape) or head.weights.ndim != 1:
             raise ValueError("weights, mean and scale differ in shape")
         return head
+
+
+def from_dense(kernel: np.ndarray, bias: np.ndarray, model_sha256: str = "") -> AbnormalityHead:
+    """A sigmoid Dense(1) layer on the raw pooled features (one trained alongside the classes) as a head."""
+    width = kernel.shape[0]
+    return AbnormalityHead(
+        np.asarray(kernel, np.float64)[:, 0], float(bias[0]), np.zeros(width), np.ones(width), None, model_sha256
+    )
 
 
 def balanced_sample_weights(groups: np.ndarray) -> np.ndarray:

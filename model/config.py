@@ -305,3 +305,6 @@ def analysis_backend() -> str:
 # The abnormality head's inverse L2 penalties tried, strongest first; the one with the best mean per-origin
 # validation AUROC is kept (model.abnormality_head.choose_regularisation).
 ABNORMALITY_HEAD_C_GRID: tuple[float, ...] = (0.001, 0.01, 0.1, 1.0)
+# Weight of the sick-or-healthy loss when that output trains alongside the classes (variant i3): half the class
+# loss, so the classes still lead the shared features.
+ABNORMALITY_OUTPUT_WEIGHT: float = 0.5

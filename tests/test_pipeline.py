@@ -102,6 +102,53 @@ def test_a_tiny_epoch_with_the_attention_penalty(prepared):
     assert result.best_epoch == 2, "an epoch before the penalty reaches full weight is never kept"
 
 
+def test_a_tiny_epoch_with_the_abnormality_output_trained_alongside(prepared):
+    from model.abnormality_head import from_dense
+    from model.data.dataset import load_split
+    from model.inference import features_and_probabilities
+    from model.training.attention_penalty import lung_weights
+    from model.training.loop import abnormality_targets, train
+
+    train_data = load_split("train")
+    targets = abnormality_targets(train_data.table)
+    abnormal = train_data.table["label"] != "Normal"
+    assert (targets[:, 0] == abnormal.to_numpy()).all()
+    groups = targets[:, 0].astype(int).astype(str)  # within one origin the two answers weigh the same in total
+    checked = 0
+    from model.data.manifest import origin_of
+
+    origin = origin_of(train_data.table).to_numpy()
+    for name in set(origin):
+        rows = origin == name
+        if len(set(groups[rows])) == 2:
+            sick, healthy = targets[rows & (targets[:, 0] == 1), 1].sum(), targets[rows & (targets[:, 0] == 0), 1].sum()
+            assert sick == pytest.approx(healthy, rel=1e-4)
+            checked += 1
+    assert checked >= 2
+
+    size = train_data.images.shape[1]
+    masks = np.ones((len(train_data.labels), size, size), dtype=bool)
+    result = train(
+        train_data,
+        train_data,
+        max_epochs=2,
+        per_class=4,
+        attention_penalty=1.0,
+        penalty_ramp_epochs=1,
+        lung_weights=lung_weights(masks),
+        abnormality_weight=0.5,
+        log=lambda _: None,
+    )
+    assert all(r["abnormality_loss"] > 0 for r in result.history)
+    kernel, bias = result.abnormality_weights
+    assert kernel.shape == (result.model.get_layer(config.FEATURE_LAYER).output.shape[-1], 1)
+    features, _ = features_and_probabilities(result.model, train_data.images[:3])
+    head = from_dense(kernel, bias)
+    expected = 1 / (1 + np.exp(-(features @ kernel[:, 0] + bias[0])))
+    np.testing.assert_allclose(head.probabilities(features), expected, rtol=1e-6)
+    assert len(result.model.outputs) == 1, "the saved network stays the plain classifier"
+
+
 def test_evaluate_writes_every_section_for_a_toy_model(prepared, tmp_path):
     from model.evaluation.report import evaluate
     from model.training.network import build_classifier

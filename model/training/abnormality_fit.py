@@ -8,12 +8,13 @@ one travels between hospitals.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from model import config
-from model.abnormality_head import choose_regularisation, fit_head, per_origin_auroc
+from model.abnormality_head import AbnormalityHead, choose_regularisation, fit_head, per_origin_auroc
 from model.data.manifest import SOURCE_NIH, origin_of
 from model.evaluation.generalisation import bootstrap_auroc
 from model.evaluation.sick_healthy import sick_healthy_figures
@@ -36,74 +37,116 @@ def _scored(truth: np.ndarray, score: np.ndarray) -> dict[str, object]:
     return figures
 
 
-def fit_and_measure(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, object]:
-    """The document for assets/models/<id>/abnormality_head.json: the head and its figures."""
+@dataclass
+class ScoredFilms:
+    """One set of films as the head sees them: features, the truth, origins, and 1 − P(Normal) for comparison."""
+
+    features: np.ndarray
+    abnormal: np.ndarray
+    origins: np.ndarray | None = None
+    nih: np.ndarray | None = None
+    one_minus_normal: np.ndarray | None = None
+
+
+def scored_films(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, ScoredFilms]:
+    """Train, validation and test (one film per duplicate group) and, where present, the external films."""
     from model.data.dataset import load_split
     from model.evaluation.generalisation import load_external_inputs, load_external_table
 
     if not classifier.has_feature_layer:
         raise ValueError(f"Model {classifier.id} has no '{config.FEATURE_LAYER}' layer to fit a head on.")
-    has_normal = "Normal" in classifier.classes
-    normal_column = classifier.classes.index("Normal") if has_normal else None
-    splits = {}
+    normal_column = classifier.classes.index("Normal") if "Normal" in classifier.classes else None
+
+    def one_minus_normal(probabilities: np.ndarray) -> np.ndarray | None:
+        return None if normal_column is None else 1.0 - probabilities[:, normal_column]
+
+    films = {}
     for name in ("train", "val", "test"):
         arrays = load_split(name, representatives_only=True)
         features, probabilities = _features(classifier, arrays.images, segmenter)
-        splits[name] = {
-            "features": features,
-            "abnormal": (arrays.labels != NORMAL).astype(int),
-            "origins": origin_of(arrays.table).to_numpy().astype(str),
-            "nih": (arrays.table["source"] == SOURCE_NIH).to_numpy(),
-            "one_minus_normal": None if not has_normal else 1.0 - probabilities[:, normal_column],
-        }
-    train, val, test = splits["train"], splits["val"], splits["test"]
+        films[name] = ScoredFilms(
+            features,
+            (arrays.labels != NORMAL).astype(int),
+            origin_of(arrays.table).to_numpy().astype(str),
+            (arrays.table["source"] == SOURCE_NIH).to_numpy(),
+            one_minus_normal(probabilities),
+        )
+    external_dir = external_dir or config.data_dir() / config.EXTERNAL_SUBDIR
+    if (external_dir / config.INDEX_FILENAME).is_file():
+        table = load_external_table(external_dir)
+        features, probabilities = _features(classifier, load_external_inputs(table), segmenter)
+        truth = np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int)
+        films["external"] = ScoredFilms(features, truth, one_minus_normal=one_minus_normal(probabilities))
+    return films
+
+
+def head_figures(head: AbnormalityHead, films: dict[str, ScoredFilms]) -> dict[str, object]:
+    """The head's AUROC (with intervals) beside 1 − P(Normal)'s, on the test split, its adult NIH patients, per
+    origin, and on the external films."""
+
+    def both(split: ScoredFilms, rows: np.ndarray | None = None) -> dict[str, object]:
+        rows = np.ones(len(split.abnormal), bool) if rows is None else rows
+        truth = split.abnormal[rows]
+        out = {"head": _scored(truth, head.probabilities(split.features[rows]))}
+        if split.one_minus_normal is not None:
+            out["one_minus_normal"] = _scored(truth, split.one_minus_normal[rows])
+        return out
+
+    def origins(split: ScoredFilms) -> dict[str, object]:
+        out = {"head": per_origin_auroc(split.abnormal, head.probabilities(split.features), split.origins)}
+        if split.one_minus_normal is not None:
+            out["one_minus_normal"] = per_origin_auroc(split.abnormal, split.one_minus_normal, split.origins)
+        return out
+
+    test = films["test"]
+    return {
+        "validation_per_origin_auroc": origins(films["val"]),
+        "test": both(test),
+        "test_per_origin_auroc": origins(test),
+        "test_adult_nih": both(test, test.nih) if test.nih is not None and test.nih.any() else None,
+        "external": both(films["external"]) if "external" in films else None,
+    }
+
+
+def fit_and_measure(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, object]:
+    """The document for assets/models/<id>/abnormality_head.json: a head fitted on the frozen features, and its
+    figures."""
+    films = scored_films(classifier, segmenter, external_dir)
+    train, val = films["train"], films["val"]
     chosen, validation_scores = choose_regularisation(
-        (train["features"], train["abnormal"], train["origins"]),
-        (val["features"], val["abnormal"], val["origins"]),
+        (train.features, train.abnormal, train.origins), (val.features, val.abnormal, val.origins)
     )
-    head = fit_head(train["features"], train["abnormal"], train["origins"], chosen, classifier.card.sha256)
-
-    def both(split: dict, rows: np.ndarray | None = None) -> dict[str, object]:
-        rows = np.ones(len(split["abnormal"]), bool) if rows is None else rows
-        truth = split["abnormal"][rows]
-        out = {"head": _scored(truth, head.probabilities(split["features"][rows]))}
-        if split["one_minus_normal"] is not None:
-            out["one_minus_normal"] = _scored(truth, split["one_minus_normal"][rows])
-        return out
-
-    def origins(split: dict) -> dict[str, object]:
-        out = {"head": per_origin_auroc(split["abnormal"], head.probabilities(split["features"]), split["origins"])}
-        if split["one_minus_normal"] is not None:
-            out["one_minus_normal"] = per_origin_auroc(split["abnormal"], split["one_minus_normal"], split["origins"])
-        return out
-
-    document: dict[str, object] = {
+    head = fit_head(train.features, train.abnormal, train.origins, chosen, classifier.card.sha256)
+    return {
         "schema_version": 1,
         "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "model_id": classifier.id,
         "model_sha256": classifier.card.sha256,
         "computed_on": (
-            f"fitted on {len(train['abnormal'])} training films of every origin (one per duplicate group; each origin "
-            "× answer weighted alike), its penalty chosen on the validation split by the mean per-origin AUROC; "
-            "reported on the test split and, never used to fit or choose, the other hospitals' films. COVID-19 and "
-            "Pneumonia count as abnormal"
+            f"fitted on {len(train.abnormal)} training films of every origin (one per duplicate group; each origin "
+            "× answer weighted alike) on the network's frozen features, its penalty chosen on the validation split "
+            "by the mean per-origin AUROC; reported on the test split and, never used to fit or choose, the other "
+            "hospitals' films. COVID-19 and Pneumonia count as abnormal"
         ),
         "head": head.to_json(),
         "validation_mean_per_origin_auroc": validation_scores,
-        "validation_per_origin_auroc": origins(val),
-        "test": both(test),
-        "test_per_origin_auroc": origins(test),
-        "test_adult_nih": both(test, test["nih"]) if test["nih"].any() else None,
-        "external": None,
+        **head_figures(head, films),
     }
-    external_dir = external_dir or config.data_dir() / config.EXTERNAL_SUBDIR
-    if (external_dir / config.INDEX_FILENAME).is_file():
-        table = load_external_table(external_dir)
-        features, probabilities = _features(classifier, load_external_inputs(table), segmenter)
-        external = {
-            "features": features,
-            "abnormal": np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int),
-            "one_minus_normal": None if not has_normal else 1.0 - probabilities[:, normal_column],
-        }
-        document["external"] = both(external)
-    return document
+
+
+def trained_head_document(classifier, head: AbnormalityHead, films: dict[str, ScoredFilms]) -> dict[str, object]:
+    """The same document for an output trained alongside the classes (nothing fitted afterwards)."""
+    return {
+        "schema_version": 1,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model_id": classifier.id,
+        "model_sha256": classifier.card.sha256,
+        "computed_on": (
+            "trained alongside the classes on the training split (every origin, each origin × answer weighted alike "
+            "in every epoch), kept at the epoch the validation selection score chose; reported on the test split "
+            "and, never used to train or choose, the other hospitals' films. COVID-19 and Pneumonia count as "
+            "abnormal"
+        ),
+        "head": head.to_json(),
+        **head_figures(head, films),
+    }

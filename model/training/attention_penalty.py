@@ -53,17 +53,31 @@ class RightReasonsTrainer(keras.Model):
     variable the loop ramps per epoch.
     """
 
-    def __init__(self, classifier: keras.Model, label_smoothing: float, block: str = PENALTY_BLOCK, **kwargs):
+    def __init__(
+        self,
+        classifier: keras.Model,
+        label_smoothing: float,
+        block: str = PENALTY_BLOCK,
+        abnormality_weight: float = 0.0,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.classifier = classifier
-        self.activations_and_output = keras.Model(
-            classifier.inputs,
-            [
-                classifier.get_layer(f"{block}_conv2").output,
-                classifier.get_layer(f"{block}_relu2").output,
-                classifier.output,
-            ],
-        )
+        outputs = [
+            classifier.get_layer(f"{block}_conv2").output,
+            classifier.get_layer(f"{block}_relu2").output,
+            classifier.output,
+        ]
+        # A sick-or-healthy output trained alongside (model.training.abnormality_output): it reads the same pooled
+        # features the classes do, so its loss shapes them; the shipped network stays the plain classifier.
+        self.abnormality_weight = float(abnormality_weight)
+        self.abnormality = None
+        if self.abnormality_weight > 0:
+            features = classifier.get_layer(config.FEATURE_LAYER).output
+            outputs.append(features)
+            self.abnormality = keras.layers.Dense(1, activation="sigmoid", name="abnormality_output")
+            self.abnormality.build(features.shape)
+        self.activations_and_output = keras.Model(classifier.inputs, outputs)
         self.batch_norm = classifier.get_layer(f"{block}_bn2")
         self.head = classifier.layers[-1]
         self.classification_loss = keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
@@ -71,10 +85,12 @@ class RightReasonsTrainer(keras.Model):
         self.loss_tracker = keras.metrics.Mean(name="loss")
         self.penalty_tracker = keras.metrics.Mean(name="outside_share")
         self.accuracy_tracker = keras.metrics.CategoricalAccuracy(name="accuracy")
+        self.abnormality_tracker = keras.metrics.Mean(name="abnormality_loss")
 
     @property
     def metrics(self):
-        return [self.loss_tracker, self.penalty_tracker, self.accuracy_tracker]
+        extra = [self.abnormality_tracker] if self.abnormality is not None else []
+        return [self.loss_tracker, self.penalty_tracker, self.accuracy_tracker, *extra]
 
     def call(self, inputs, training=False):
         images = inputs[0] if isinstance(inputs, (tuple, list)) else inputs
@@ -82,8 +98,12 @@ class RightReasonsTrainer(keras.Model):
 
     def train_step(self, data):
         (images, weights), targets = data
+        classes = len(config.CLASS_NAMES)
+        if self.abnormality is not None:  # targets packed as (one-hot classes, abnormal, sample weight)
+            targets, abnormal, sample_weight = targets[:, :classes], targets[:, classes], targets[:, classes + 1]
         with tf.GradientTape() as tape:
-            convolved, activations, probabilities = self.activations_and_output(images, training=True)
+            outputs = self.activations_and_output(images, training=True)
+            convolved, activations, probabilities = outputs[:3]
             kernel = self.head.kernel
             cams = tf.einsum("bhwk,kc->bhwc", activations, kernel)
             scale = self.batch_norm.gamma / tf.sqrt(self.batch_norm.moving_variance + self.batch_norm.epsilon)
@@ -95,10 +115,19 @@ class RightReasonsTrainer(keras.Model):
                 tf.reduce_mean(outside_share(cams, inside)) + tf.reduce_mean(outside_share(gradcams, inside))
             )
             loss = self.classification_loss(targets, probabilities) + self.penalty_weight * penalty
+            if self.abnormality is not None:
+                predicted = self.abnormality(outputs[3])[:, 0]
+                per_film = keras.losses.binary_crossentropy(abnormal[:, None], predicted[:, None])
+                abnormality_loss = tf.reduce_sum(per_film * sample_weight) / tf.reduce_sum(sample_weight)
+                loss = loss + self.abnormality_weight * abnormality_loss
             if self.classifier.losses:
                 loss = loss + tf.add_n(self.classifier.losses)
         variables = self.classifier.trainable_variables
+        if self.abnormality is not None:
+            variables = variables + self.abnormality.trainable_variables
         self.optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        if self.abnormality is not None:
+            self.abnormality_tracker.update_state(abnormality_loss)
         self.loss_tracker.update_state(loss)
         self.penalty_tracker.update_state(penalty)
         self.accuracy_tracker.update_state(targets, probabilities)

@@ -150,6 +150,7 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
         penalty_ramp_epochs=variant.penalty_ramp_epochs,
         lung_weights=_lung_weights(data, variant),
         stage_filters=variant.stage_filters,
+        abnormality_weight=variant.abnormality_weight,
         log=log,
         checkpoint=model_path,
         augmentation=variant.augmentation,
@@ -172,7 +173,29 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
         "best_epoch": result.best_epoch,
         "epochs_run": len(result.history),
     }
-    return measure(variant, result.model, data, record)
+    record = measure(variant, result.model, data, record)
+    if result.abnormality_weights is not None:
+        record["abnormality_output"] = trained_abnormality_figures(variant, result, data)
+    return record
+
+
+def trained_abnormality_figures(variant: Variant, result, data: PreparedData) -> dict[str, object]:
+    """The output trained alongside, measured like a fitted head; its document is kept beside the model file."""
+    from dataclasses import replace
+
+    from model.abnormality_head import from_dense
+    from model.provenance import sha256_of
+    from model.registry.classifier import as_classifier
+    from model.training.abnormality_fit import scored_films, trained_head_document
+
+    model_path = EXPERIMENTS_DIR / f"{variant.name}.keras"
+    classifier = as_classifier(result.model)
+    card = replace(classifier.card, id=variant.name, recipe=variant.recipe, sha256=sha256_of(model_path))
+    classifier = replace(classifier, card=card)
+    head = from_dense(*result.abnormality_weights, model_sha256=card.sha256)
+    document = trained_head_document(classifier, head, scored_films(classifier, data.segmenter))
+    (EXPERIMENTS_DIR / f"{variant.name}.{config.ABNORMALITY_HEAD_FILENAME}").write_text(json.dumps(document, indent=1))
+    return {key: document[key] for key in ("test", "test_adult_nih", "external", "test_per_origin_auroc")}
 
 
 def _lung_weights(data: PreparedData, variant: Variant) -> np.ndarray | None:
@@ -265,6 +288,9 @@ def ship(name: str, document: dict[str, object], path: Path = config.EXPERIMENTS
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(EXPERIMENTS_DIR / f"{name}.keras", folder / config.MODEL_FILENAME)
     shutil.copyfile(EXPERIMENTS_DIR / f"{name}.history.json", folder / config.HISTORY_FILENAME)
+    trained_head = EXPERIMENTS_DIR / f"{name}.{config.ABNORMALITY_HEAD_FILENAME}"
+    if trained_head.is_file():  # an abnormality output trained alongside: it is this model's head
+        shutil.copyfile(trained_head, folder / config.ABNORMALITY_HEAD_FILENAME)
     card = ModelCard(
         id=name,
         display_name=name,

@@ -32,6 +32,8 @@ class TrainingResult:
     history: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
     seconds: float = 0.0
+    # The trained sick-or-healthy output's (kernel (F, 1), bias (1,)) at the best epoch, where one was trained.
+    abnormality_weights: list[np.ndarray] | None = None
 
 
 def balanced_epoch_indices(table: pd.DataFrame, per_class: int, rng: np.random.Generator) -> np.ndarray:
@@ -67,15 +69,19 @@ def _train_dataset(
     augmentation: str = "standard",
     origins: np.ndarray | None = None,
     lung_weights: np.ndarray | None = None,
+    extra_targets: np.ndarray | None = None,
 ) -> tf.data.Dataset:
     """Augmented batches; with `origins`, the targets are (class, origin) for the source adversary.
 
     With `lung_weights` (N, S, S) the inputs are (images, lung weights): the weights ride through the same
-    geometric jitter as their film (as a second channel), never through the pixel augmentation.
+    geometric jitter as their film (as a second channel), never through the pixel augmentation. `extra_targets`
+    (N, k) are appended to the one-hot classes (the abnormality output's answer and sample weight).
     """
     augmenter = geometric_augmenter(seed)
     pixel_augment = _pixel_augmentation(augmentation)
     one_hot = keras.utils.to_categorical(labels, len(config.CLASS_NAMES)).astype(np.float32)
+    if extra_targets is not None:
+        one_hot = np.concatenate([one_hot, extra_targets.astype(np.float32)], axis=1)
     targets = one_hot if origins is None else (one_hot, origins)
     if lung_weights is None:
         return (
@@ -120,6 +126,16 @@ def recalibrate_batch_norm(
         model(images[pick], training=True)
 
 
+def abnormality_targets(rows: pd.DataFrame) -> np.ndarray:
+    """(N, 2): whether each film is abnormal, and a weight that gives every origin × answer the same total."""
+    from model.abnormality_head import balanced_sample_weights
+    from model.data.manifest import origin_of
+
+    abnormal = (rows["label"] != "Normal").to_numpy()
+    groups = np.char.add(origin_of(rows).to_numpy().astype(str), abnormal.astype(int).astype(str))
+    return np.stack([abnormal.astype(np.float32), balanced_sample_weights(groups).astype(np.float32)], axis=1)
+
+
 def balanced_accuracy(labels: np.ndarray, predicted: np.ndarray, num_classes: int) -> float:
     recalls = [np.mean(predicted[labels == c] == c) for c in range(num_classes) if np.any(labels == c)]
     return float(np.mean(recalls))
@@ -143,6 +159,7 @@ def train(
     penalty_ramp_epochs: int = 0,
     lung_weights: np.ndarray | None = None,
     stage_filters: tuple[int, ...] | None = None,
+    abnormality_weight: float = 0.0,
 ) -> TrainingResult:
     """Train from scratch; with `checkpoint`, the best model so far is saved there after every gain.
 
@@ -152,7 +169,9 @@ def train(
     reversal weight; the returned model is the plain classifier.
     With `attention_penalty` > 0 (needs `lung_weights`, one (S, S) map per training film) the class activation
     mass outside the lungs is penalised (model.training.attention_penalty), its weight ramped over
-    `penalty_ramp_epochs`.
+    `penalty_ramp_epochs`. With `abnormality_weight` > 0 (with the penalty only) a sick-or-healthy output trains
+    alongside on the pooled features, each origin × answer weighted alike in every epoch; its weights at the best
+    epoch are returned in `abnormality_weights`.
     """
     keras.utils.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -181,10 +200,12 @@ def train(
 
         if lung_weights is None:
             raise ValueError("The attention penalty needs the training films' lung weights.")
-        fitted = RightReasonsTrainer(model, label_smoothing)
+        fitted = RightReasonsTrainer(model, label_smoothing, abnormality_weight=abnormality_weight)
         fitted.compile(optimizer=keras.optimizers.Adam(schedule))
     else:
         model.compile(optimizer=keras.optimizers.Adam(schedule), loss=classifier_loss, metrics=["accuracy"])
+    if abnormality_weight > 0 and attention_penalty <= 0:
+        raise ValueError("The trained abnormality output rides on the right-reasons trainer: give attention_penalty.")
     result = TrainingResult(model=model)
     best_score, best_weights, waited = -1.0, None, 0
     started = time.perf_counter()
@@ -198,6 +219,7 @@ def train(
             augmentation,
             None if origins is None else origins[indices],
             None if attention_penalty <= 0 else lung_weights[indices],
+            None if abnormality_weight <= 0 else abnormality_targets(train_data.table.iloc[indices]),
         )
         if attention_penalty > 0:
             from model.training.attention_penalty import ramped_weight
@@ -217,6 +239,7 @@ def train(
         score = balanced if selection_score is None else float(selection_score(val_data.labels, probabilities))
         record = {
             **({"outside_lung_share": float(fit.history["outside_share"][0])} if attention_penalty > 0 else {}),
+            **({"abnormality_loss": float(fit.history["abnormality_loss"][0])} if abnormality_weight > 0 else {}),
             "epoch": epoch + 1,
             "loss": float(fit.history["loss"][0]),
             "accuracy": float(next(v for k, v in fit.history.items() if k.endswith("accuracy"))[0]),
@@ -230,6 +253,8 @@ def train(
         ramping = attention_penalty > 0 and epoch < penalty_ramp_epochs
         if not ramping and score > best_score + 1e-4:  # an epoch before the penalty's full weight is never kept
             best_score, best_weights, waited, result.best_epoch = score, model.get_weights(), 0, epoch + 1
+            if abnormality_weight > 0:
+                result.abnormality_weights = [w.copy() for w in fitted.abnormality.get_weights()]
             if checkpoint is not None:
                 model.save(checkpoint)
         elif not ramping:

@@ -23,6 +23,7 @@ class Variant:
     attention_penalty: float = 0.0  # weight of the outside-the-lungs CAM penalty; 0 = none
     penalty_ramp_epochs: int = config.ATTENTION_PENALTY_RAMP_EPOCHS
     stage_filters: tuple[int, ...] | None = None  # None = the network's default widths
+    abnormality_weight: float = 0.0  # weight of the sick-or-healthy output trained alongside; 0 = none
 
     def settings(self) -> dict[str, object]:
         return {
@@ -37,6 +38,7 @@ class Variant:
             "attention_penalty": self.attention_penalty,
             "penalty_ramp_epochs": self.penalty_ramp_epochs if self.attention_penalty > 0 else None,
             "stage_filters": list(self.stage_filters) if self.stage_filters else None,
+            "abnormality_output_weight": self.abnormality_weight,
         }
 
 
@@ -115,6 +117,14 @@ VARIANTS: dict[str, Variant] = {
             "A 1.5x wider network (24-48-96-192 filters) with the right-reasons penalty and acquisition "
             "augmentation; longer schedule.",
             stage_filters=(24, 48, 96, 192),
+            **RIGHT_REASONS,
+        ),
+        Variant(
+            "i3_right_reasons_abnormality",
+            "Variant f3 with a sick-or-healthy output trained alongside the classes on the same pooled features, "
+            "each origin's sick and healthy films weighted alike, so the shared features must carry what separates "
+            "sick from healthy inside every source; the output is kept as the model's abnormality head.",
+            abnormality_weight=config.ABNORMALITY_OUTPUT_WEIGHT,
             **RIGHT_REASONS,
         ),
     )
