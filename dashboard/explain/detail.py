@@ -214,7 +214,8 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
     probabilities = ", ".join(f"{label} {p:.0%}" for label, p in prediction.probabilities.items())
     captions = [
         f"{name[:80]} - model: {card['display_name']}",
-        f"{result.title} - answer: {prediction.label} ({probabilities})",
+        f"{result.title} - answer: {prediction.label} ({probabilities})"
+        + (f"; abnormal (any disease) {prediction.abnormality:.0%}" if prediction.abnormality is not None else ""),
         *(verdict.text for verdict in verdicts),
     ]
 

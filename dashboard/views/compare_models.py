@@ -128,7 +128,10 @@ for column, model_id, result in zip(columns, chosen_ids, results):
         column.warning(" ".join(w.message for w in result.warnings) or "Not answered.")
         views.append(ModelView(plain(card["display_name"]), None, None, None))
         continue
-    column.markdown(" · ".join(f"{label} {p:.0%}" for label, p in result.prediction.probabilities.items()))
+    answer = " · ".join(f"{label} {p:.0%}" for label, p in result.prediction.probabilities.items())
+    if result.prediction.abnormality is not None:
+        answer += f"  \nAbnormal (any disease, its separate output): **{result.prediction.abnormality:.0%}**"
+    column.markdown(answer)
     share = "—" if result.lung_share is None else f"{result.lung_share:.0%}"
     peak = {True: "inside", False: "outside", None: "—"}[result.peak_in_lungs]
     column.markdown(f"Heat inside the lungs: **{share}** · hottest point: **{peak}** the lungs")
