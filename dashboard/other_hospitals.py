@@ -101,6 +101,7 @@ VARIANT_NARROW_COLUMNS = (
     "pointing",
     "ext. COVID",
     "ext. sick",
+    "ext. head",
     "NIH pneu.",
     "min",
 )
@@ -125,6 +126,9 @@ def variants_table(experiments: dict) -> pd.DataFrame:
                 "pointing": _short(pointing_figures(record).get("pointing_game")),
                 "ext. COVID": _short(external.get("auroc")),
                 "ext. sick": _short(external.get("abnormal_score_auroc")),
+                "ext. head": _short(
+                    (((record.get("abnormality_output") or {}).get("external") or {}).get("head") or {}).get("auroc")
+                ),
                 "NIH pneu.": _pct(nih.get("pneumonia_called_pneumonia")),
                 "min": f"{record['training_minutes']:.0f}" if record.get("training_minutes") is not None else "—",
             }
@@ -230,7 +234,8 @@ def other_hospitals_section(metrics: dict, head: dict | None = None) -> None:
         "Test split: macro-F1; in lungs: median share of each Grad-CAM map inside the segmented lungs (a map spread "
         "at random puts about a third there); peak in: films whose hottest point is inside them; pointing: share of "
         "the NIH films with a radiologist's pneumonia box whose Grad-CAM peak lands in it (a random point: about "
-        "0.13). Other hospitals: ext. COVID and ext. sick, the AUROC of the COVID-19 score and of 1 − P(Normal). "
+        "0.13). Other hospitals: ext. COVID and ext. sick, the AUROC of the COVID-19 score and of 1 − P(Normal); "
+        "ext. head, of a sick-or-healthy output trained alongside the classes (variant i3 only). "
         "NIH pneu.: adult NIH pneumonia films called Pneumonia. min: training minutes on two CPU cores. "
         'A rule score of "—" means the variant was not eligible (the reason is beside it) or, where it says '
         '"not measured", was trained before the rule measured lung share and its model file was not kept.'
