@@ -44,13 +44,15 @@ def main() -> int:
     predictions = predict_films(model, [image for _, image in loaded], segmenter, gate) if loaded else []
     results = {str(path): {"path": str(path), **p.to_json()} for (path, _), p in zip(loaded, predictions)}
     results.update({str(path): {"path": str(path), "error": message} for path, message in failed})
+    with_head = model.abnormality_head is not None
     if not args.json:
         header = f"{'file':40s} {'prediction':11s} " + " ".join(f"{name:>10s}" for name in model.classes)
-        print(header)
+        print(header + (f" {'abnormal':>10s}" if with_head else ""))
 
     def readable(path: Path, record: dict) -> str:
         probabilities = " ".join(f"{record['probabilities'][n]:10.3f}" for n in model.classes)
-        return f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}"
+        abnormal = f" {record['abnormality']:10.3f}" if "abnormality" in record else ""
+        return f"{path.name[:40]:40s} {record['prediction']:11s} {probabilities}{abnormal}"
 
     print_records(args.paths, results, args.json, readable)
     return 1 if failed or any(p.stopped for p in predictions) else 0

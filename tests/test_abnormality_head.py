@@ -8,16 +8,9 @@ import numpy as np
 import pytest
 
 from model import config
-from model.abnormality_head import (
-    AbnormalityHead,
-    AbnormalityHeadError,
-    balanced_sample_weights,
-    choose_regularisation,
-    fit_head,
-    load_head,
-    per_origin_auroc,
-)
+from model.abnormality_head import AbnormalityHead, AbnormalityHeadError, balanced_sample_weights, fit_head, load_head
 from model.inference import ModelLoadError
+from model.training.abnormality_fit import choose_regularisation, per_origin_auroc
 
 
 def _confounded(rng: np.random.Generator, n: int, sick_share: dict[str, float]) -> tuple[np.ndarray, ...]:

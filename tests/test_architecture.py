@@ -66,7 +66,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"config", "provenance", "text_safety", "synthetic"}),
     frozenset({"image_io", "preprocessing", "lite"}),
     frozenset({"inference", "lite_export"}),
-    frozenset({"lungs", "input_recipe"}),
+    frozenset({"lungs", "input_recipe", "abnormality_head"}),
     frozenset({"overlay", "explain", "trust", "data", "registry"}),
     frozenset({"gate"}),
     frozenset({"analysis"}),

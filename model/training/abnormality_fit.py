@@ -14,12 +14,41 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.abnormality_head import AbnormalityHead, choose_regularisation, fit_head, per_origin_auroc
+from model.abnormality_head import AbnormalityHead, fit_head
 from model.data.manifest import SOURCE_NIH, origin_of
-from model.evaluation.generalisation import bootstrap_auroc
+from model.evaluation.generalisation import auroc, bootstrap_auroc
 from model.evaluation.sick_healthy import sick_healthy_figures
 
 NORMAL = config.CLASS_NAMES.index("Normal")
+
+
+def per_origin_auroc(abnormal: np.ndarray, scores: np.ndarray, origins: np.ndarray) -> dict[str, float]:
+    """AUROC inside each origin that has both answers: what the head must do without the source's help."""
+    out = {}
+    for origin in sorted(set(np.asarray(origins).astype(str))):
+        rows = np.asarray(origins).astype(str) == origin
+        value = auroc(abnormal[rows].astype(bool), scores[rows])
+        if value is not None:
+            out[origin] = value
+    return out
+
+
+def choose_regularisation(
+    train: tuple[np.ndarray, np.ndarray, np.ndarray],
+    validation: tuple[np.ndarray, np.ndarray, np.ndarray],
+    grid: tuple[float, ...] = config.ABNORMALITY_HEAD_C_GRID,
+) -> tuple[float, dict[str, float]]:
+    """The C with the best mean per-origin validation AUROC (ties: the stronger penalty, listed first)."""
+    scores: dict[str, float] = {}
+    best, best_score = grid[0], -np.inf
+    for c in grid:
+        head = fit_head(*train, regularisation=c)
+        per_origin = per_origin_auroc(validation[1], head.probabilities(validation[0]), validation[2])
+        score = float(np.mean(list(per_origin.values())))
+        scores[str(c)] = round(score, 4)
+        if score > best_score + 1e-9:
+            best, best_score = c, score
+    return best, scores
 
 
 def _features(classifier, images: np.ndarray, segmenter) -> tuple[np.ndarray, np.ndarray]:
