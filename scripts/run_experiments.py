@@ -20,6 +20,7 @@ from model.training.experiments import (
     rescore_external,
     run_variant,
     save_record,
+    save_seed_repeat,
     ship,
 )
 
@@ -38,6 +39,12 @@ def main() -> None:
         metavar="NAME=MODEL",
         help="recompute every figure of a recorded variant from its saved model file (no training)",
     )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=config.SEED,
+        help="train the variants again from another random start: recorded as seed repeats, never candidates",
+    )
     parser.add_argument("--external", type=Path, default=config.data_dir() / config.EXTERNAL_SUBDIR)
     args = parser.parse_args()
     data = prepare(args.external) if args.variants or args.remeasure else None
@@ -50,8 +57,8 @@ def main() -> None:
     if args.variants:
         for name in args.variants:
             print(f"=== {name}: {VARIANTS[name].description}", flush=True)
-            record = run_variant(VARIANTS[name], data, log=lambda line: print(line, flush=True))
-            save_record(record)
+            record = run_variant(VARIANTS[name], data, log=lambda line: print(line, flush=True), seed=args.seed)
+            (save_record if args.seed == config.SEED else save_seed_repeat)(record)
             print(json.dumps({k: record[k] for k in ("variant", "training_minutes", "rule_score")}), flush=True)
     if args.rescore_external:
         rescore_external(json.loads(config.EXPERIMENTS_PATH.read_text()), args.external)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -124,8 +124,12 @@ def attention_figures(model, recipe: InputRecipe, data: PreparedData, record: di
         record["radiologist_opacity"] = radiologist_opacity(model, recipe, data.segmenter)
 
 
-def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, object]:
+def run_variant(variant: Variant, data: PreparedData, log=print, seed: int = config.SEED) -> dict[str, object]:
+    """Train and measure one variant. Another `seed` (a seed repeat) saves under its own name and never ships."""
     from model.training.loop import train
+
+    if seed != config.SEED:
+        variant = replace(variant, name=f"{variant.name}@seed{seed}")
 
     train_data = _with_recipe(data.train, variant.recipe, data.masks["train"])
     val_data = _with_recipe(data.val, variant.recipe, data.masks["val"])
@@ -142,6 +146,7 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
     result = train(
         train_data,
         val_data,
+        seed=seed,
         max_epochs=variant.max_epochs,
         per_class=variant.per_class,
         patience=variant.patience,
@@ -167,6 +172,7 @@ def run_variant(variant: Variant, data: PreparedData, log=print) -> dict[str, ob
 
     record: dict[str, object] = {
         "variant": variant.name,
+        "seed": seed,
         "description": variant.description,
         "settings": variant.settings(),
         "training_minutes": round(seconds / 60, 1),
@@ -238,6 +244,15 @@ def remeasure(name: str, model_path: Path, data: PreparedData, previous: dict[st
     keep = ("variant", "description", "settings", "training_minutes", "best_epoch", "epochs_run")
     record = {k: previous[k] for k in keep if k in previous}
     return measure(VARIANTS[name], load_classifier(model_path), data, record)
+
+
+def save_seed_repeat(record: dict[str, object], path: Path = config.EXPERIMENTS_PATH) -> dict[str, object]:
+    """A variant trained again from another random start: kept apart from the candidates (the rule never reads
+    it), to show how far every figure moves by chance alone."""
+    document = json.loads(path.read_text()) if path.is_file() else {}
+    document.setdefault("seed_repeats", {})[record["variant"]] = record
+    path.write_text(json.dumps(document, indent=1))
+    return document
 
 
 def save_record(record: dict[str, object], path: Path = config.EXPERIMENTS_PATH) -> dict[str, object]:
