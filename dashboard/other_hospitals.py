@@ -244,3 +244,25 @@ def other_hospitals_section(metrics: dict, head: dict | None = None) -> None:
         "Chosen by this rule, written down before any variant was scored on the external films or the radiologists' "
         "boxes: " + experiments["rule"]
     )
+    seed_repeats_table(experiments, narrow)
+
+
+def seed_repeats_table(experiments: dict, column_config: dict) -> None:
+    """A recipe trained again from another random start, beside its first run: how far figures move by chance."""
+    repeats = experiments.get("seed_repeats") or {}
+    if not repeats:
+        return
+    firsts = {name.split("@")[0] for name in repeats}
+    rows = {name: experiments["variants"][name] for name in sorted(firsts) if name in experiments["variants"]}
+    st.markdown("**Chance alone: the same recipe trained again from another random start**")
+    st.dataframe(
+        variants_table({"variants": {**rows, **repeats}, "shipped": experiments.get("shipped")}),
+        hide_index=True,
+        width="stretch",
+        column_config=column_config,
+    )
+    st.caption(
+        "Same data, recipe and schedule; only the random start differs (the seed follows '@'). A repeat is never a "
+        "candidate: the rule does not read it. A difference between two variants no larger than the one between "
+        "these rows may be chance."
+    )
