@@ -256,7 +256,9 @@ def seed_repeats_table(experiments: dict, column_config: dict) -> None:
     rows = {name: experiments["variants"][name] for name in sorted(firsts) if name in experiments["variants"]}
     st.markdown("**Chance alone: the same recipe trained again from another random start**")
     st.dataframe(
-        variants_table({"variants": {**rows, **repeats}, "shipped": experiments.get("shipped")}),
+        variants_table({"variants": {**rows, **repeats}, "shipped": experiments.get("shipped")}).drop(
+            columns=["why no score", "ext. head"]  # never filled for a recipe and its repeat: room for the rest
+        ),
         hide_index=True,
         width="stretch",
         column_config=column_config,
