@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from model import config
+from model.training.experiment_records import save_record, save_seed_repeat
 from model.training.experiments import (
     VARIANTS,
     choose,
@@ -19,8 +20,6 @@ from model.training.experiments import (
     remeasure,
     rescore_external,
     run_variant,
-    save_record,
-    save_seed_repeat,
     ship,
 )
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from model.training.experiments import save_record, save_seed_repeat
+from model.training.experiment_records import save_record, save_seed_repeat
 from model.training.rule import RULE_TEXT, choose, rule_gap
 
 
