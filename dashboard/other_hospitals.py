@@ -49,14 +49,10 @@ def _nih_called_covid(nih: dict) -> tuple[int, float | None]:
     return count, share
 
 
-def side_by_side(metrics: dict, head: dict | None = None) -> pd.DataFrame:
-    """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals.
-
-    On the test split "the rest" includes pneumonia, so 1 − P(Normal) ranked against COVID-19 there is not sick
-    against healthy: that cell takes the head file's test sick-vs-healthy figure, or stays empty."""
+def side_by_side(metrics: dict) -> pd.DataFrame:
+    """COVID-19 against the rest on the test split, the adult NIH test patients and the external hospitals."""
     test, external, nih = metrics["covid_vs_rest"], metrics.get("external"), metrics.get("adult_nih")
-    test_sick = (((head or {}).get("test") or {}).get("one_minus_normal") or {}).get("auroc")
-    rows = [_covid_row(f"test split, every source ({test['n']})", {**test, "abnormal_score_auroc": test_sick})]
+    rows = [_covid_row(f"test split, every source ({test['n']})", test)]
     if nih:
         count, share = _nih_called_covid(nih)
         rows.append(_covid_row(f"adult NIH test patients, no COVID-19 ({count})", {"others_called_covid": share}))
@@ -164,7 +160,7 @@ def other_hospitals_section(metrics: dict, head: dict | None = None) -> None:
     st.subheader("Other hospitals")
     external = metrics.get("external")
     show_verdict(generalisation_verdict(metrics["covid_vs_rest"]["auroc"], external["auroc"] if external else None))
-    st.dataframe(side_by_side(metrics, head), hide_index=True, width="stretch")
+    st.dataframe(side_by_side(metrics), hide_index=True, width="stretch")
     if external:
         st.caption(
             external["computed_on"] + ". With this few films the interval is wide: read it, not the point. "

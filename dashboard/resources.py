@@ -94,32 +94,30 @@ def get_model_metrics(model_id: str) -> dict | None:
     return _read_metrics(str(path)) if path is not None else None
 
 
-def get_model_sick_healthy(model_id: str) -> dict | None:
-    """A Normal/Abnormal model's sick-against-healthy figures (add_model.py), None where there are none."""
+def _model_figure_file(model_id: str, filename: str, produced_by: str) -> dict | None:
+    """One optional figure file of a registered model's folder; None where the model or the file is absent."""
     from model.registry import RegistryError, registered
 
     try:
         folder = registered(model_id).folder
     except RegistryError:
         return None
-    path = folder / config.SICK_HEALTHY_FILENAME if folder is not None else None
-    if path is None or not path.is_file():
-        return None
-    return _read_json(path, f"python scripts/add_model.py PATH --id {model_id} --replace ...")
+    path = folder / filename if folder is not None else None
+    return _read_json(path, produced_by) if path is not None and path.is_file() else None
+
+
+def get_model_sick_healthy(model_id: str) -> dict | None:
+    """A Normal/Abnormal model's sick-against-healthy figures (add_model.py), None where there are none."""
+    return _model_figure_file(
+        model_id, config.SICK_HEALTHY_FILENAME, f"python scripts/add_model.py PATH --id {model_id} --replace ..."
+    )
 
 
 def get_model_abnormality_head(model_id: str) -> dict | None:
     """The figures of a model's sick-or-healthy head (fit_abnormality_head.py), None where it has none."""
-    from model.registry import RegistryError, registered
-
-    try:
-        folder = registered(model_id).folder
-    except RegistryError:
-        return None
-    path = folder / config.ABNORMALITY_HEAD_FILENAME if folder is not None else None
-    if path is None or not path.is_file():
-        return None
-    return _read_json(path, f"python scripts/fit_abnormality_head.py --model {model_id}")
+    return _model_figure_file(
+        model_id, config.ABNORMALITY_HEAD_FILENAME, f"python scripts/fit_abnormality_head.py --model {model_id}"
+    )
 
 
 def get_model_explanation_quality(model_id: str) -> dict | None:

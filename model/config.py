@@ -51,6 +51,12 @@ HISTORY_FILENAME: str = "training_history.json"
 SICK_HEALTHY_FILENAME: str = "sick_healthy.json"
 # The sick-or-healthy head fitted on a model's own features (scripts/fit_abnormality_head.py).
 ABNORMALITY_HEAD_FILENAME: str = "abnormality_head.json"
+# Its inverse L2 penalties tried, strongest first; the one with the best mean per-origin validation AUROC is kept
+# (model.training.abnormality_fit.choose_regularisation).
+ABNORMALITY_HEAD_C_GRID: tuple[float, ...] = (0.001, 0.01, 0.1, 1.0)
+# Weight of the sick-or-healthy loss when that output trains alongside the classes (variant i3): half the class
+# loss, so the classes still lead the shared features.
+ABNORMALITY_OUTPUT_WEIGHT: float = 0.5
 # Bring-your-own models (scripts/add_model.py): largest Keras file accepted, the input sizes a model may take, and
 # how many models the dashboard keeps loaded at once (least recently used first out).
 MAX_MODEL_FILE_BYTES: int = 200 * 1024 * 1024
@@ -300,11 +306,3 @@ SERVE_APP_NAME: str = "cxr_analysis"
 
 def analysis_backend() -> str:
     return os.environ.get(ANALYSIS_ENV, "").strip() or "process"
-
-
-# The abnormality head's inverse L2 penalties tried, strongest first; the one with the best mean per-origin
-# validation AUROC is kept (model.abnormality_head.choose_regularisation).
-ABNORMALITY_HEAD_C_GRID: tuple[float, ...] = (0.001, 0.01, 0.1, 1.0)
-# Weight of the sick-or-healthy loss when that output trains alongside the classes (variant i3): half the class
-# loss, so the classes still lead the shared features.
-ABNORMALITY_OUTPUT_WEIGHT: float = 0.5

@@ -118,3 +118,21 @@ def test_recipes_change_only_what_they_say():
     assert kept.min() > 0.97 and kept.max() <= 1.0 + 1e-6, "the lungs' interior is kept (feathered by at most 3%)"
     with pytest.raises(ValueError, match="lung masks"):
         apply_recipe(InputRecipe(lung_focus=True), inputs)
+
+
+def test_the_sick_vs_healthy_score_counts_pneumonia_as_sick():
+    """1 − P(Normal) is judged against every film that is not Normal, not against COVID-19 alone."""
+    import numpy as np
+
+    from model import config
+    from model.evaluation.generalisation import covid_vs_rest
+
+    covid, normal, pneumonia = (config.CLASS_NAMES.index(c) for c in ("COVID-19", "Normal", "Pneumonia"))
+    labels = np.array([covid, pneumonia, normal, normal])
+    probabilities = np.zeros((4, 3))
+    probabilities[:, normal] = [0.2, 0.1, 0.8, 0.9]  # sick films least Normal: a perfect sick-vs-healthy ranking
+    probabilities[:, covid] = [0.7, 0.1, 0.1, 0.05]
+    probabilities[:, pneumonia] = 1.0 - probabilities[:, normal] - probabilities[:, covid]
+    figures = covid_vs_rest(labels, probabilities)
+    assert figures["abnormal_score_auroc"] == 1.0
+    assert figures["auroc"] == 1.0 and figures["n_covid"] == 1

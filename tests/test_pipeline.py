@@ -76,18 +76,16 @@ def test_one_tiny_training_epoch_per_augmentation(prepared):
         assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
 
 
-def test_a_tiny_epoch_with_the_attention_penalty(prepared):
-    from model.data.dataset import load_split
-    from model.lungs import keep_largest_regions  # noqa: F401  (the masks below stand in for the segmenter's)
+def _two_right_reasons_epochs(train_data, **extra):
+    """Two tiny epochs with the attention penalty, on two box-shaped lung fields that stand in for the segmenter's."""
     from model.training.attention_penalty import lung_weights
     from model.training.loop import train
 
-    train_data = load_split("train")
     size = train_data.images.shape[1]
     masks = np.zeros((len(train_data.labels), size, size), dtype=bool)
     masks[:, size // 5 : 4 * size // 5, size // 8 : 3 * size // 8] = True
     masks[:, size // 5 : 4 * size // 5, 5 * size // 8 : 7 * size // 8] = True
-    result = train(
+    return train(
         train_data,
         train_data,
         max_epochs=2,
@@ -96,7 +94,15 @@ def test_a_tiny_epoch_with_the_attention_penalty(prepared):
         penalty_ramp_epochs=1,
         lung_weights=lung_weights(masks),
         log=lambda _: None,
+        **extra,
     )
+
+
+def test_a_tiny_epoch_with_the_attention_penalty(prepared):
+    from model.data.dataset import load_split
+
+    train_data = load_split("train")
+    result = _two_right_reasons_epochs(train_data)
     assert [set(r) >= {"outside_lung_share"} for r in result.history] == [True, True]
     assert 0.0 <= result.history[-1]["outside_lung_share"] <= 1.0
     assert result.best_epoch == 2, "an epoch before the penalty reaches full weight is never kept"
@@ -106,8 +112,7 @@ def test_a_tiny_epoch_with_the_abnormality_output_trained_alongside(prepared):
     from model.abnormality_head import from_dense
     from model.data.dataset import load_split
     from model.inference import features_and_probabilities
-    from model.training.attention_penalty import lung_weights
-    from model.training.loop import abnormality_targets, train
+    from model.training.loop import abnormality_targets
 
     train_data = load_split("train")
     targets = abnormality_targets(train_data.table)
@@ -126,19 +131,7 @@ def test_a_tiny_epoch_with_the_abnormality_output_trained_alongside(prepared):
             checked += 1
     assert checked >= 2
 
-    size = train_data.images.shape[1]
-    masks = np.ones((len(train_data.labels), size, size), dtype=bool)
-    result = train(
-        train_data,
-        train_data,
-        max_epochs=2,
-        per_class=4,
-        attention_penalty=1.0,
-        penalty_ramp_epochs=1,
-        lung_weights=lung_weights(masks),
-        abnormality_weight=0.5,
-        log=lambda _: None,
-    )
+    result = _two_right_reasons_epochs(train_data, abnormality_weight=0.5)
     assert all(r["abnormality_loss"] > 0 for r in result.history)
     kernel, bias = result.abnormality_weights
     assert kernel.shape == (result.model.get_layer(config.FEATURE_LAYER).output.shape[-1], 1)

@@ -49,12 +49,14 @@ def bootstrap_auroc(
 def covid_vs_rest(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, object]:
     """COVID-19 against everything else, at the model's own decision (the arg-max class).
 
-    Besides P(COVID-19), the AUROC of 1 - P(Normal) says whether the model at least ranks sick films above
-    healthy ones where it cannot tell COVID-19 from other pneumonia.
+    Besides P(COVID-19), the AUROC of 1 - P(Normal) against the films that are not Normal says whether the model
+    at least ranks sick films above healthy ones where it cannot tell COVID-19 from other pneumonia (on the
+    external films, where every non-COVID film is healthy, the two questions share their films).
     """
     positive = labels == COVID
     called = probabilities.argmax(1) == COVID
     n_pos, n_neg = int(positive.sum()), int((~positive).sum())
+    sick = labels != NORMAL
     abnormal = 1.0 - probabilities[:, NORMAL]  # "not Normal": how sick the model thinks the film is
     return {
         "n": int(len(labels)),
@@ -62,8 +64,8 @@ def covid_vs_rest(labels: np.ndarray, probabilities: np.ndarray) -> dict[str, ob
         "n_other": n_neg,
         "auroc": auroc(positive, probabilities[:, COVID]),
         "auroc_95": bootstrap_auroc(positive, probabilities[:, COVID]),
-        "abnormal_score_auroc": auroc(positive, abnormal),
-        "abnormal_score_auroc_95": bootstrap_auroc(positive, abnormal),
+        "abnormal_score_auroc": auroc(sick, abnormal),
+        "abnormal_score_auroc_95": bootstrap_auroc(sick, abnormal),
         "sensitivity": float(called[positive].mean()) if n_pos else None,
         "specificity": float((~called[~positive]).mean()) if n_neg else None,
         "others_called_covid": float(called[~positive].mean()) if n_neg else None,
@@ -140,6 +142,11 @@ def load_external_table(directory: Path) -> pd.DataFrame:
     if "source" not in table:
         table["source"] = Path(directory).name
     return table
+
+
+def external_abnormal(table: pd.DataFrame) -> np.ndarray:
+    """1 where an external film is sick (any class but Normal; 'no finding' and negatives are healthy), else 0."""
+    return (external_labels(table) != NORMAL).astype(int)
 
 
 def external_labels(table: pd.DataFrame) -> np.ndarray:

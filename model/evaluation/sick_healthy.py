@@ -30,7 +30,7 @@ def sick_healthy_figures(truth_abnormal: np.ndarray, score: np.ndarray) -> dict[
 def sick_healthy_report(entry, segmenter=None, external_dir: Path | None = None) -> dict[str, object]:
     """Test split (one film per duplicate group) and the external folder, scored by P(Abnormal)."""
     from model.data.dataset import load_split
-    from model.evaluation.generalisation import load_external_inputs, load_external_table
+    from model.evaluation.generalisation import external_abnormal, load_external_inputs, load_external_table
     from model.inference import predict_probabilities
     from model.registry import load_registered, network_inputs
 
@@ -53,6 +53,5 @@ def sick_healthy_report(entry, segmenter=None, external_dir: Path | None = None)
         table = load_external_table(external_dir)
         inputs = network_inputs(classifier, load_external_inputs(table), None, segmenter)
         external = predict_probabilities(classifier.network, inputs)[:, abnormal]
-        truth = np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int)
-        report["external"] = sick_healthy_figures(truth, external)
+        report["external"] = sick_healthy_figures(external_abnormal(table), external)
     return report

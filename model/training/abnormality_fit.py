@@ -52,12 +52,11 @@ def choose_regularisation(
 
 
 def _features(classifier, images: np.ndarray, segmenter) -> tuple[np.ndarray, np.ndarray]:
+    """Penultimate features and probabilities; a lung-focus recipe finds its masks with the segmenter."""
     from model.inference import features_and_probabilities
-    from model.lungs import predict_lung_masks
     from model.registry.classifier import network_inputs
 
-    masks = predict_lung_masks(segmenter, images) if classifier.card.recipe.lung_focus else None
-    return features_and_probabilities(classifier.network, network_inputs(classifier, images, masks, segmenter))
+    return features_and_probabilities(classifier.network, network_inputs(classifier, images, None, segmenter))
 
 
 def _scored(truth: np.ndarray, score: np.ndarray) -> dict[str, object]:
@@ -80,7 +79,7 @@ class ScoredFilms:
 def scored_films(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, ScoredFilms]:
     """Train, validation and test (one film per duplicate group) and, where present, the external films."""
     from model.data.dataset import load_split
-    from model.evaluation.generalisation import load_external_inputs, load_external_table
+    from model.evaluation.generalisation import external_abnormal, load_external_inputs, load_external_table
 
     if not classifier.has_feature_layer:
         raise ValueError(f"Model {classifier.id} has no '{config.FEATURE_LAYER}' layer to fit a head on.")
@@ -104,8 +103,9 @@ def scored_films(classifier, segmenter=None, external_dir: Path | None = None) -
     if (external_dir / config.INDEX_FILENAME).is_file():
         table = load_external_table(external_dir)
         features, probabilities = _features(classifier, load_external_inputs(table), segmenter)
-        truth = np.array([label in ("COVID-19", "Pneumonia") for label in table["label"]], dtype=int)
-        films["external"] = ScoredFilms(features, truth, one_minus_normal=one_minus_normal(probabilities))
+        films["external"] = ScoredFilms(
+            features, external_abnormal(table), one_minus_normal=one_minus_normal(probabilities)
+        )
     return films
 
 
@@ -137,45 +137,44 @@ def head_figures(head: AbnormalityHead, films: dict[str, ScoredFilms]) -> dict[s
     }
 
 
+def head_document(
+    classifier, head: AbnormalityHead, films: dict[str, ScoredFilms], computed_on: str, **extra
+) -> dict[str, object]:
+    """The abnormality_head.json document: the head, how it was made, and its figures."""
+    return {
+        "schema_version": 1,
+        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "model_id": classifier.id,
+        "model_sha256": classifier.card.sha256,
+        "computed_on": computed_on,
+        "head": head.to_json(),
+        **extra,
+        **head_figures(head, films),
+    }
+
+
 def fit_and_measure(classifier, segmenter=None, external_dir: Path | None = None) -> dict[str, object]:
-    """The document for assets/models/<id>/abnormality_head.json: a head fitted on the frozen features, and its
-    figures."""
+    """The document for a head fitted on the frozen features, its penalty chosen on validation."""
     films = scored_films(classifier, segmenter, external_dir)
     train, val = films["train"], films["val"]
     chosen, validation_scores = choose_regularisation(
         (train.features, train.abnormal, train.origins), (val.features, val.abnormal, val.origins)
     )
     head = fit_head(train.features, train.abnormal, train.origins, chosen, classifier.card.sha256)
-    return {
-        "schema_version": 1,
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "model_id": classifier.id,
-        "model_sha256": classifier.card.sha256,
-        "computed_on": (
-            f"fitted on {len(train.abnormal)} training films of every origin (one per duplicate group; each origin "
-            "× answer weighted alike) on the network's frozen features, its penalty chosen on the validation split "
-            "by the mean per-origin AUROC; reported on the test split and, never used to fit or choose, the other "
-            "hospitals' films. COVID-19 and Pneumonia count as abnormal"
-        ),
-        "head": head.to_json(),
-        "validation_mean_per_origin_auroc": validation_scores,
-        **head_figures(head, films),
-    }
+    computed_on = (
+        f"fitted on {len(train.abnormal)} training films of every origin (one per duplicate group; each origin "
+        "× answer weighted alike) on the network's frozen features, its penalty chosen on the validation split "
+        "by the mean per-origin AUROC; reported on the test split and, never used to fit or choose, the other "
+        "hospitals' films. COVID-19 and Pneumonia count as abnormal"
+    )
+    return head_document(classifier, head, films, computed_on, validation_mean_per_origin_auroc=validation_scores)
 
 
 def trained_head_document(classifier, head: AbnormalityHead, films: dict[str, ScoredFilms]) -> dict[str, object]:
-    """The same document for an output trained alongside the classes (nothing fitted afterwards)."""
-    return {
-        "schema_version": 1,
-        "generated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "model_id": classifier.id,
-        "model_sha256": classifier.card.sha256,
-        "computed_on": (
-            "trained alongside the classes on the training split (every origin, each origin × answer weighted alike "
-            "in every epoch), kept at the epoch the validation selection score chose; reported on the test split "
-            "and, never used to train or choose, the other hospitals' films. COVID-19 and Pneumonia count as "
-            "abnormal"
-        ),
-        "head": head.to_json(),
-        **head_figures(head, films),
-    }
+    """The document for an output trained alongside the classes (nothing fitted afterwards)."""
+    computed_on = (
+        "trained alongside the classes on the training split (every origin, each origin × answer weighted alike "
+        "in every epoch), kept at the epoch the validation selection score chose; reported on the test split "
+        "and, never used to train or choose, the other hospitals' films. COVID-19 and Pneumonia count as abnormal"
+    )
+    return head_document(classifier, head, films, computed_on)
