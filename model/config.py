@@ -290,6 +290,11 @@ def audit_roots() -> list[Path]:
 # before decoding; a Deflated DICOM may inflate to at most this many bytes.
 MAX_JPEG_SCANS: int = 100
 MAX_TIFF_PAGES: int = 64
+# A GIF with more frames than this is refused before Pillow walks them (a chest film has one; 100,000 one-pixel
+# frames fit in 1.4 MB).
+MAX_GIF_FRAMES: int = 64
+# Mean channel difference (0-255) above which a decoded picture is noted as converted from colour.
+COLOUR_NOTE_THRESHOLD: float = 2.0
 MAX_INFLATED_DICOM_BYTES: int = 512 * 1024 * 1024
 # Mean channel difference (0-255) above which a picture is in colour and stopped by the gate whatever else it
 # resembles: grey films, even as RGB JPEGs, stay near 0-2.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import struct
-import zlib
 
 import numpy as np
 from PIL import Image
@@ -48,20 +47,6 @@ def j2k_in_dicom_claiming(width: int, height: int) -> bytes:
     """A JPEG 2000 DICOM whose codestream's SIZ marker declares width x height."""
     data = compressed_dicom(_film(128, 128).astype(np.uint16) * 16, JPEG_2000)
     return _patched(data, b"\xff\x4f\xff\x51", 8, ">II", (width, height))
-
-
-def deflated_dicom_bomb(inflated_bytes: int) -> bytes:
-    """A Deflated-syntax DICOM whose data set inflates to `inflated_bytes` (zeros compress a thousand to one)."""
-    plain = dicom(_film(128, 128))
-    meta_end = 144 + int.from_bytes(plain[140:144], "little")
-    meta = plain[:meta_end].replace(b"1.2.840.10008.1.2.1\x00", b"1.2.840.10008.1.2.1.99")
-    meta = meta[:140] + struct.pack("<I", len(meta) - 144) + meta[144:]
-    compressor = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
-    body = compressor.compress(plain[meta_end:])
-    zeros = b"\x00" * (1 << 22)
-    for _ in range(inflated_bytes // len(zeros)):
-        body += compressor.compress(zeros)
-    return meta + body + compressor.flush()
 
 
 def jpeg_with_scans(scans: int) -> bytes:

@@ -14,6 +14,7 @@ from model import config
 from model.image_io import ImageLoadError, load_image_bytes
 from tests import hostile_decoding as hostile
 from tests.hostile_corpus import _film
+from tests.hostile_review import deflated_bomb
 
 SECONDS = 5.0
 
@@ -46,7 +47,7 @@ def test_an_honest_compressed_dicom_still_loads():
 
 def test_a_deflated_dicom_that_inflates_past_the_budget_is_refused(monkeypatch):
     monkeypatch.setattr(config, "MAX_INFLATED_DICOM_BYTES", 32 * 2**20)
-    data = hostile.deflated_dicom_bomb(48 * 2**20)
+    data = deflated_bomb(48 * 2**20)
     assert len(data) < 200_000
     refused(data, "deflated.dcm", "would inflate past 32 MB")
 

@@ -10,10 +10,9 @@ import numpy as np
 
 from model import config
 from model.image_io.errors import DicomError, ImageTooLargeError
-from model.image_io.guards import compressed_frame_size, inflated_size_exceeds
+from model.image_io.guards import compressed_frame_header, inflated_size_exceeds, segmented_lut_entries
 from model.image_io.limits import check_memory, check_size, reduce_stored
 from model.image_io.loaded import LoadedImage, channel_difference, min_max
-from model.image_io.sniffing import is_dicom
 
 DEFLATED_SYNTAX = b"1.2.840.10008.1.2.1.99"
 
@@ -66,22 +65,70 @@ def _validated_dicom_header(dataset, name: str) -> tuple[int, int, int]:
     return int(rows), int(columns), int(frames)
 
 
+def _dataset_start(data: bytes) -> tuple[str, int]:
+    """The transfer syntax of the file meta and where the data set begins, read exactly as pydicom reads them
+    (preamble optional, the (0002,0000) group length ignored, command-set elements skipped): whatever the file
+    meta's layout, the inflation budget is applied to the bytes pydicom would inflate."""
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filereader import _read_command_set_elements, _read_file_meta_info, read_preamble
+
+    stream = DicomBytesIO(data)
+    read_preamble(stream, True)
+    meta = _read_file_meta_info(stream)
+    _read_command_set_elements(stream)
+    return str(meta.get("TransferSyntaxUID", "")).strip("\x00 "), stream.tell()
+
+
 def _check_deflated(data: bytes, name: str) -> None:
     """A Deflated DICOM inflates its whole data set at once: refuse one that would inflate past the budget."""
-    if not is_dicom(data) or data[132:136] != b"\x02\x00\x00\x00":  # (0002,0000) group length must come first
+    try:
+        syntax, start = _dataset_start(data)
+    except Exception:  # a file meta pydicom cannot walk: pydicom's own read says why, in the loader's words
         return
-    meta_end = 144 + int.from_bytes(data[140:144], "little")
-    if DEFLATED_SYNTAX not in data[132:meta_end]:
+    if syntax.encode() != DEFLATED_SYNTAX:
         return
-    if inflated_size_exceeds(data[meta_end:], config.MAX_INFLATED_DICOM_BYTES):
+    if inflated_size_exceeds(data[start:], config.MAX_INFLATED_DICOM_BYTES):
         raise ImageTooLargeError(
             f"{name}: this Deflated DICOM would inflate past {config.MAX_INFLATED_DICOM_BYTES / 2**20:.0f} MB; a "
             "chest film needs a small fraction of that."
         )
 
 
+def _check_segmented_palette(dataset, name: str) -> None:
+    """A segmented palette expands in pure Python: its segments are counted against the table size the descriptor
+    gives before pydicom expands a single one (22 KB of linear segments would otherwise become a gigabyte)."""
+    for colour in ("Red", "Green", "Blue", "Alpha"):
+        keyword = f"Segmented{colour}PaletteColorLookupTableData"
+        if keyword not in dataset:
+            continue
+        descriptor = dataset.get(f"{colour}PaletteColorLookupTableDescriptor") or dataset.get(
+            "RedPaletteColorLookupTableDescriptor"
+        )
+        try:
+            entries, bits = int(descriptor[0]) or 65_536, int(descriptor[2])
+        except (TypeError, ValueError, IndexError):
+            raise DicomError(f"{name}: the DICOM palette's descriptor is missing or malformed.") from None
+        expansion = segmented_lut_entries(bytes(dataset[keyword].value), bits, little_endian(dataset), entries)
+        if expansion is None:
+            raise DicomError(
+                f"{name}: the DICOM's segmented {colour.lower()} palette uses indirect segments, which this tool "
+                "does not expand."
+            )
+        if expansion > entries:
+            raise ImageTooLargeError(
+                f"{name}: the DICOM's segmented {colour.lower()} palette expands to more than its descriptor's "
+                f"{entries:,} entries; such a table is crafted, and expanding it could take gigabytes."
+            )
+
+
+def little_endian(dataset) -> bool:
+    syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
+    return syntax is None or str(syntax) != "1.2.840.10008.1.2.2"  # explicit big endian, retired
+
+
 def _check_compressed_frame(dataset, name: str, rows: int, columns: int, frames: int) -> None:
-    """A compressed frame must declare the size the header gives: decoders allocate what the frame says."""
+    """A compressed frame must declare the size, the components and at most the precision the header gives:
+    decoders allocate what the frame says."""
     syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
     if syntax is None or not getattr(syntax, "is_encapsulated", False):
         return
@@ -91,11 +138,21 @@ def _check_compressed_frame(dataset, name: str, rows: int, columns: int, frames:
         frame = next(generate_frames(dataset.PixelData, number_of_frames=frames))
     except Exception as error:
         raise DicomError(f"{name}: the compressed DICOM pixel data is malformed ({type(error).__name__}).") from None
-    declared = compressed_frame_size(frame)
-    if declared is not None and declared != (columns, rows):
+    declared = compressed_frame_header(frame)
+    if declared is None:
+        return
+    if (declared.width, declared.height) != (columns, rows):
         raise DicomError(
-            f"{name}: the compressed frame declares {declared[0]}x{declared[1]} pixels while the DICOM header says "
-            f"{columns}x{rows}; such a file is damaged or crafted, and decoding it could take gigabytes."
+            f"{name}: the compressed frame declares {declared.width}x{declared.height} pixels while the DICOM "
+            f"header says {columns}x{rows}; such a file is damaged or crafted, and decoding it could take gigabytes."
+        )
+    samples = int(dataset.get("SamplesPerPixel", 1) or 1)
+    allocated = int(dataset.get("BitsAllocated", 16) or 16)
+    if declared.components != samples or declared.precision > allocated:
+        raise DicomError(
+            f"{name}: the compressed frame declares {declared.components} colour components of "
+            f"{declared.precision} bits while the DICOM header says {samples} of at most {allocated}; such a file "
+            "is damaged or crafted."
         )
 
 
@@ -115,6 +172,7 @@ def load_dicom(data: bytes, name: str, working_side: int = config.MAX_WORKING_SI
         raise DicomError(f"{name}: this DICOM file has no pixel data (it may be a report or a structured document).")
     rows, columns, frames = _validated_dicom_header(dataset, name)
     _check_compressed_frame(dataset, name, rows, columns, frames)
+    _check_segmented_palette(dataset, name)
     notes: list[str] = []
     photometric = str(dataset.get("PhotometricInterpretation", "MONOCHROME2")).strip()
     colour = 0.0
@@ -135,7 +193,13 @@ def load_dicom(data: bytes, name: str, working_side: int = config.MAX_WORKING_SI
             raw = rgb.mean(axis=-1)
             notes.append("PALETTE COLOR DICOM: its colour table applied, then converted to grayscale.")
         elif raw.ndim == 3 and raw.shape[-1] in (3, 4) and int(dataset.get("SamplesPerPixel", 1)) > 1:
+            # Colour judged on the decoded colour samples (pydicom and the JPEG 2000 decoder turn every YBR
+            # interpretation into RGB), before they become grey: the gate's colour rule must see them.
+            top = float(2 ** int(dataset.get("BitsStored", 8)) - 1)
+            colour = channel_difference(raw[..., :3].astype(np.float32) * (255.0 / top))
             raw = raw[..., :3].mean(axis=-1)
+            if colour > config.COLOUR_NOTE_THRESHOLD:
+                notes.append(f"Colour DICOM ({photometric}): converted to grayscale.")
         elif raw.ndim == 3:
             raw = raw[0]
         extremes = None

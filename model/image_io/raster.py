@@ -10,13 +10,10 @@ import numpy as np
 
 from model import config
 from model.image_io.errors import ImageTooLargeError, NotAnImageError, TruncatedImageError
-from model.image_io.guards import jpeg_scan_count, tiff_page_count
+from model.image_io.guards import gif_frame_count, jpeg_scan_count, tiff_page_count
 from model.image_io.limits import check_memory, check_size, reduce_stored, reduced_size
 from model.image_io.loaded import LoadedImage, colourfulness, min_max
 from model.image_io.sniffing import describe_non_image, other_format
-
-COLOUR_NOTE_THRESHOLD = 2.0  # mean channel difference (0-255) above which a picture is said to be in colour
-
 
 # Raster formats a chest film can arrive in; anything else Pillow knows (EPS, PDF, PSD, ICNS...) is refused as such
 # (EPS would hand the bytes to Ghostscript).
@@ -34,6 +31,10 @@ def _check_structure(data: bytes, name: str) -> None:
         raise ImageTooLargeError(
             f"{name}: this TIFF holds more than {config.MAX_TIFF_PAGES:,} pages (or its pages loop); a chest film "
             "has one."
+        )
+    if gif_frame_count(data, config.MAX_GIF_FRAMES) > config.MAX_GIF_FRAMES:
+        raise ImageTooLargeError(
+            f"{name}: this GIF holds more than {config.MAX_GIF_FRAMES:,} frames; a chest film has one."
         )
 
 
@@ -132,7 +133,7 @@ def load_raster(data: bytes, name: str, working_side: int = config.MAX_WORKING_S
             image = Image.alpha_composite(background, rgba)
         if mode not in ("L", "1", "LA"):
             colour = colourfulness(image)
-            if colour > COLOUR_NOTE_THRESHOLD:
+            if colour > config.COLOUR_NOTE_THRESHOLD:
                 notes.append("Colour image: converted to grayscale.")
         pixels = np.asarray(image.convert("L"), dtype=np.float32) / 255.0
         bit_depth = 8
