@@ -29,6 +29,11 @@ def decode(data: bytes, name: str) -> LoadedImage:
     return FILMS.get(data, name)
 
 
+def dicom_tags(data: bytes, name: str) -> dict[str, str]:
+    """The film's allow-listed DICOM tags, kept from its one decode (never parsed again on a rerun)."""
+    return FILMS.tags(data, name)
+
+
 def _submit(data: bytes, name: str, key, background: bool = False):
     """Hand one film to the shared worker, keyed by its content: the same film under any name is one film. A key
     that names no model gets the session's chosen one."""

@@ -290,6 +290,14 @@ def audit_roots() -> list[Path]:
 # before decoding; a Deflated DICOM may inflate to at most this many bytes.
 MAX_JPEG_SCANS: int = 100
 MAX_TIFF_PAGES: int = 64
+# The page server decodes nothing itself (model/image_io/sandbox.py): each film is decoded in one of this many child
+# processes, each under an address-space cap (the largest honest decode, a 7000-px RGBA PNG, peaks at 0.64 GB of
+# address space in the child), a CPU-time budget per file (that PNG takes 4 s) and a wall-clock deadline after which
+# the parent kills the child.
+DECODE_WORKERS: int = 2
+DECODE_MEMORY_BYTES: int = 2 * 1024**3
+DECODE_CPU_SECONDS: int = 20
+DECODE_DEADLINE_S: float = 30.0
 # A GIF with more frames than this is refused before Pillow walks them (a chest film has one; 100,000 one-pixel
 # frames fit in 1.4 MB).
 MAX_GIF_FRAMES: int = 64

@@ -247,22 +247,23 @@ def test_a_wrong_prediction_opens_in_explain_with_its_truth():
     assert "True class:" in shown and "wrong" in shown
 
 
-def test_a_file_that_failed_is_not_decoded_again(monkeypatch):
+def test_a_file_that_failed_is_not_decoded_again():
     from dashboard import film_cache
     from model.image_io import ImageLoadError
 
-    calls = []
+    class CountingDecoder:
+        calls: list[str] = []
 
-    def counting_loader(data, name):
-        calls.append(name)
-        raise ImageLoadError(f"{name}: not an image.")
+        def decode(self, data, name):
+            self.calls.append(name)
+            raise ImageLoadError(f"{name}: not an image.")
 
-    monkeypatch.setattr(film_cache, "load_image_bytes", counting_loader)
-    cache = film_cache.FilmCache(budget_bytes=10**6)
+    decoder = CountingDecoder()
+    cache = film_cache.FilmCache(budget_bytes=10**6, decoder=decoder)
     for _ in range(3):
         with pytest.raises(ImageLoadError, match="bad.png: not an image"):
             cache.get(b"junk", "bad.png")
-    assert calls == ["bad.png"], "decoded once, the error remembered"
+    assert decoder.calls == ["bad.png"], "decoded once, the error remembered"
 
 
 @requires_real_data

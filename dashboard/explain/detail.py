@@ -21,7 +21,7 @@ from dashboard.resources import (
     get_model_abnormality_head,
     get_model_metrics,
 )
-from dashboard.state import analyse, decode, prefetch
+from dashboard.state import analyse, decode, dicom_tags, prefetch
 from dashboard.texts import unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict
 from dashboard.viewer import VIEWER_CONFIG, viewer_figure
@@ -29,7 +29,6 @@ from model import config
 from model.evaluation.localisation import boxes_on_film
 from model.explain import method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
-from model.image_io import safe_dicom_metadata
 from model.overlay import ViewSettings, apply_window, encode_png, render, slide
 
 # The viewer's panes: both side by side (a wide screen), or one at a time (a phone's default is the heatmap).
@@ -230,7 +229,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
     if image.source_format == "DICOM":
         with downloads[2].expander("DICOM technical tags"):
             st.caption("Patient-identifying tags are never shown.")
-            st.json(safe_dicom_metadata(data))
+            st.json(dicom_tags(data, name))
 
     if st.toggle("Compare all methods side by side", key="compare"):
         compare_ui(name, data, image.pixels, choice, view, captions[:1])

@@ -179,6 +179,8 @@ def load_dicom(data: bytes, name: str, working_side: int = config.MAX_WORKING_SI
     try:
         # Only the first frame is decoded: a 1,500-frame series must not fill memory for one picture.
         raw = pixel_array(dataset, index=0) if frames > 1 else dataset.pixel_array
+    except MemoryError:  # the decoding child's cap: the sandbox says so in its own sentence
+        raise
     except Exception as error:  # pydicom and its plugins raise many kinds for bad or unsupported encodings
         syntax = getattr(getattr(dataset, "file_meta", None), "TransferSyntaxUID", None)
         what = f" (transfer syntax {syntax.name})" if syntax is not None and hasattr(syntax, "name") else ""
@@ -220,6 +222,8 @@ def load_dicom(data: bytes, name: str, working_side: int = config.MAX_WORKING_SI
         if any(key in dataset for key in ("VOILUTSequence", "WindowCenter")):
             notes.append("DICOM window / VOI LUT applied.")
         full_range = None if extremes is None else tables(extremes)
+    except MemoryError:
+        raise
     except Exception as error:  # a LUT that contradicts the pixels, an odd shape
         raise DicomError(
             f"{name}: the DICOM intensity tables cannot be applied ({type(error).__name__}: {error})."

@@ -69,6 +69,8 @@ def load_raster(data: bytes, name: str, working_side: int = config.MAX_WORKING_S
                 + " Upload a PNG, JPEG or DICOM chest X-ray."
             ) from None
         raise ImageTooLargeError(f"{name}: the image has too many pixels to open safely.") from None
+    except MemoryError:  # the decoding child's cap: the sandbox says so in its own sentence
+        raise
     except Exception as error:  # any other decoder failure is this file's problem alone
         raise NotAnImageError(f"{name}: the image header cannot be read ({type(error).__name__}).") from None
     # Check the declared size before decoding, so a decompression bomb never allocates.
@@ -97,6 +99,8 @@ def load_raster(data: bytes, name: str, working_side: int = config.MAX_WORKING_S
             image = rotated
     except (OSError, SyntaxError, ValueError) as error:
         raise TruncatedImageError(f"{name}: the file is damaged or cut short ({error}).") from None
+    except MemoryError:
+        raise
     except Exception as error:
         raise TruncatedImageError(f"{name}: the image data cannot be decoded ({type(error).__name__}).") from None
 
