@@ -14,10 +14,14 @@ embedded process and a remote engine (model.serving).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -27,6 +31,13 @@ from model.batching import WorkerError
 log = logging.getLogger(__name__)
 
 PROCESS_DIED = "The analysis process stopped and was restarted; your request was lost. Please try again."
+
+
+def hung_message(seconds: float) -> str:
+    return (
+        f"The analysis process did not answer within {seconds:g} s and was restarted; your request was lost. "
+        "Please try again."
+    )
 
 
 class AnalysisUnavailable(WorkerError):
@@ -129,9 +140,10 @@ class AnalysisProcess:
     time, page threads send the odd prediction or description).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, timeout_s: float = config.ANALYSIS_CALL_TIMEOUT_S) -> None:
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        self.timeout_s = timeout_s
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -147,13 +159,26 @@ class AnalysisProcess:
         broken.shutdown(wait=False, cancel_futures=True)
 
     def call(self, name: str, *args):
+        return self._run(_dispatch, name, args)
+
+    def _run(self, function, *args):
+        """`function(*args)` in the child, watched: a child that dies, or hangs past `timeout_s` (it is killed then),
+        fails this call with a retry sentence and the next call starts a new one; the shared worker and the model
+        lock are never held for good."""
         executor = self._pool()
         try:
-            return executor.submit(_dispatch, name, args).result()
+            return executor.submit(function, *args).result(timeout=self.timeout_s)
         except BrokenProcessPool:
             log.error("The analysis process died; it starts again with the next request.")
             self._restart(executor)
             raise AnalysisUnavailable(PROCESS_DIED) from None
+        except FutureTimeout:
+            log.error("The analysis process hung for %g s; it is killed and starts again.", self.timeout_s)
+            for pid in list(getattr(executor, "_processes", None) or {}):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self._restart(executor)
+            raise AnalysisUnavailable(hung_message(self.timeout_s)) from None
 
     def analyse(self, key, films: list) -> list:
         return self.call("analyse", key, films)

@@ -40,6 +40,12 @@ class WorkerError(RuntimeError):
 
 
 RESTARTED = "The analysis worker stopped and was restarted; your request was lost. Please try again."
+
+
+def busy_message(waiting: int) -> str:
+    return f"The server is busy: {waiting} analyses are already waiting. Please try again in a minute."
+
+
 DROPPED = "Background work for this film was dropped to make room for newer requests."
 
 
@@ -95,11 +101,13 @@ class BatchingWorker(Generic[F, R]):
         max_background_batch: int = config.WORKER_MAX_BACKGROUND_BATCH,
         max_background_requests: int = config.WORKER_MAX_BACKGROUND_REQUESTS,
         max_background_bytes: int = config.WORKER_MAX_BACKGROUND_BYTES,
+        max_foreground_requests: int = config.WORKER_MAX_FOREGROUND_REQUESTS,
     ) -> None:
         self._analyse_batch = analyse_batch
         self.window_s, self.max_batch, self.cache_entries = window_s, max_batch, cache_entries
         self.max_background_batch = max_background_batch
         self.max_background_requests, self.max_background_bytes = max_background_requests, max_background_bytes
+        self.max_foreground_requests = max_foreground_requests
         self._queue: list[_Request] = []  # foreground first-come order; background requests after them
         self._running: list[_Request] = []
         self._by_identity: dict[tuple, _Request] = {}
@@ -183,6 +191,9 @@ class BatchingWorker(Generic[F, R]):
                     self._queue.insert(self._foreground_count(), queued)
                     self._condition.notify()
                 return Ticket(self, queued)
+            if not background and self._foreground_count() >= self.max_foreground_requests:
+                request.future.set_exception(WorkerError(busy_message(self.max_foreground_requests)))
+                return Ticket(self, request)
             self._by_identity[request.identity] = request
             self._queue.insert(len(self._queue) if background else self._foreground_count(), request)
             if background:

@@ -2,6 +2,8 @@
 
 A literal that two modules need lives here, so the dashboard, the scripts and
 the tests can never disagree about class order, input size or file paths.
+Longer than usual because every limit sits here beside its reason, and a limit split from its neighbours (the
+decoding bounds, the quotas, the deadlines) would be a limit nobody finds.
 """
 
 from __future__ import annotations
@@ -30,6 +32,16 @@ MAX_DECODED_BYTES: int = 256 * 1024 * 1024
 MAX_WORKING_SIDE: int = 2048
 # The dashboard keeps decoded films (shared by all sessions, keyed by content) up to this many bytes.
 DASHBOARD_FILM_CACHE_BYTES: int = 384 * 1024 * 1024
+# Quotas of one browser session: files taken from one upload (the rest are named and left out) and distinct films
+# it may open in all (each decoded film holds up to 16 MB of the shared film cache and a decoding child's time).
+MAX_FILES_PER_UPLOAD: int = 20
+MAX_FILMS_PER_SESSION: int = 200
+# File names the loader reads (model/image_io): DICOM by these suffixes (a file so named without a DICOM header is
+# refused as such), and every suffix of a format it decodes; the archive audit and the dataset manifest take the same.
+DICOM_SUFFIXES: tuple[str, ...] = (".dcm", ".dicom")
+FILM_SUFFIXES: frozenset[str] = frozenset(
+    {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".webp", ".bmp", ".gif", *DICOM_SUFFIXES}
+)
 # Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
 MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
 
@@ -234,7 +246,7 @@ UNLIKELY_CLASS_PROBABILITY: float = 0.1
 
 # --- Archive audit (model/audit, scripts/audit_archive.py) ---
 # Files an audit of a folder picks up (plus files without a suffix: archives often store DICOM that way).
-ARCHIVE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".dcm", ".dicom"})
+ARCHIVE_SUFFIXES: frozenset[str] = FILM_SUFFIXES
 AUDIT_BATCH_SIZE: int = 32
 # An audit keeps no film for viewing: each is decoded (or reduced right after decoding) to this longest side, four
 # times the model's input, which keeps the input and the raster figures as from the full film (checked in tests).
@@ -274,6 +286,10 @@ ATTENTION_PENALTY_MARGIN: float = 0.02
 # Background work the shared worker keeps waiting at most (requests, and bytes of the films they hold); the oldest
 # background request is dropped first. A page waits at most this long for an analysis before it says to try again.
 WORKER_MAX_BACKGROUND_REQUESTS: int = 64
+# Foreground requests (someone is waiting for each) the queue holds at most: at ~0.2 s a film on two cores, the last
+# of 256 waits about a minute; past that a new request is told at once that the server is busy, instead of queueing
+# past the page's deadline while holding its film's memory.
+WORKER_MAX_FOREGROUND_REQUESTS: int = 256
 WORKER_MAX_BACKGROUND_BYTES: int = 128 * 1024 * 1024
 PAGE_ANALYSIS_DEADLINE_S: float = 180.0
 # The Archive audit page opens audit folders only under these roots: artifacts/ and any listed in $CXR_AUDIT_ROOTS
@@ -314,6 +330,10 @@ GATE_MAX_COLOURFULNESS: float = 6.0
 # (scripts/serve_analysis.py) that several dashboard servers share, reached through the Ray cluster named by
 # RAY_ADDRESS.
 ANALYSIS_ENV: str = "CXR_ANALYSIS"
+# A call into the analysis process that has not answered after this long is taken as hung: the child is killed and
+# started again, its callers told to try again (the page itself gives up at PAGE_ANALYSIS_DEADLINE_S). The first
+# call loads TensorFlow and the models (~10 s here).
+ANALYSIS_CALL_TIMEOUT_S: float = 150.0
 SERVE_APP_NAME: str = "cxr_analysis"
 
 

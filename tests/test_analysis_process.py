@@ -108,3 +108,22 @@ def test_the_analysis_process_answers_as_the_in_process_engine():
         assert a.prediction.label == b.prediction.label
         assert np.abs(a.heatmap - b.heatmap).max() < 1e-5
         assert a.prediction.probabilities == pytest.approx(b.prediction.probabilities, abs=1e-6)
+
+
+def test_a_hung_analysis_process_is_killed_and_restarted_and_its_caller_told_to_retry():
+    from model.analysis_process import AnalysisProcess, AnalysisUnavailable
+
+    process = AnalysisProcess(timeout_s=2.0)
+    try:
+        first = process._run(os.getpid)
+        started = time.perf_counter()
+        with pytest.raises(AnalysisUnavailable, match="did not answer within 2 s and was restarted"):
+            process._run(time.sleep, 600)  # a child that hangs rather than dies
+        assert time.perf_counter() - started < 15
+        deadline = time.time() + 10
+        while time.time() < deadline and os.path.exists(f"/proc/{first}"):
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{first}") or "zombie" in Path(f"/proc/{first}/status").read_text()
+        assert process._run(os.getpid) != first, "the next call runs in a new child"
+    finally:
+        process.close()

@@ -159,6 +159,27 @@ def test_background_work_is_bounded_oldest_dropped_first():
     queued[1].result(10), queued[2].result(10)
 
 
+def test_a_full_foreground_queue_says_the_server_is_busy_at_once():
+    import numpy as np
+
+    from model.batching import WorkerError
+
+    recorder = Recorder()
+    recorder.release.clear()
+    worker = BatchingWorker(
+        lambda key, films: recorder(key, [id(f) for f in films]), window_s=0.0, max_foreground_requests=2
+    )
+    busy = worker.submit("busy", np.zeros(4), GRADCAM)
+    wait_until_running(worker)
+    waiting = [worker.submit(f"f{i}", np.zeros(4), LAYERCAM) for i in range(2)]
+    refused = worker.submit("one too many", np.zeros(4), LAYERCAM)
+    with pytest.raises(WorkerError, match="The server is busy: 2 analyses are already waiting"):
+        refused.result(1)
+    background = worker.submit("ahead", np.zeros(4), LAYERCAM, background=True)  # background work is bounded apart
+    recorder.release.set()
+    busy.result(10), waiting[0].result(10), waiting[1].result(10), background.result(10)
+
+
 def test_background_films_are_counted_in_bytes():
     import numpy as np
 

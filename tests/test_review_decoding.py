@@ -138,3 +138,40 @@ def test_every_colour_dicom_is_stopped_by_the_chest_xray_check(tmp_path):
 def test_the_refusals_are_image_load_errors():
     with pytest.raises(ImageLoadError):
         load_image_bytes(hostile.segmented_palette_dicom(10), "s.dcm")
+
+
+def test_the_audit_looks_before_it_reads_links_to_devices_pipes_and_huge_files(tmp_path):
+    """A link to /dev/zero in an audited folder drove a Ray worker past 16 GB in under a minute; each of these is
+    now an error row, found by `stat`, in a fresh process that stays small."""
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "zero.dcm").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "pipe.png")
+    with (tmp_path / "huge.dcm").open("wb") as handle:  # sparse: no disk used
+        handle.truncate(config.MAX_UPLOAD_BYTES + 1)
+    code = (
+        "import json, resource, sys\n"
+        "from model.audit.decode import decode_one\n"
+        "rows = [decode_one(p)['error'] for p in sys.argv[1:]]\n"
+        "print(json.dumps([rows, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]))\n"
+    )
+    names = ["zero.dcm", "pipe.png", "huge.dcm"]
+    result = subprocess.run(
+        [sys.executable, "-c", code, *(str(tmp_path / n) for n in names)], capture_output=True, text=True, timeout=60
+    )
+    errors, peak_mb = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "zero.dcm: is not a regular file" in errors[0] and "pipe.png: is not a regular file" in errors[1]
+    assert "huge.dcm: the file is 50 MB; the limit is 50 MB, so it is not read" in errors[2]
+    assert peak_mb < 400, peak_mb
+
+
+def test_the_audit_picks_up_every_format_the_loader_reads(tmp_path):
+    from model.audit.sources import archive_paths
+
+    for suffix in sorted(config.FILM_SUFFIXES):
+        (tmp_path / f"film{suffix}").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_bytes(b"x")
+    found = {p.rsplit("/", 1)[-1] for p in archive_paths(tmp_path)}
+    assert {"film.tif", "film.tiff", "film.webp"} <= found and "notes.txt" not in found

@@ -17,6 +17,7 @@ from model.text_safety import spreadsheet_safe
 # Any file may be chosen: hospital DICOM exports often have no extension, and the loader names what a wrong
 # file is (a PDF, an archive, a text) better than a greyed-out file picker does.
 UPLOAD_TYPES = None
+SESSION_FILMS_KEY = "session_film_hashes"  # the distinct films this session has uploaded, for its quota
 
 
 def upload_ui() -> list[tuple[str, bytes]]:
@@ -27,7 +28,37 @@ def upload_ui() -> list[tuple[str, bytes]]:
         key="upload",
         help="Files stay in this browser session's memory; they are never written to disk or logged.",
     )
-    return unique_names([(f.name, f.getvalue()) for f in files or []])
+    return within_quotas(unique_names([(f.name, f.getvalue()) for f in files or []]))
+
+
+def within_quotas(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The files of one upload within the session's quotas (config.MAX_FILES_PER_UPLOAD, MAX_FILMS_PER_SESSION);
+    what is left out is named in one sentence, never dropped silently."""
+    import hashlib
+
+    kept, left_out = files[: config.MAX_FILES_PER_UPLOAD], [name for name, _ in files[config.MAX_FILES_PER_UPLOAD :]]
+    if left_out:
+        st.warning(
+            f"{len(files)} files were uploaded at once; the first {config.MAX_FILES_PER_UPLOAD} are opened. Upload "
+            f"the other {len(left_out)} ({plain(', '.join(left_out[:3]))}{', …' if len(left_out) > 3 else ''}) "
+            "in another batch, or audit a whole folder with scripts/audit_archive.py."
+        )
+    seen: set[str] = st.session_state.setdefault(SESSION_FILMS_KEY, set())
+    allowed, refused = [], []
+    for name, data in kept:
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in seen or len(seen) < config.MAX_FILMS_PER_SESSION:
+            seen.add(digest)
+            allowed.append((name, data))
+        else:
+            refused.append(name)
+    if refused:
+        st.error(
+            f"This session has opened {config.MAX_FILMS_PER_SESSION} different films, its limit; "
+            f"{plain(', '.join(refused[:3]))}{' and others' if len(refused) > 3 else ''} not opened. Reload the page "
+            "to start a new session, or audit a whole folder with scripts/audit_archive.py."
+        )
+    return allowed
 
 
 def unique_names(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from model import config
 
-IMAGE_SUFFIXES: frozenset[str] = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".dcm"})
+IMAGE_SUFFIXES: frozenset[str] = config.FILM_SUFFIXES
 MANIFEST_COLUMNS: tuple[str, ...] = ("path", "label", "source", "patient", "age_group", "view")
 
 # Source names say which collection (and so which hospitals) an image comes from.

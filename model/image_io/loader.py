@@ -45,7 +45,7 @@ def load_image_bytes(data: bytes, name: str = "upload", working_side: int | None
     check_file_size(name, len(data))
     if is_dicom(data) or looks_like_bare_dicom(data):
         loaded = load_dicom(data, name, working_side)
-    elif name.lower().endswith((".dcm", ".dicom")):
+    elif name.lower().endswith(config.DICOM_SUFFIXES):
         what = describe_non_image(data)
         raise DicomError(
             f"{name}: named like a DICOM file but has no DICOM header" + (f"; it is {what}." if what else ".")
