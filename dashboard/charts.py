@@ -6,6 +6,7 @@ import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 
+from dashboard.plain_text import plot_text
 from model import config
 from model.audit.results import NOT_ANSWERED, UNREADABLE
 
@@ -204,7 +205,9 @@ OUTCOME_COLOURS: dict[str, str] = {**CLASS_COLOURS, NOT_ANSWERED: "#999999", UNR
 
 
 def prediction_mix_figure(mix, group_label: str) -> go.Figure:
-    """Stacked horizontal bars: films per group, coloured by what the model answered."""
+    """Stacked horizontal bars: films per group, coloured by what the model answered. Group names (folders, DICOM
+    device fields) and answers come from audit rows: escaped, since Plotly renders HTML in labels."""
+    mix = mix.assign(group=mix["group"].map(plot_text), outcome=mix["outcome"].map(plot_text))
     figure = px.bar(
         mix,
         x="films",
@@ -227,7 +230,8 @@ def prediction_mix_figure(mix, group_label: str) -> go.Figure:
 
 
 def lung_share_figure(shares) -> go.Figure:
-    """Box plots of the share of heat inside the lungs, per predicted class and method."""
+    """Box plots of the share of heat inside the lungs, per predicted class and method (escaped: from audit rows)."""
+    shares = shares.assign(prediction=shares["prediction"].map(plot_text), method=shares["method"].map(plot_text))
     figure = px.box(
         shares,
         x="prediction",

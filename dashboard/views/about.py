@@ -16,10 +16,10 @@ def registry_cards_ui(chosen: dict | None) -> None:
     """Every registered model's card fields, the chosen one opened."""
     st.subheader("Registered models")
     for card in get_registry_cards():
-        title = card["display_name"] + (" · teaching exhibit" if card.get("teaching_exhibit") else "")
+        title = plain(card["display_name"]) + (" · teaching exhibit" if card.get("teaching_exhibit") else "")
         with st.expander(title, expanded=chosen is not None and card["id"] == chosen["id"]):
             st.markdown(
-                f"- id `{card['id']}`; classes in output order: {', '.join(card['classes'])}\n"
+                f"- id `{card['id']}`; classes in output order: {plain(', '.join(card['classes']))}\n"
                 f"- input {card['input_size']}×{card['input_size']} px, {'grey' if card['channels'] == 1 else 'RGB'}; "
                 f"recipe: {', '.join(k for k, v in card['recipe'].items() if v) or 'plain'}\n"
                 f"- trained on: {plain(card['trained_on'] or 'not stated')}; "

@@ -16,11 +16,12 @@ from model.audit.results import (
     available_groupings,
     counts,
     film_bytes,
+    film_roots,
     films_to_review,
     lung_shares,
     methods_in,
     prediction_mix,
-    thumbnails_folder,
+    thumbnail_path,
 )
 from model.audit.schema import MethodColumns
 from model.explain.catalog import label_of
@@ -89,14 +90,14 @@ else:
     row = review.loc[row_id]
     choice = str(row["path"])
     method = next(iter(methods_in(table)), None)
-    thumbnail = thumbnails_folder(Path(folder)) / str(row.get(MethodColumns(method).thumbnail, "")) if method else None
+    thumbnail = thumbnail_path(Path(folder), row.get(MethodColumns(method).thumbnail, "")) if method else None
     left, right = st.columns([1, 2])
-    if thumbnail is not None and thumbnail.is_file():
+    if thumbnail is not None:
         left.image(str(thumbnail), caption=f"{label_of(method)} as audited", width="stretch")
     right.text(f"{Path(choice).name} — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
     if right.button("Open in Explain", icon=":material/search:", key="audit_open"):
         try:  # read by the row's own path, through the upload's size limit; decoded by the normal loader
-            st.session_state["opened_film"] = (Path(choice).name, film_bytes(choice))
+            st.session_state["opened_film"] = (Path(choice).name, film_bytes(choice, roots=film_roots(Path(folder))))
         except AuditResultsError as error:
             right.error(plain(str(error)), icon=":material/block:")
         else:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 
 from dashboard.explain.detail import radiologist_box_key
 from dashboard.explain.pickers import decode_all, truth_of, unique_names
 from dashboard.layout import is_phone
 from dashboard.model_choice import card_label, cards_by_id, current_model_id
-from dashboard.plain_text import plain
+from dashboard.plain_text import plain, plot_text
 from dashboard.resources import get_box_table, images_available
 from dashboard.state import analyse_models, decode
 from dashboard.verdicts import show_verdict
@@ -95,9 +93,9 @@ shown = apply_window(image.pixels, 0.5, 1.0, False)
 phone = is_phone()
 short = 16 if phone else 38  # two or three pane titles must fit side by side on a phone
 titles = [
-    f"{html.escape(cards[i]['display_name'][:short])}<br>{r.prediction.label} {r.prediction.confidence:.0%}"
+    f"{plot_text(cards[i]['display_name'][:short])}<br>{r.prediction.label} {r.prediction.confidence:.0%}"
     if r.prediction is not None
-    else f"{html.escape(cards[i]['display_name'][:short])}<br>not answered"
+    else f"{plot_text(cards[i]['display_name'][:short])}<br>not answered"
     for i, r in zip(chosen_ids, results)
 ]
 st.plotly_chart(

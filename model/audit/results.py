@@ -32,22 +32,55 @@ def allowed_audit_folder(text: str, roots: list[Path] | None = None) -> Path:
     )
 
 
-def film_bytes(path: str, limit: int | None = None) -> bytes:
-    """An audited film's bytes for the Explain page, with the upload's size limit; AuditResultsError says why not."""
+def film_roots(audit_folder: Path | None = None) -> list[Path]:
+    """Where an audit row's film may be read from by the page: the audit roots, the shared data and the audit's own
+    folder. A row's `path` is data in a file anyone could have written, not an instruction to read any file."""
+    return [*config.audit_roots(), config.data_dir(), *([Path(audit_folder)] if audit_folder is not None else [])]
+
+
+def _inside(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved == root.resolve() or root.resolve() in resolved.parents for root in roots)
+
+
+def film_bytes(path: str, limit: int | None = None, roots: list[Path] | None = None) -> bytes:
+    """An audited film's bytes for the Explain page, with the upload's size limit, read only inside `roots`
+    (film_roots()) and only from a regular file; AuditResultsError says why not."""
+    import stat
+
     film = Path(path)
-    if not film.is_file():
-        raise AuditResultsError(
-            f"{film.name} is not readable from this server (the audit saw it at a path this server does not have): "
-            "open the audit where the archive is mounted."
-        )
+    unreadable = AuditResultsError(
+        f"{film.name} is not readable from this server (the audit saw it at a path this server does not have or does "
+        f"not serve; films are opened under {', '.join(str(r) for r in (roots or film_roots()))}, and "
+        f"${config.AUDIT_ROOTS_ENV} adds a root): open the audit where the archive is mounted."
+    )
+    try:
+        if not film.is_absolute() or not _inside(film, roots or film_roots()):
+            raise unreadable
+        status = film.stat()
+    except OSError:
+        raise unreadable from None
+    if not stat.S_ISREG(status.st_mode):
+        raise unreadable
     from model.image_io.errors import ImageLoadError
     from model.image_io.limits import check_file_size
 
     try:
-        check_file_size(film.name, film.stat().st_size, limit)
+        check_file_size(film.name, status.st_size, limit)
     except ImageLoadError as error:
         raise AuditResultsError(str(error)) from None
-    return film.read_bytes()
+    with film.open("rb") as handle:
+        return handle.read(limit or config.MAX_UPLOAD_BYTES)
+
+
+def thumbnail_path(out: Path, name: object) -> Path | None:
+    """A row's thumbnail, by its base name inside the audit's thumbnail folder (an absolute or '../' name in a row
+    would otherwise point anywhere); None when there is none."""
+    base = Path(str(name or "")).name
+    if not base or base in (".", ".."):
+        return None
+    path = thumbnails_folder(out) / base
+    return path if path.is_file() and _inside(path, [thumbnails_folder(out)]) else None
 
 
 def rows_folder(out: Path) -> Path:

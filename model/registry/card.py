@@ -20,6 +20,11 @@ MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 # Class-name sets whose films the shared data can label, so metrics and the explanation audit can be computed.
 DATASET_CLASSES: tuple[str, ...] = config.CLASS_NAMES
 NORMAL_ABNORMAL: tuple[str, ...] = ("Normal", "Abnormal")
+# Class names reach Markdown, plot labels, JSON keys and file names: letters, digits, spaces and a little
+# punctuation that can build no link, image, emphasis or HTML, at most 40 characters.
+CLASS_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _+/.()-]{0,39}$")
+SHA256_PATTERN = re.compile(r"^([0-9a-f]{64})?$")
+MAX_DISPLAY_NAME: int = 80
 
 
 class CardError(ValueError):
@@ -44,6 +49,18 @@ class ModelCard:
         check_model_id(self.id)
         if len(self.classes) < 2 or len(set(self.classes)) != len(self.classes) or not all(self.classes):
             raise CardError(f"Model {self.id}: classes must be two or more distinct names, got {list(self.classes)}.")
+        odd = [name for name in self.classes if not CLASS_NAME_PATTERN.match(name)]
+        if odd:
+            raise CardError(
+                f"Model {self.id}: class name {odd[0][:60]!r} is not allowed: use letters, digits, spaces and _ + / . "
+                "( ) - (at most 40 characters)."
+            )
+        if len(self.display_name) > MAX_DISPLAY_NAME or any(not ch.isprintable() for ch in self.display_name):
+            raise CardError(
+                f"Model {self.id}: the display name must be at most {MAX_DISPLAY_NAME} printable characters."
+            )
+        if not SHA256_PATTERN.match(self.sha256):
+            raise CardError(f"Model {self.id}: sha256 must be 64 lowercase hexadecimal digits.")
         low, high = config.MODEL_INPUT_SIZE_RANGE
         if not low <= self.input_size <= high:
             raise CardError(f"Model {self.id}: input size {self.input_size} is outside {low}-{high} px.")

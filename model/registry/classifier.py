@@ -77,6 +77,7 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
     from model.provenance import cached_sha256
 
     card = entry.card
+    check_registered_file(entry)
     if prefer_lite and entry.is_default:
         from model.lite import current_lite_models
 
@@ -87,6 +88,26 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
     if entry.folder is None:  # a file given by path: its hash identifies it for caches and the gate
         card = card.with_hash(cached_sha256(entry.model_path))
     return Classifier(card, network, entry.model_path, load_head(entry.folder, card.sha256))
+
+
+def check_registered_file(entry: RegisteredModel) -> None:
+    """A registered folder's network must be the file its card names by SHA-256, checked before anything loads it:
+    a swapped or damaged model.keras would otherwise answer under its card's name and figures."""
+    from model.inference import ModelLoadError
+    from model.provenance import cached_sha256
+
+    if entry.folder is None or entry.model_path is None or entry.model_path.parent != entry.folder:
+        return  # a file by path (hashed into its card) or a default the configuration points elsewhere
+    if not entry.model_path.is_file():
+        return  # the loader's own sentence names the missing file
+    actual = cached_sha256(entry.model_path)
+    if actual != entry.card.sha256:
+        recorded = entry.card.sha256[:12] or "none"
+        raise ModelLoadError(
+            f"{entry.model_path}: this file does not match its card (SHA-256 {actual[:12]}…, the card records "
+            f"{recorded}); it is not loaded. Register it again with `python scripts/add_model.py PATH --id "
+            f"{entry.card.id} --replace ...`."
+        )
 
 
 def resize_stack(arrays: np.ndarray, size: int, nearest: bool = False) -> np.ndarray:
