@@ -58,9 +58,7 @@ def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") 
         [
             sys.executable,
             "-m",
-            "streamlit",
-            "run",
-            str(config.REPO_ROOT / "dashboard" / "app.py"),
+            "dashboard.serve",  # the entry point a person starts, with its own settings
             "--server.port",
             str(port),
             "--server.address",

@@ -51,7 +51,12 @@ def start(replicas: int = 1, address: str | None = None, cpus_per_replica: float
     from ray import serve
 
     if not ray.is_initialized():
-        ray.init(address=address, log_to_driver=False) if address else ray.init(log_to_driver=False)
+        # A local Ray without its dashboard: Ray has no authentication, and its dashboard runs jobs for anyone who
+        # reaches its port (docs/scaling.md, "Trust").
+        if address:
+            ray.init(address=address, log_to_driver=False)
+        else:
+            ray.init(include_dashboard=False, log_to_driver=False)
     serve.run(deployment(replicas, cpus_per_replica), name=config.SERVE_APP_NAME, route_prefix=None)
 
 

@@ -38,7 +38,8 @@ case "${1:-}" in
   dashboard)
     setup_python requirements.txt
     shift
-    exec "$VENV/bin/python" -m streamlit run dashboard/app.py "$@"
+    # The entry point passes the safe server settings itself (localhost only, no tracebacks), wherever it starts.
+    exec "$VENV/bin/python" -m dashboard.serve "$@"
     ;;
   test)
     setup_python requirements-dev.txt
