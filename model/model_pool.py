@@ -27,7 +27,7 @@ def gate_for(entry: RegisteredModel):
     gate file that exists but does not load."""
     from model.gate.gate import load_gate
 
-    own = None if entry.is_default else entry.gate_path  # the default model's gate is the configured one
+    own = None if entry.uses_configured_files else entry.gate_path  # the configured gate is that model's
     return load_gate(own) if own is not None else load_gate()
 
 

@@ -78,7 +78,7 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
 
     card = entry.card
     check_registered_file(entry)
-    if prefer_lite and entry.is_default:
+    if prefer_lite and entry.uses_configured_files:
         from model.lite import current_lite_models
 
         lite = current_lite_models()

@@ -49,8 +49,12 @@ class RegisteredModel:
         return self._file(config.INPUT_GATE_FILENAME)
 
     @property
-    def is_default(self) -> bool:
-        return self.folder is not None and self.id == config.default_model_id()
+    def uses_configured_files(self) -> bool:
+        """Is this the model whose files the configuration names (config.MODEL_PATH, its gate, its LiteRT export)?
+        Decided by the file, not by which model is 'default' now: with CXR_MODEL naming another model, that model
+        must be loaded from its own files, never answer with the configured model's (a record labelled c2 carried
+        f3's probabilities)."""
+        return self.folder is not None and self.model_path == config.MODEL_PATH
 
 
 def registry_dir() -> Path:
