@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from model import config
-from model.analysis_process import AnalysisEngine
+from model.analysis_process import AnalysisEngine, AnalysisUnavailable
 
 SERVE_MAX_BATCH: int = config.WORKER_MAX_BATCH
 SERVE_BATCH_WAIT_S: float = config.WORKER_WINDOW_S
@@ -74,11 +74,25 @@ class ServeAnalysis:
         self._handle = serve.get_app_handle(app_name)
 
     def call(self, name: str, *args):
-        return self._handle.call.remote(name, args).result()
+        return self._result(self._handle.call.remote(name, args))
 
     def analyse(self, key, films: list) -> list:
         responses = [self._handle.analyse_one.remote((key, film)) for film in films]  # batched by the replica
-        return [response.result() for response in responses]
+        return [self._result(response) for response in responses]
+
+    @staticmethod
+    def _result(response):
+        """A response within the analysis deadline, as for the embedded process: a replica that hangs fails this
+        request with a retry sentence instead of holding the page server's worker for good (Serve itself restarts
+        replicas that fail their health checks)."""
+        try:
+            return response.result(timeout_s=config.ANALYSIS_CALL_TIMEOUT_S)
+        except TimeoutError:  # Ray's GetTimeoutError is one
+            response.cancel()
+            raise AnalysisUnavailable(
+                f"The analysis service did not answer within {config.ANALYSIS_CALL_TIMEOUT_S:g} s; your request was "
+                "cancelled. Please try again."
+            ) from None
 
     def close(self) -> None:
         pass
