@@ -92,16 +92,22 @@ def test_plot_labels_are_escaped():
 
 @requires_shipped_model
 def test_a_hostile_display_name_is_shown_as_text_on_about(tmp_path, monkeypatch):
+    import streamlit as st
+
     from tests.test_dashboard import fresh_app
 
+    st.cache_data.clear()  # the registry's cards are cached across app runs
     root = tmp_path / "models"
     root.mkdir()
     for shipped in config.MODELS_DIR.iterdir():
         (root / shipped.name).symlink_to(shipped.resolve())
     _register(root, "vendor_x", PHISHING[:80])
     monkeypatch.setattr(config, "MODELS_DIR", root)
-    at = fresh_app().run()
-    at.switch_page("views/about.py").run()
+    try:
+        at = fresh_app().run()
+        at.switch_page("views/about.py").run()
+    finally:
+        st.cache_data.clear()  # later tests see the real registry again
     assert not at.exception
     labels = [e.label for e in at.expander]
     hostile = next(label for label in labels if "evil" in label)
