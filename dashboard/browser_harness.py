@@ -46,6 +46,21 @@ class Server:
     started_at: float  # time.perf_counter() when the process was launched
 
 
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float, failure: str) -> None:
+    """Until the server at `url` answers its health check; RuntimeError(`failure`) if it exits or times out first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.5)
+
+
 @contextlib.contextmanager
 def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") -> Iterator[Server]:
     """Start the app as a user would and yield it once it answers its health check. `analysis` is its backend
@@ -73,17 +88,7 @@ def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") 
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + startup_timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.5)
+        wait_until_healthy(url, process, startup_timeout, f"streamlit did not start; see {log.name}")
         yield Server(url=url, pid=process.pid, started_at=started_at)
     finally:
         process.terminate()

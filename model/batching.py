@@ -40,13 +40,11 @@ class WorkerError(RuntimeError):
 
 
 RESTARTED = "The analysis worker stopped and was restarted; your request was lost. Please try again."
+DROPPED = "Background work for this film was dropped to make room for newer requests."
 
 
 def busy_message(waiting: int) -> str:
     return f"The server is busy: {waiting} analyses are already waiting. Please try again in a minute."
-
-
-DROPPED = "Background work for this film was dropped to make room for newer requests."
 
 
 def film_nbytes(film: object) -> int:

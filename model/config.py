@@ -36,22 +36,6 @@ DASHBOARD_FILM_CACHE_BYTES: int = 384 * 1024 * 1024
 # it may open in all (each decoded film holds up to 16 MB of the shared film cache and a decoding child's time).
 MAX_FILES_PER_UPLOAD: int = 20
 MAX_FILMS_PER_SESSION: int = 200
-# The dashboard server's settings, passed on its command line by its entry point (dashboard/serve.py, which
-# scripts/dev.sh runs), so they hold wherever it is started from; .streamlit/config.toml repeats them for a bare
-# `streamlit run` in the repository (a test keeps the two equal). Listen on this machine only, never show a
-# traceback, refuse uploads above the loader's limit.
-DASHBOARD_SERVER_SETTINGS: dict[str, str] = {
-    "server.address": "localhost",
-    "server.headless": "true",
-    "server.maxUploadSize": str(50),  # MB: MAX_UPLOAD_BYTES below
-    "server.runOnSave": "false",
-    "server.fileWatcherType": "none",
-    "runner.postScriptGC": "false",
-    "browser.gatherUsageStats": "false",
-    "client.toolbarMode": "minimal",
-    "client.showErrorDetails": "none",
-    "logger.level": "warning",
-}
 # File names the loader reads (model/image_io): DICOM by these suffixes (a file so named without a DICOM header is
 # refused as such), and every suffix of a format it decodes; the archive audit and the dataset manifest take the same.
 DICOM_SUFFIXES: tuple[str, ...] = (".dcm", ".dicom")
@@ -60,6 +44,22 @@ FILM_SUFFIXES: frozenset[str] = frozenset(
 )
 # Largest upload accepted, in bytes (mirrored in .streamlit/config.toml).
 MAX_UPLOAD_BYTES: int = 50 * 1024 * 1024
+# The dashboard server's settings, passed on its command line by its entry point (dashboard/serve.py, which
+# scripts/dev.sh runs), so they hold wherever it is started from; .streamlit/config.toml repeats them for a bare
+# `streamlit run` in the repository (a test keeps the two equal). Listen on this machine only, never show a
+# traceback, refuse uploads above the loader's limit.
+DASHBOARD_SERVER_SETTINGS: dict[str, str] = {
+    "server.address": "localhost",
+    "server.headless": "true",
+    "server.maxUploadSize": str(MAX_UPLOAD_BYTES // 2**20),  # MB
+    "server.runOnSave": "false",
+    "server.fileWatcherType": "none",
+    "runner.postScriptGC": "false",
+    "browser.gatherUsageStats": "false",
+    "client.toolbarMode": "minimal",
+    "client.showErrorDetails": "none",
+    "logger.level": "warning",
+}
 
 # --- The model registry (model/registry): one folder per classifier under assets/models/<id>/ ---
 MODELS_DIR: Path = ASSETS_DIR / "models"

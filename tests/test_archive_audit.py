@@ -142,7 +142,7 @@ def test_sources_from_a_folder_and_a_csv(tmp_path):
 def test_decoding_a_bad_file_gives_an_error_row(tmp_path):
     (tmp_path / "folder.png").mkdir()
     row = decode_one(str(tmp_path / "folder.png"))
-    assert row["error"] == "folder.png: is a folder, not a film."
+    assert row["error"] == "folder.png: is a folder, not a file. Give the image files inside it."
     assert row["model_input"].shape == (config.IMAGE_SIZE, config.IMAGE_SIZE, 1)
 
 

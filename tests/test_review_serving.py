@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import tomllib
-import urllib.request
 from pathlib import Path
 
-from dashboard.browser_harness import free_port
+from dashboard.browser_harness import free_port, wait_until_healthy
 from dashboard.serve import command
 from model import config
 
@@ -51,16 +49,7 @@ def test_started_from_another_folder_it_listens_on_this_machine_only(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "the dashboard did not start"
-            time.sleep(0.5)
+        wait_until_healthy(f"http://127.0.0.1:{port}", process, 90, "the dashboard did not start")
         addresses = _listening(port)
         assert addresses and set(addresses) <= LOOPBACK, addresses
     finally:

@@ -34,7 +34,7 @@ def upload_ui() -> list[tuple[str, bytes]]:
 def within_quotas(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     """The files of one upload within the session's quotas (config.MAX_FILES_PER_UPLOAD, MAX_FILMS_PER_SESSION);
     what is left out is named in one sentence, never dropped silently."""
-    import hashlib
+    from dashboard.film_cache import FilmCache
 
     kept, left_out = files[: config.MAX_FILES_PER_UPLOAD], [name for name, _ in files[config.MAX_FILES_PER_UPLOAD :]]
     if left_out:
@@ -46,7 +46,7 @@ def within_quotas(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     seen: set[str] = st.session_state.setdefault(SESSION_FILMS_KEY, set())
     allowed, refused = [], []
     for name, data in kept:
-        digest = hashlib.sha256(data).hexdigest()
+        digest = FilmCache.key(data)  # films counted as the cache keys them: by content
         if digest in seen or len(seen) < config.MAX_FILMS_PER_SESSION:
             seen.add(digest)
             allowed.append((name, data))

@@ -7,7 +7,6 @@ The Ray job maps this over the archive in parallel tasks; it takes and returns p
 from __future__ import annotations
 
 import hashlib
-import stat
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,14 @@ import numpy as np
 from model import config
 from model.audit.schema import DEVICE_COLUMNS
 from model.gate.features import prepare_film
-from model.image_io import ImageLoadError, is_dicom, load_image_bytes, looks_like_bare_dicom, safe_dicom_metadata
+from model.image_io import (
+    ImageLoadError,
+    is_dicom,
+    load_image_bytes,
+    looks_like_bare_dicom,
+    read_film_file,
+    safe_dicom_metadata,
+)
 
 RASTER_COLUMNS = ("colourfulness", "log_aspect", "dynamic_range")
 # DICOM attributes an audit groups by; read through image_io's allow-list, so no patient tag can reach the output.
@@ -35,34 +41,6 @@ def decode_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     )
 
 
-def read_regular_file(path: Path, name: str) -> bytes | str:
-    """The file's bytes, or the sentence of its error row: looked at with `stat` before a byte is read, so a link to
-    /dev/zero, a pipe or a 10 GB file in an archive costs nothing (reading one whole drove a worker past 16 GB)."""
-    try:
-        status = path.stat()  # follows links: what would be read
-    except FileNotFoundError:
-        return f"{name}: no such file (or a broken link)."
-    except OSError as error:
-        return f"{name}: could not be read ({error.strerror or type(error).__name__})."
-    if stat.S_ISDIR(status.st_mode):
-        return f"{name}: is a folder, not a film."
-    if not stat.S_ISREG(status.st_mode):
-        return f"{name}: is not a regular file (a device, pipe or socket), so it is not read."
-    if status.st_size > config.MAX_UPLOAD_BYTES:
-        return (
-            f"{name}: the file is {status.st_size / 2**20:.0f} MB; the limit is "
-            f"{config.MAX_UPLOAD_BYTES / 2**20:.0f} MB, so it is not read."
-        )
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(config.MAX_UPLOAD_BYTES + 1)  # a file that grew since: still bounded
-    except OSError as error:
-        return f"{name}: could not be read ({error.strerror or type(error).__name__})."
-    if len(data) > config.MAX_UPLOAD_BYTES:
-        return f"{name}: the file grew past the {config.MAX_UPLOAD_BYTES / 2**20:.0f} MB limit while it was read."
-    return data
-
-
 def decode_one(path: str) -> dict[str, object]:
     side = config.IMAGE_SIZE
     row: dict[str, object] = {
@@ -79,10 +57,10 @@ def decode_one(path: str) -> dict[str, object]:
         "model_input": np.zeros((side, side, 1), np.float32),
     }
     name = Path(path).name
-    data_or_error = read_regular_file(Path(path), name)
-    if isinstance(data_or_error, str):
-        return {**row, "error": data_or_error}
-    data = data_or_error
+    try:
+        data = read_film_file(path)  # stat before a byte is read: devices, pipes and huge files become rows
+    except ImageLoadError as error:
+        return {**row, "error": str(error)}
     row["sha256"] = hashlib.sha256(data).hexdigest()
     try:
         image = load_image_bytes(data, name, config.AUDIT_WORKING_SIDE)  # only the model's input is needed

@@ -44,33 +44,21 @@ def _inside(path: Path, roots: list[Path]) -> bool:
 
 
 def film_bytes(path: str, limit: int | None = None, roots: list[Path] | None = None) -> bytes:
-    """An audited film's bytes for the Explain page, with the upload's size limit, read only inside `roots`
-    (film_roots()) and only from a regular file; AuditResultsError says why not."""
-    import stat
+    """An audited film's bytes for the Explain page, read only inside `roots` (film_roots()) and through the
+    loader's own checks (a regular file within the upload's size limit); AuditResultsError says why not."""
+    from model.image_io import ImageLoadError, read_film_file
 
-    film = Path(path)
-    unreadable = AuditResultsError(
-        f"{film.name} is not readable from this server (the audit saw it at a path this server does not have or does "
-        f"not serve; films are opened under {', '.join(str(r) for r in (roots or film_roots()))}, and "
-        f"${config.AUDIT_ROOTS_ENV} adds a root): open the audit where the archive is mounted."
-    )
+    film, roots = Path(path), roots or film_roots()
+    if not film.is_absolute() or not _inside(film, roots):
+        raise AuditResultsError(
+            f"{film.name} is not readable from this server (the audit saw it at a path this server does not have or "
+            f"does not serve; films are opened under {', '.join(str(r) for r in roots)}, and "
+            f"${config.AUDIT_ROOTS_ENV} adds a root): open the audit where the archive is mounted."
+        )
     try:
-        if not film.is_absolute() or not _inside(film, roots or film_roots()):
-            raise unreadable
-        status = film.stat()
-    except OSError:
-        raise unreadable from None
-    if not stat.S_ISREG(status.st_mode):
-        raise unreadable
-    from model.image_io.errors import ImageLoadError
-    from model.image_io.limits import check_file_size
-
-    try:
-        check_file_size(film.name, status.st_size, limit)
+        return read_film_file(film, limit)
     except ImageLoadError as error:
         raise AuditResultsError(str(error)) from None
-    with film.open("rb") as handle:
-        return handle.read(limit or config.MAX_UPLOAD_BYTES)
 
 
 def thumbnail_path(out: Path, name: object) -> Path | None:

@@ -26,7 +26,7 @@ from model.image_io.errors import (
     TruncatedImageError,
 )
 from model.image_io.loaded import LoadedImage, colourfulness
-from model.image_io.loader import load_image_bytes, load_image_file
+from model.image_io.loader import load_image_bytes, load_image_file, read_film_file
 from model.image_io.sniffing import describe_non_image, is_dicom, looks_like_bare_dicom
 
 __all__ = [
@@ -45,5 +45,6 @@ __all__ = [
     "load_image_bytes",
     "load_image_file",
     "looks_like_bare_dicom",
+    "read_film_file",
     "safe_dicom_metadata",
 ]

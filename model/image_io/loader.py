@@ -13,9 +13,12 @@ from model.image_io.raster import load_raster
 from model.image_io.sniffing import describe_non_image, is_dicom, looks_like_bare_dicom
 
 
-def load_image_file(path: str | Path, working_side: int | None = None) -> LoadedImage:
-    """Read a file from disk through the same checks as an upload; odd paths get their own messages."""
+def read_film_file(path: str | Path, limit_bytes: int | None = None) -> bytes:
+    """A film's bytes from disk, looked at with `stat` before a byte is read: folders, broken links, devices, pipes
+    (a link to /dev/zero in an archive once drove a worker past 16 GB) and files over the size limit raise an
+    ImageLoadError with their own sentence; the read itself is bounded too (a file that grows meanwhile)."""
     path = Path(path)
+    limit_bytes = config.MAX_UPLOAD_BYTES if limit_bytes is None else limit_bytes
     try:
         if path.is_dir():
             raise NotAFileError(f"{path.name}: is a folder, not a file. Give the image files inside it.")
@@ -25,11 +28,18 @@ def load_image_file(path: str | Path, working_side: int | None = None) -> Loaded
             raise NotAFileError(f"{path.name}: no such file.")
         if not path.is_file():
             raise NotAFileError(f"{path.name}: is not a regular file (a device, pipe or socket).")
-        check_file_size(path.name, path.stat().st_size)  # before reading it
-        data = path.read_bytes()
+        check_file_size(path.name, path.stat().st_size, limit_bytes)  # before reading it
+        with path.open("rb") as handle:
+            data = handle.read(limit_bytes + 1)
     except OSError as error:  # a symlink loop, a permission, a vanished file
         raise NotAFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
-    return load_image_bytes(data, path.name, working_side)
+    check_file_size(path.name, len(data), limit_bytes)
+    return data
+
+
+def load_image_file(path: str | Path, working_side: int | None = None) -> LoadedImage:
+    """Read a file from disk through the same checks as an upload; odd paths get their own messages."""
+    return load_image_bytes(read_film_file(path), Path(path).name, working_side)
 
 
 def load_image_bytes(data: bytes, name: str = "upload", working_side: int | None = None) -> LoadedImage:
