@@ -90,11 +90,9 @@ class AnalysisEngine:
 
     def describe(self, model_id: str) -> ModelDescription:
         """The model's card and the layers a CAM method can read (loads the model: a broken file raises here)."""
-        from model.explain.base import convolutional_layers
-
         pool, _ = self._models()
         classifier = pool.get(model_id or None).classifier
-        return ModelDescription(classifier.card.to_json(), tuple(convolutional_layers(classifier.network)))
+        return ModelDescription(classifier.card.to_json(), tuple(classifier.network.spatial_layers()))
 
     def check(self) -> None:
         """Load the segmenter and the default model with its gate: a damaged shipped file raises its sentence."""

@@ -71,20 +71,26 @@ def load_classifier(
     return model
 
 
+def forward(model, inputs: np.ndarray) -> np.ndarray:
+    """Inference-mode outputs of any network: a `model.network.Network` gives its probabilities, a bare Keras model
+    (training, the lung segmenter) or LiteRT export is wrapped in its adapter once."""
+    from model.network import Network, as_network
+
+    if not isinstance(model, Network):
+        from model.lite import LiteModel
+
+        if isinstance(model, LiteModel):  # the segmenter's export: its one output
+            outputs = model(inputs)
+            return outputs[0] if len(outputs) == 1 else outputs
+        return _keras_outputs(model, inputs)
+    return as_network(model).probabilities(inputs)
+
+
 _compiled: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def forward(model: "keras.Model", inputs: np.ndarray) -> np.ndarray:  # noqa: F821
-    """Inference-mode outputs through a traced graph, built once per model.
-
-    Calling a Keras 3 model eagerly costs ~50 ms of Python per call on this CPU for a 5 ms network; the traced
-    function (any batch size) brings a warm single-image prediction down to a few milliseconds.
-    """
-    from model.lite import LiteModel
-
-    if isinstance(model, LiteModel):  # exported network: no TensorFlow involved
-        outputs = model(inputs)
-        return outputs[0] if len(outputs) == 1 else outputs
+def _keras_outputs(model, inputs: np.ndarray):
+    """A bare Keras model's outputs (one or several) through a traced graph built once per model."""
     import tensorflow as tf
 
     function = _compiled.get(model)
@@ -96,44 +102,32 @@ def forward(model: "keras.Model", inputs: np.ndarray) -> np.ndarray:  # noqa: F8
     return [o.numpy() for o in outputs] if isinstance(outputs, (list, tuple)) else outputs.numpy()
 
 
-_with_features: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
 def features_and_probabilities(
-    model: "keras.Model",  # noqa: F821
-    inputs: np.ndarray,
-    feature_layer: str = config.FEATURE_LAYER,
-    batch_size: int = 64,
+    model, inputs: np.ndarray, feature_layer: str = config.FEATURE_LAYER, batch_size: int = 64
 ) -> tuple[np.ndarray, np.ndarray]:
-    """One traced pass giving the penultimate features (N, F) and the probabilities (N, classes)."""
-    from model.lite import LiteModel
+    """One pass giving the penultimate features (N, F) and the probabilities (N, classes), in chunks."""
+    from model.network import as_network
 
-    if isinstance(model, LiteModel):  # exported with both outputs: (probabilities, features) by width
-        outputs = [model(inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
-        if not outputs:
-            return np.empty((0, 0)), np.empty((0, len(config.CLASS_NAMES)))
-        probabilities = np.concatenate([o[0] for o in outputs]).astype(np.float64)
-        return np.concatenate([o[1] for o in outputs]), probabilities
-    import keras
-
-    both = _with_features.get(model)
-    if both is None:
-        both = keras.Model(model.inputs, [model.get_layer(feature_layer).output, model.output])
-        _with_features[model] = both
+    network = as_network(model)
+    if not network.capabilities.features:
+        raise ValueError(f"This {network.capabilities.backend} network has no '{feature_layer}' features.")
     features, probabilities = [], []
     for start in range(0, len(inputs), batch_size):
-        f, p = forward(both, inputs[start : start + batch_size])
+        f, p = network.features_and_probabilities(inputs[start : start + batch_size])
         features.append(f)
         probabilities.append(p)
     if not features:
-        return np.empty((0, 0)), np.empty((0, len(config.CLASS_NAMES)))
+        return np.empty((0, 0)), np.empty((0, network.output_width))
     return np.concatenate(features), np.concatenate(probabilities).astype(np.float64)
 
 
 def predict_probabilities(model: "keras.Model", inputs: np.ndarray, batch_size: int = 64) -> np.ndarray:  # noqa: F821
     """(N, S, S, 1) inputs -> (N, classes) probabilities, in chunks of `batch_size`."""
-    chunks = [forward(model, inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
-    width = getattr(model, "output_shape", (None, len(config.CLASS_NAMES)))[-1]
+    from model.network import as_network
+
+    network = as_network(model)
+    chunks = [network.probabilities(inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)]
+    width = network.output_width
     return np.concatenate(chunks).astype(np.float64) if chunks else np.empty((0, width))
 
 

@@ -34,6 +34,10 @@ class LiteModel:
     def input_shape(self) -> tuple:
         return (None, *self._input["shape"][1:])
 
+    def output_widths(self) -> list[int]:
+        """The last dimension of each output, smallest first (the order `__call__` returns them in)."""
+        return sorted(int(d["shape"][-1]) for d in self._interpreter.get_output_details())
+
     def __call__(self, inputs: np.ndarray) -> list[np.ndarray]:
         """Outputs sorted by their last dimension, smallest first (probabilities before features)."""
         inputs = np.ascontiguousarray(inputs, dtype=np.float32)

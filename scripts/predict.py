@@ -28,7 +28,7 @@ def main() -> int:
     if found is None:
         return 2
     model, entry = found
-    if args.keras or type(model.network).__name__ != "LiteModel":
+    if args.keras or model.backend != "litert":
         segmenter, gate = segmenter_and_gate(entry)
     else:
         from model.gate.gate import GateLoadError

@@ -114,7 +114,7 @@ def test_explain_writes_overlay_and_map(tmp_path):
 def test_explain_refuses_an_unknown_layer(tmp_path):
     good, _ = _inputs(tmp_path)
     result = run_script("explain.py", str(good), "--layer", "no_such_layer", "--out", str(tmp_path / "out"))
-    assert result.returncode == 2 and "not a convolutional layer" in result.stderr
+    assert result.returncode == 2 and "not a spatial layer" in result.stderr
 
 
 @requires_shipped_model

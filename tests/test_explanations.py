@@ -61,7 +61,7 @@ def test_unknown_method_and_layer_are_refused(toy):
     model, images, labels, _ = toy
     with pytest.raises(KeyError, match="Unknown explanation method"):
         get_explainer(model, "guided-backprop")
-    with pytest.raises(ValueError, match="not a convolutional layer"):
+    with pytest.raises(ValueError, match="not a spatial layer"):
         get_explainer(model, "gradcam")(images[:1], labels[:1], "gap")
 
 

@@ -167,9 +167,12 @@ def model_audit(
     The one path scripts/audit_explanations.py and add_model.py both take."""
     from model.evaluation.attention import radiologist_section
     from model.explain.base import convolutional_layers
+    from model.network import keras_model_of
     from model.registry import load_registered
 
-    network, recipe = load_registered(entry).network, entry.card.recipe
+    network, recipe = keras_model_of(load_registered(entry).network), entry.card.recipe
+    if network is None:  # the randomisation sanity check re-initialises Keras layers
+        raise ValueError(f"The explanation audit runs on Keras models; {entry.id} is {entry.card.model_format}.")
     report = audit(
         network, per_class, sanity_per_class, segmenter=segmenter, recipe=recipe, model_path=entry.model_path
     )

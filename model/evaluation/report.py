@@ -103,7 +103,7 @@ def evaluate(
     test = load_split("test", representatives_only=True)
     inputs = network_inputs(classifier, test.images, None, segmenter)
     probabilities = predict_probabilities(model, inputs)
-    has_features = any(layer.name == config.FEATURE_LAYER for layer in model.layers)
+    has_features = classifier.network.capabilities.features
 
     by_source = {}
     for source, rows in test.table.groupby("source"):

@@ -14,12 +14,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import cv2
-import keras
 import numpy as np
 from tf_keras_vis.utils.scores import CategoricalScore
 
 from model.explain.catalog import METHODS, MethodInfo, method_info
-from model.inference import forward
+from model.network import MethodUnavailable, as_network, default_spatial_layer, keras_model_of, spatial_layer_check
 
 # tf-keras-vis passes inputs as a list; Keras 3 warns on every call although the result is right.
 warnings.filterwarnings("ignore", message="The structure of `inputs` doesn't match the expected structure")
@@ -40,32 +39,17 @@ class ExplanationResult:
         return self.seconds / max(len(self.maps), 1)
 
 
-def convolutional_layers(model: keras.Model) -> list[str]:
-    """Names of the Conv2D layers whose output still has a spatial map (more than 1x1), input to output."""
-    names = []
-    for layer in model.layers:
-        if isinstance(layer, keras.layers.Conv2D):
-            shape = layer.output.shape
-            if len(shape) == 4 and (shape[1] or 0) > 1 and (shape[2] or 0) > 1:
-                names.append(layer.name)
-    return names
+def convolutional_layers(model) -> list[str]:
+    """The layers a CAM method can read on this network (any backend), input to output."""
+    return as_network(model).spatial_layers()
 
 
-def default_layer(model: keras.Model) -> str:
-    """The last convolutional layer with spatial size: the usual Grad-CAM choice."""
-    layers = convolutional_layers(model)
-    if not layers:
-        raise ValueError(f"Model {model.name} has no convolutional layer with a spatial map; CAM methods need one.")
-    return layers[-1]
+def default_layer(model) -> str:
+    return default_spatial_layer(as_network(model))
 
 
-def check_layer(model: keras.Model, layer: str) -> None:
-    """A ValueError naming the layers a CAM method can read, for a layer that is not one of them."""
-    layers = convolutional_layers(model)
-    if layer not in layers:
-        raise ValueError(
-            f"Layer {layer!r} is not a convolutional layer of this model; choose one of {', '.join(layers)}."
-        )
+def check_layer(model, layer: str) -> None:
+    spatial_layer_check(as_network(model), layer)
 
 
 def normalise_maps(maps: np.ndarray) -> np.ndarray:
@@ -87,10 +71,22 @@ class Explainer(ABC):
 
     name: str = ""  # a key of model.explain.catalog.METHODS, which holds label, description and layer use
 
-    def __init__(self, model: keras.Model, reference: bool = False) -> None:
-        """`reference=True` computes through tf-keras-vis even where a traced path exists (tests compare both)."""
-        self.model = model
+    def __init__(self, model, reference: bool = False) -> None:
+        """`model`: a `model.network.Network` or a bare Keras model. `reference=True` computes through tf-keras-vis
+        even where a traced path exists (tests compare both); only a Keras network has it."""
+        self.network = as_network(model)
         self.reference = reference
+        if reference and keras_model_of(self.network) is None:
+            raise MethodUnavailable("tf-keras-vis reference maps need a Keras model.")
+        if self.name in METHODS:
+            missing = self.network.capabilities.lacks(METHODS[self.name].needs)
+            if missing:
+                raise MethodUnavailable(f"{METHODS[self.name].label} is not available for this model: {missing}.")
+
+    @property
+    def model(self):
+        """The Keras model, for the tf-keras-vis reference path."""
+        return keras_model_of(self.network)
 
     @property
     def info(self) -> MethodInfo:
@@ -109,12 +105,12 @@ class Explainer(ABC):
             images = images[None]
         started = time.perf_counter()
         if target_classes is None:
-            target_classes = forward(self.model, images).argmax(axis=1)
+            target_classes = self.network.probabilities(images).argmax(axis=1)
         target_classes = np.broadcast_to(np.asarray(target_classes, dtype=np.int64), (len(images),)).copy()
         chosen_layer = None
         if self.uses_layer:
-            chosen_layer = layer or default_layer(self.model)
-            check_layer(self.model, chosen_layer)
+            chosen_layer = layer or default_spatial_layer(self.network)
+            spatial_layer_check(self.network, chosen_layer)
         raw = self._compute(images, CategoricalScore(target_classes.tolist()), chosen_layer)
         maps = normalise_maps(resize_maps(np.asarray(raw), images.shape[1], images.shape[2]))
         return ExplanationResult(maps, self.name, chosen_layer, target_classes, time.perf_counter() - started)

@@ -22,6 +22,8 @@ class MethodInfo:
     uses_layer: bool
     passes_sanity: bool  # from the audit: does the map change when the model's top layers are randomised?
     module: str = ""  # the module whose Explainer subclass has this name (model.explain.registry imports it)
+    # What the network must offer (model.network.base.Capabilities): "layers", "gradients"; () = forward passes only.
+    needs: tuple[str, ...] = ()
 
     @property
     def menu_label(self) -> str:
@@ -39,6 +41,7 @@ METHODS: dict[str, MethodInfo] = {
             uses_layer=True,
             passes_sanity=True,
             module="model.explain.gradcam",
+            needs=("layers", "gradients"),
         ),
         MethodInfo(
             "gradcam++",
@@ -47,6 +50,7 @@ METHODS: dict[str, MethodInfo] = {
             uses_layer=True,
             passes_sanity=True,
             module="model.explain.gradcam_plus_plus",
+            needs=("layers", "gradients"),
         ),
         MethodInfo(
             "layercam",
@@ -55,6 +59,7 @@ METHODS: dict[str, MethodInfo] = {
             uses_layer=True,
             passes_sanity=True,
             module="model.explain.layercam",
+            needs=("layers", "gradients"),
         ),
         MethodInfo(
             "scorecam",
@@ -64,6 +69,7 @@ METHODS: dict[str, MethodInfo] = {
             uses_layer=True,
             passes_sanity=True,
             module="model.explain.scorecam",
+            needs=("layers",),
         ),
         MethodInfo(
             "smoothgrad",
@@ -73,6 +79,7 @@ METHODS: dict[str, MethodInfo] = {
             uses_layer=False,
             passes_sanity=False,
             module="model.explain.smoothgrad",
+            needs=("gradients",),
         ),
     )
 }

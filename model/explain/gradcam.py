@@ -35,7 +35,7 @@ class GradcamExplainer(Explainer):
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         if not self.reference:
-            return cam_maps(self.model, images, np.asarray(score.indices), layer, self.cam_weights)
+            return cam_maps(self.network, images, np.asarray(score.indices), layer, self.cam_weights)
         return self._visualiser(
             score, images, penultimate_layer=layer, seek_penultimate_conv_layer=False, normalize_cam=False
         )

@@ -10,15 +10,13 @@ import importlib
 import threading
 import weakref
 
-import keras
-
 from model.explain.base import Explainer
 from model.explain.catalog import METHODS
 
 # Kept in step with the catalog by `explainer_classes()` (in place: importers of EXPLAINERS see later additions).
 EXPLAINERS: dict[str, type[Explainer]] = {}
 
-_built: "weakref.WeakKeyDictionary[keras.Model, dict[tuple[str, bool], Explainer]]" = weakref.WeakKeyDictionary()
+_built: "weakref.WeakKeyDictionary[object, dict[tuple[str, bool], Explainer]]" = weakref.WeakKeyDictionary()
 _lock = threading.Lock()
 
 
@@ -46,8 +44,12 @@ def explainer_classes() -> dict[str, type[Explainer]]:
     return EXPLAINERS
 
 
-def get_explainer(model: keras.Model, name: str, reference: bool = False) -> Explainer:
-    """The explainer called `name` for `model`, built on first use; `reference` forces tf-keras-vis."""
+def get_explainer(model, name: str, reference: bool = False) -> Explainer:
+    """The explainer called `name` for `model` (a Network or a bare Keras model), built on first use; `reference`
+    forces tf-keras-vis. Raises model.network.MethodUnavailable where the network cannot run the method."""
+    from model.network import as_network
+
+    model = as_network(model)
     classes = explainer_classes()
     if name not in classes:
         raise KeyError(f"Unknown explanation method {name!r}; choose one of {', '.join(classes)}.")

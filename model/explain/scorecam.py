@@ -28,10 +28,10 @@ class ScorecamExplainer(Explainer):
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:
         # tf-keras-vis refuses a channel budget above the layer's width: early layers can be narrow.
-        channels = int(self.model.get_layer(layer).output.shape[-1])
         if not self.reference:
             targets = np.asarray(score.indices, dtype=np.int64)
-            return score_cam_maps(self.model, images, targets, layer, min(self.max_channels, channels))
+            return score_cam_maps(self.network, images, targets, layer, self.max_channels)
+        channels = int(self.model.get_layer(layer).output.shape[-1])
         return self._visualiser(
             score,
             images,

@@ -36,7 +36,7 @@ class SmoothgradExplainer(Explainer):
     def _gradients(self, noisy: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """|d logit / d pixel| for each noisy copy: traced, or through tf-keras-vis when `reference`."""
         if not self.reference:
-            return input_gradient_maps(self.model, noisy, targets)
+            return input_gradient_maps(self.network, noisy, targets)
         return np.asarray(self._visualiser(CategoricalScore(targets.tolist()), noisy, normalize_map=False))
 
     def _compute(self, images: np.ndarray, score, layer: str | None) -> np.ndarray:

@@ -17,19 +17,28 @@ import numpy as np
 
 from model import config
 from model.abnormality_head import AbnormalityHead, load_head
+from model.network import Network, as_network
 from model.registry.card import ModelCard, project_card
 from model.registry.store import RegisteredModel
 
 
 @dataclass(eq=False)
 class Classifier:
-    """A network and its card; `network` is a Keras model or a LiteRT export called the same way."""
+    """A network and its card; `network` is a `model.network.Network` (a bare Keras model or LiteRT export given
+    here is wrapped in its adapter), so nothing downstream asks which backend it is."""
 
     card: ModelCard
-    network: object
+    network: Network
     model_path: Path | None = None
     # The sick-or-healthy head fitted on this network's features (model.abnormality_head), where one was fitted.
     abnormality_head: AbnormalityHead | None = None
+
+    def __post_init__(self) -> None:
+        self.network = as_network(self.network)
+
+    @property
+    def backend(self) -> str:
+        return self.network.capabilities.backend
 
     @property
     def id(self) -> str:
@@ -41,16 +50,9 @@ class Classifier:
 
     @property
     def has_feature_layer(self) -> bool:
-        """Whether the network has the layer whose output the gate's feature space reads (a LiteRT export of a
-        project-shaped model carries it as a second output)."""
-        get_layer = getattr(self.network, "get_layer", None)
-        if get_layer is None:
-            return self.card.is_project_shape
-        try:
-            get_layer(config.FEATURE_LAYER)
-        except ValueError:
-            return False
-        return True
+        """Whether the network gives the features the gate's feature space reads (a LiteRT export of a
+        project-shaped model carries them as a second output)."""
+        return self.network.capabilities.features
 
     def uses_gate_features(self, gate) -> bool:
         """Whether the gate's feature-space part was calibrated on this network (its recorded hash matches). A
