@@ -90,6 +90,28 @@ ABNORMALITY_OUTPUT_WEIGHT: float = 0.5
 MAX_MODEL_FILE_BYTES: int = 200 * 1024 * 1024
 MODEL_INPUT_SIZE_RANGE: tuple[int, int] = (32, 512)
 DASHBOARD_LOADED_MODELS: int = 3
+# The formats the registry takes (model.network: one adapter each) and the file name each gets in a model's folder.
+MODEL_FILENAMES: dict[str, str] = {"keras": MODEL_FILENAME, "onnx": "model.onnx"}
+MODEL_SUFFIXES: dict[str, str] = {".keras": "keras", ".onnx": "onnx"}
+# How a model expects its pixels, from the analysis frame's 0-1: model input = (x - offset) / scale per channel (a
+# grey model given a 3-channel scaling takes the channel means). "xrv" is torchxrayvision's -1024..1024.
+INPUT_SCALINGS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
+    "unit": ((0.0,), (1.0,)),
+    "byte": ((0.0,), (1.0 / 255.0,)),
+    "symmetric": ((0.5,), (0.5,)),
+    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "xrv": ((0.5,), (1.0 / 2048.0,)),
+}
+# What a model's output vector is: probabilities (softmax or sigmoid inside the model) or raw logits, which get a
+# softmax here so every page reads probabilities.
+MODEL_OUTPUTS: tuple[str, ...] = ("softmax", "sigmoid", "logits")
+MODEL_LAYOUTS: tuple[str, ...] = ("NHWC", "NCHW")
+# ONNX graphs: the operators whose 4-D outputs a CAM may read (the picker lists them input to output; the default is
+# the last Conv, as for Keras), and how closely the TensorFlow translation that gives an ONNX model its gradients
+# must agree with ONNX Runtime on the admission films before gradient methods are offered.
+KERAS_LAYER_TYPES: frozenset[str] = frozenset({"BatchNormalization", "ReLU", "Activation", "LeakyReLU", "Add"})
+ONNX_LAYER_OPS: frozenset[str] = frozenset({"Conv", "Relu", "LeakyRelu", "Clip", "BatchNormalization", "Add"})
+ONNX_GRADIENT_TOLERANCE: float = 1e-4
 
 
 def model_dir(model_id: str) -> Path:

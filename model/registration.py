@@ -35,18 +35,19 @@ def register(
     target = config.model_dir(card.id)
     if target.exists() and not replace:
         raise ModelRefused(f"A model {card.id!r} is already registered; choose another --id or pass --replace.")
-    network = admit(Path(source), card)
+    network, card, write = ADMISSIONS[card.model_format](Path(source), card, log)
     staging = _staging(card.id)
     try:
         staging.mkdir(parents=True)
-        shutil.copyfile(source, staging / config.MODEL_FILENAME)
-        card = card.with_hash(sha256_of(staging / config.MODEL_FILENAME))
+        write(staging / card.file_name)
+        card = card.with_hash(sha256_of(staging / card.file_name))
         write_card(card, staging / config.MODEL_CARD_FILENAME)
-        entry = RegisteredModel(card, staging / config.MODEL_FILENAME, staging)
+        entry = RegisteredModel(card, staging / card.file_name, staging)
         log(
             f"{card.id}: checks passed ({len(card.classes)} classes, {card.input_size} px, {card.channels} channel(s))."
         )
-        _export_lite(network, staging, log)
+        if card.model_format == "keras":  # an ONNX model's fast runtime is ONNX Runtime itself
+            _export_lite(network, staging, log)
         if figures:
             _figures(entry, network, staging, log)
         if target.exists():
@@ -55,7 +56,25 @@ def register(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return RegisteredModel(card, target / config.MODEL_FILENAME, target)
+    return RegisteredModel(card, target / card.file_name, target)
+
+
+def _admit_keras(source: Path, card: ModelCard, log: Callable[[str], None]):
+    return admit(source, card), card, lambda target: shutil.copyfile(source, target)
+
+
+def _admit_onnx(source: Path, card: ModelCard, log: Callable[[str], None]):
+    """The file is written whole (external data inlined), so its SHA-256 covers every weight."""
+    import onnx
+
+    from model.registry.onnx_admission import admit_onnx
+
+    network, card, proto = admit_onnx(source, card, log)
+    return network, card, lambda target: onnx.save(proto, str(target))
+
+
+# One admission per file format (config.MODEL_FILENAMES): (network, card as admitted, writer of the registry file).
+ADMISSIONS: dict[str, Callable] = {"keras": _admit_keras, "onnx": _admit_onnx}
 
 
 def _export_lite(network, folder: Path, log: Callable[[str], None]) -> None:
@@ -121,6 +140,9 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
     log("Computing metrics on the test split (a few minutes)…")
     write_metrics(evaluate(entry), folder / config.METRICS_FILENAME)
     _abnormality_head(entry, folder, log)
+    if card.model_format != "keras":
+        log("Explanation audit skipped: its randomisation sanity check re-initialises Keras layers.")
+        return
     if not card.is_project_shape:
         log(
             f"Explanation audit skipped: it runs on {config.IMAGE_SIZE}-px grey models (the lung masks' and the "

@@ -1,8 +1,15 @@
-"""Register your own Keras model so the dashboard and the tools can explain it beside ours.
+"""Register your own model (Keras 3 .keras or ONNX .onnx) so the dashboard and the tools can explain it beside ours.
 
 Usage: python scripts/add_model.py PATH --id ID --classes A,B,... [--size N] [--channels 1|3]
-       [--recipe plain|clahe|lung_focus|clahe,lung_focus] [--name TEXT] [--trained-on TEXT] [--date YYYY-MM-DD]
+       [--recipe plain|clahe|lung_focus|clahe,lung_focus] [--scaling unit|byte|symmetric|imagenet|xrv]
+       [--output softmax|sigmoid|logits] [--name TEXT] [--trained-on TEXT] [--date YYYY-MM-DD]
        [--exhibit] [--description TEXT] [--replace] [--no-figures]
+
+ONNX files (PyTorch's `torch.onnx.export`, tf2onnx): NCHW or NHWC, any input and output names, fixed or dynamic
+batch; --scaling says how the model expects its pixels (from 0-1 films: unit 0-1, byte 0-255, symmetric -1..1,
+imagenet mean/std, xrv torchxrayvision's -1024..1024); --output defaults to what the graph ends in (softmax,
+sigmoid, else logits, which get a softmax). Gradient methods are offered when the graph's TensorFlow translation
+agrees with ONNX Runtime at admission; occlusion, RISE and Score-CAM always.
 
 Checks the file (Keras 3 .keras, safe mode: no code inside, one square image input of 1 or 3 channels, one
 softmax/sigmoid output as wide as --classes, a spatial convolution for the CAMs), runs one prediction, writes
@@ -18,6 +25,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from model import config
 from model.input_recipe import InputRecipe
 from model.registration import register
 from model.registry.admission import ModelRefused, check_file, load_safely
@@ -37,6 +45,25 @@ def parse_recipe(text: str) -> InputRecipe:
 def build_card(args: argparse.Namespace) -> ModelCard:
     """The card from the arguments; size and channels not given are read from the model itself."""
     size, channels = args.size, args.channels
+    model_format = config.MODEL_SUFFIXES.get(args.path.suffix)
+    if model_format is None:
+        raise ModelRefused(
+            f"{args.path.name}: the registry takes {', '.join(config.MODEL_SUFFIXES)} files "
+            "(a PyTorch model: export it to ONNX with torch.onnx.export)."
+        )
+    extra: dict[str, object] = {"model_format": model_format, "scaling": args.scaling}
+    if model_format == "onnx":
+        from model.registry.onnx_admission import describe_input, load_proto, output_kind
+
+        proto = load_proto(args.path)
+        found = describe_input(proto, args.path.name)
+        size = size if size is not None else found.size
+        channels = channels if channels is not None else found.channels
+        if size is None:
+            raise ModelRefused(f"{args.path.name} takes images of any size: give the size it was trained at (--size).")
+        extra.update(layout=found.layout, output=args.output or output_kind(proto))
+    elif args.output not in (None, "softmax", "sigmoid"):
+        raise ModelRefused("A Keras model must end in softmax or sigmoid; --output logits is for ONNX files.")
     if size is None or channels is None:
         check_file(args.path)
         shape = tuple(load_safely(args.path).input_shape)
@@ -56,6 +83,7 @@ def build_card(args: argparse.Namespace) -> ModelCard:
         date=args.date or dt.date.today().isoformat(),
         teaching_exhibit=args.exhibit,
         description=args.description,
+        **extra,
     )
 
 
@@ -67,6 +95,8 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=None)
     parser.add_argument("--channels", type=int, default=None, choices=(1, 3))
     parser.add_argument("--recipe", default="plain", help="input recipe the model was trained with")
+    parser.add_argument("--scaling", default="unit", choices=tuple(config.INPUT_SCALINGS), help="pixel scaling")
+    parser.add_argument("--output", default=None, choices=config.MODEL_OUTPUTS, help="what the output vector is")
     parser.add_argument("--name", default="", help="display name (default: the id)")
     parser.add_argument("--trained-on", default="", help="what the model was trained on, in words")
     parser.add_argument("--date", default="", help="when it was trained (default: today)")

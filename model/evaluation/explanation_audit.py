@@ -166,8 +166,8 @@ def model_audit(
     then, with a segmenter, the radiologists' boxes on the last convolution and the last of the stage before it.
     The one path scripts/audit_explanations.py and add_model.py both take."""
     from model.evaluation.attention import radiologist_section
-    from model.explain.base import convolutional_layers
     from model.network import keras_model_of
+    from model.network.keras_network import convolutional_layers
     from model.registry import load_registered
 
     network, recipe = keras_model_of(load_registered(entry).network), entry.card.recipe

@@ -63,6 +63,10 @@ class Network(Protocol):
         """Names of the layers a CAM can read, input to output (empty where `capabilities.layers` is False)."""
         ...
 
+    def default_layer(self) -> str | None:
+        """The layer a CAM reads unless one is chosen (the last convolution), None without spatial layers."""
+        ...
+
     def activations(self, inputs: np.ndarray, layer: str) -> np.ndarray:
         """(N, h, w, K) activations at `layer`, channels last whatever the backend's layout."""
         ...
@@ -92,7 +96,7 @@ def spatial_layer_check(network: Network, layer: str) -> None:
 
 def default_spatial_layer(network: Network) -> str:
     """The last spatial layer: the usual Grad-CAM choice."""
-    layers = network.spatial_layers()
-    if not layers:
+    layer = network.default_layer()
+    if layer is None:
         raise MethodUnavailable("The model has no layer with a spatial map; CAM methods need one.")
-    return layers[-1]
+    return layer

@@ -27,6 +27,19 @@ def convolutional_layers(model: keras.Model) -> list[str]:
     return names
 
 
+def spatial_keras_layers(model: keras.Model) -> list[str]:
+    """Every layer a CAM can read: the convolutions and the normalisations and activations after them (the names
+    ONNX exports keep: tf2onnx folds a BatchNormalization into its Conv, so a Keras model and its export share the
+    activation layers, not the pre-normalisation convolutions)."""
+    names = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D) or type(layer).__name__ in config.KERAS_LAYER_TYPES:
+            shape = layer.output.shape
+            if len(shape) == 4 and (shape[1] or 0) > 1 and (shape[2] or 0) > 1:
+                names.append(layer.name)
+    return names
+
+
 def _ends_in_dense(model: keras.Model) -> bool:
     return isinstance(model.layers[-1], keras.layers.Dense)
 
@@ -74,7 +87,12 @@ class KerasNetwork:
         return self._forward(np.asarray(inputs, dtype=np.float32)).numpy()
 
     def spatial_layers(self) -> list[str]:
-        return convolutional_layers(self.keras_model)
+        return spatial_keras_layers(self.keras_model)
+
+    def default_layer(self) -> str | None:
+        """The last Conv2D: the shipped figures were computed there."""
+        layers = convolutional_layers(self.keras_model)
+        return layers[-1] if layers else None
 
     def activations(self, inputs: np.ndarray, layer: str) -> np.ndarray:
         with self._lock:

@@ -42,6 +42,9 @@ class LiteNetwork:
     def spatial_layers(self) -> list[str]:
         return []
 
+    def default_layer(self) -> str | None:
+        return None
+
     def activations(self, inputs: np.ndarray, layer: str) -> np.ndarray:
         raise ValueError(_WHY)
 

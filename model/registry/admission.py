@@ -23,7 +23,8 @@ class ModelRefused(ValueError):
 PROBABILITY_ACTIVATIONS = ("softmax", "sigmoid")
 
 
-def check_file(path: Path) -> None:
+def check_size(path: Path) -> None:
+    """The file exists and is not larger than the registry takes (read before anything parses it)."""
     if not path.is_file():
         raise ModelRefused(f"{path} does not exist or is not a file.")
     size = path.stat().st_size
@@ -32,6 +33,10 @@ def check_file(path: Path) -> None:
             f"{path.name} is {size / 2**20:.0f} MB; models up to {config.MAX_MODEL_FILE_BYTES / 2**20:.0f} MB are "
             "accepted (a CAM dashboard answers one film at a time on a CPU)."
         )
+
+
+def check_file(path: Path) -> None:
+    check_size(path)
     if path.suffix != ".keras" or not zipfile.is_zipfile(path):
         raise ModelRefused(
             f"{path.name} is not a Keras 3 model file (.keras): save the model with `model.save('name.keras')`."

@@ -44,6 +44,14 @@ class ModelCard:
     sha256: str = ""
     teaching_exhibit: bool = False
     description: str = ""
+    # How the network is stored and fed (model.network adapters): its file format, the layout of its input, how it
+    # expects its pixels scaled and what its output vector is. Older cards (Keras only) read as the defaults.
+    model_format: str = "keras"
+    layout: str = "NHWC"
+    scaling: str = "unit"
+    output: str = "softmax"
+    # ONNX: the TensorFlow translation that gives gradient methods was checked against ONNX Runtime at admission.
+    gradients_verified: bool = False
 
     def __post_init__(self) -> None:
         check_model_id(self.id)
@@ -66,6 +74,14 @@ class ModelCard:
             raise CardError(f"Model {self.id}: input size {self.input_size} is outside {low}-{high} px.")
         if self.channels not in (1, 3):
             raise CardError(f"Model {self.id}: channels must be 1 (grey) or 3 (RGB), got {self.channels}.")
+        for name, value, allowed in (
+            ("format", self.model_format, tuple(config.MODEL_FILENAMES)),
+            ("layout", self.layout, config.MODEL_LAYOUTS),
+            ("scaling", self.scaling, tuple(config.INPUT_SCALINGS)),
+            ("output", self.output, config.MODEL_OUTPUTS),
+        ):
+            if value not in allowed:
+                raise CardError(f"Model {self.id}: {name} {str(value)[:40]!r} is not one of {', '.join(allowed)}.")
 
     @property
     def label_set(self) -> str | None:
@@ -75,6 +91,11 @@ class ModelCard:
         if {c.lower() for c in self.classes} == {c.lower() for c in NORMAL_ABNORMAL}:
             return "normal_abnormal"
         return None
+
+    @property
+    def file_name(self) -> str:
+        """The network's file name inside the model's folder."""
+        return config.MODEL_FILENAMES[self.model_format]
 
     @property
     def is_project_shape(self) -> bool:
@@ -98,6 +119,11 @@ class ModelCard:
             "sha256": self.sha256,
             "teaching_exhibit": self.teaching_exhibit,
             "description": self.description,
+            "format": self.model_format,
+            "layout": self.layout,
+            "scaling": self.scaling,
+            "output": self.output,
+            "gradients_verified": self.gradients_verified,
         }
 
     @classmethod
@@ -116,6 +142,11 @@ class ModelCard:
                 sha256=str(data.get("sha256", "")),
                 teaching_exhibit=bool(data.get("teaching_exhibit", False)),
                 description=str(data.get("description", "")),
+                model_format=str(data.get("format", "keras")),
+                layout=str(data.get("layout", "NHWC")),
+                scaling=str(data.get("scaling", "unit")),
+                output=str(data.get("output", "softmax")),
+                gradients_verified=bool(data.get("gradients_verified", False)),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             if isinstance(error, CardError):

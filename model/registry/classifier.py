@@ -86,10 +86,26 @@ def load_registered(entry: RegisteredModel, prefer_lite: bool = False) -> Classi
         lite = current_lite_models()
         if lite is not None:
             return Classifier(card, lite[0], entry.model_path, load_head(entry.folder, card.sha256))
+    if card.model_format == "onnx":
+        return Classifier(card, load_onnx(entry), entry.model_path, load_head(entry.folder, card.sha256))
     network = load_classifier(entry.model_path, card.classes, card.input_size, card.channels)
     if entry.folder is None:  # a file given by path: its hash identifies it for caches and the gate
         card = card.with_hash(cached_sha256(entry.model_path))
     return Classifier(card, network, entry.model_path, load_head(entry.folder, card.sha256))
+
+
+def load_onnx(entry: RegisteredModel):
+    from model.inference import ModelLoadError
+    from model.network.onnx_network import OnnxNetwork
+
+    if not entry.model_path.is_file():
+        raise ModelLoadError(f"Model file {entry.model_path} is missing; register it again with add_model.py.")
+    try:
+        return OnnxNetwork(entry.model_path, entry.card)
+    except Exception as error:  # ONNX Runtime raises its own types for a damaged file
+        raise ModelLoadError(
+            f"Model file {entry.model_path} could not be loaded by ONNX Runtime ({type(error).__name__})."
+        ) from None
 
 
 def check_registered_file(entry: RegisteredModel) -> None:

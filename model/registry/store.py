@@ -93,7 +93,7 @@ def registered(model_id: str) -> RegisteredModel:
     if card.id != model_id:
         raise RegistryError(f"{card_path} names model {card.id!r} but sits in folder {model_id!r}.")
     # The shipped default's file is the one the configuration names (tests and tools may point it elsewhere).
-    model_path = config.MODEL_PATH if model_id == config.DEFAULT_MODEL_ID else folder / config.MODEL_FILENAME
+    model_path = config.MODEL_PATH if model_id == config.DEFAULT_MODEL_ID else folder / card.file_name
     return RegisteredModel(card, model_path, folder)
 
 
@@ -119,12 +119,17 @@ def resolve(name_or_path: str | Path | None) -> RegisteredModel:
         return default_model()
     text = str(name_or_path)
     path = Path(text).expanduser()
-    looks_like_path = path.suffix == ".keras" or "/" in text or path.is_file()
+    looks_like_path = path.suffix in config.MODEL_SUFFIXES or "/" in text or path.is_file()
     if not looks_like_path:
         return registered(text)
     for entry in all_registered():
         if entry.model_path.resolve() == path.resolve():
             return entry
+    if config.MODEL_SUFFIXES.get(path.suffix, "keras") != "keras":
+        raise RegistryError(
+            f"{path.name}: a {path.suffix} file does not say how its pixels are scaled or what its outputs are; "
+            f"register it first with `python scripts/add_model.py {path} --id ID --classes ...`."
+        )
     stem = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in path.stem)[:40] or "model"
     card = project_card(f"file-{stem}", path.name)
     return RegisteredModel(card, path, None)
