@@ -62,7 +62,9 @@ DASHBOARD_SERVER_SETTINGS: dict[str, str] = {
 }
 
 # --- The model registry (model/registry): one folder per classifier under assets/models/<id>/ ---
-MODELS_DIR: Path = ASSETS_DIR / "models"
+# $CXR_MODELS_DIR keeps a department's registry outside the checkout (and lets tests register into a copy).
+MODELS_DIR_ENV: str = "CXR_MODELS_DIR"
+MODELS_DIR: Path = Path(os.environ.get(MODELS_DIR_ENV) or ASSETS_DIR / "models").expanduser()
 # The model the app and the tools use unless one is named (--model ID|PATH, the sidebar picker, $CXR_MODEL).
 DEFAULT_MODEL_ID: str = "f3_right_reasons"
 DEFAULT_MODEL_ENV: str = "CXR_MODEL"
@@ -209,6 +211,18 @@ DEFAULT_EXPLAINER: str = "gradcam"
 SCORECAM_MAX_CHANNELS: int = 16
 SMOOTHGRAD_SAMPLES: int = 20
 SMOOTHGRAD_NOISE: float = 0.15
+# The forward-pass methods, which any backend can run. Occlusion (Zeiler & Fergus 2014): a square patch of this
+# fraction of the side, moved by half its size, filled with the film's mean. RISE (Petsiuk et al. 2018): random
+# masks on a coarse grid (cells of this fraction of the side, each kept with this probability), upsampled smoothly.
+# Both send their masked films through the network in batches of FORWARD_BATCH.
+OCCLUSION_PATCH_FRACTION: float = 0.125
+RISE_MASKS: int = 128
+RISE_GRID: int = 8
+RISE_KEEP: float = 0.5
+FORWARD_BATCH: int = 128
+# Their cost on one film, as a multiple of the traced forward+backward floor measured in the same run
+# (scripts/benchmark_explanations.py prints each against its budget).
+EXPLANATION_COST_BUDGETS: dict[str, float] = {"occlusion": 20.0, "rise": 60.0}
 FAITHFULNESS_STEPS: int = 16
 # The explanation audit (scripts/audit_explanations.py, add_model.py): test films per true class, and of those how
 # many get the model-randomisation sanity check.

@@ -81,6 +81,24 @@ METHODS: dict[str, MethodInfo] = {
             module="model.explain.smoothgrad",
             needs=("gradients",),
         ),
+        MethodInfo(
+            "occlusion",
+            "Occlusion",
+            "Hides one square patch at a time and maps how much the class probability drops. Uses only forward "
+            "passes, so it explains any model.",
+            uses_layer=False,
+            passes_sanity=True,
+            module="model.explain.occlusion",
+        ),
+        MethodInfo(
+            "rise",
+            "RISE",
+            f"Shows the model {config.RISE_MASKS} randomly masked copies of the film and weights each pixel by the "
+            "class probability of the copies that kept it. Forward passes only: it explains any model.",
+            uses_layer=False,
+            passes_sanity=True,
+            module="model.explain.rise",
+        ),
     )
 }
 
