@@ -43,6 +43,8 @@ def model_row(card: dict) -> dict[str, object]:
         "model": card_label(card),
         "classes": ", ".join(card["classes"]),
         "input": f"{card['input_size']} px {'grey' if card['channels'] == 1 else 'RGB'}",
+        # Older cards carry no format: they are Keras files fed 0-1 (model.registry.card's defaults).
+        "backend": f"{card.get('format', 'keras')} ({card.get('layout', 'NHWC')}, {card.get('scaling', 'unit')})",
         "macro-F1": _num((metrics.get("overall") or {}).get("macro_f1")),
         "NIH pneu.": _pct(nih.get("pneumonia_called_pneumonia")),
         "ext. COVID": _num(external.get("auroc")),

@@ -46,10 +46,31 @@ class AnalysisUnavailable(WorkerError):
 
 @dataclass(frozen=True)
 class ModelDescription:
-    """What a page needs to know about a model without loading it itself: its card and its CAM layers."""
+    """What a page needs to know about a model without loading it itself: its card, its CAM layers (and the one a
+    CAM reads unless another is chosen), its backend and, per method it cannot run, the sentence saying why."""
 
     card: dict
     layers: tuple[str, ...]
+    default_layer: str | None = None
+    backend: str = "keras"
+    unavailable: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def why_unavailable(self) -> dict[str, str]:
+        return dict(self.unavailable)
+
+
+def describe_network(card: dict, network) -> ModelDescription:
+    """The description of a loaded network: what its capabilities allow, method by method (catalog `needs`)."""
+    from model.explain.catalog import METHODS
+
+    capabilities = network.capabilities
+    unavailable = tuple(
+        (name, reason) for name, info in METHODS.items() if (reason := capabilities.lacks(info.needs)) is not None
+    )
+    layers = tuple(network.spatial_layers()) if capabilities.layers else ()
+    default = network.default_layer() if layers else None
+    return ModelDescription(card, layers, default, capabilities.backend, unavailable)
 
 
 # --- What runs inside the analysis process (or in this process for the thread backend) ----------------------------
@@ -92,7 +113,7 @@ class AnalysisEngine:
         """The model's card and the layers a CAM method can read (loads the model: a broken file raises here)."""
         pool, _ = self._models()
         classifier = pool.get(model_id or None).classifier
-        return ModelDescription(classifier.card.to_json(), tuple(classifier.network.spatial_layers()))
+        return describe_network(classifier.card.to_json(), classifier.network)
 
     def check(self) -> None:
         """Load the segmenter and the default model with its gate: a damaged shipped file raises its sentence."""

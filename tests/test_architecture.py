@@ -65,7 +65,7 @@ def test_every_explainer_is_in_the_catalog():
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"config", "provenance", "text_safety", "synthetic"}),
     frozenset({"image_io", "preprocessing", "lite"}),
-    frozenset({"inference", "lite_export"}),
+    frozenset({"inference", "lite_export", "network"}),
     frozenset({"lungs", "input_recipe", "abnormality_head"}),
     frozenset({"overlay", "explain", "trust", "data", "registry"}),
     frozenset({"gate"}),

@@ -23,7 +23,7 @@ def compare_ui(
     anyway = st.session_state.get(f"explain_anyway::{name}", False)
     wanted = method_requests(choice)
     prefetch(data, name, wanted, choice.target, anyway, background=False)
-    columns = st.columns(len(METHODS))
+    columns = st.columns(len(wanted))
     maps, pictures, verdicts, rows = {}, [], {}, []
     lung_mask = None
     for column, (method, layer) in zip(columns, wanted):
@@ -72,7 +72,9 @@ def compare_ui(
     summary = f"Each map explains: {result.target_class} - answer: {answer.label} ({probabilities})" if answer else ""
     st.download_button(
         "Download all methods (PNG)",
-        encode_png(grid(pictures, [info.menu_label for info in METHODS.values()], lines=[*(heading or []), summary])),
+        encode_png(
+            grid(pictures, [METHODS[method].menu_label for method, _ in wanted], lines=[*(heading or []), summary])
+        ),
         f"{stem}_all_methods.png",
         "image/png",
         key="download_grid",

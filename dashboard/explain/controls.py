@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from dashboard.layout import is_phone
+from dashboard.plain_text import plain
 from dashboard.viewer import WINDOW_PRESETS
 from model import config
 from model.analysis_process import ModelDescription
@@ -28,6 +29,7 @@ class ExplainChoice:
     target: str | None
     layer: str | None
     cam_layer: str
+    methods: tuple[str, ...] = tuple(METHODS)  # the methods this model can run (compare-all, background work)
 
 
 def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
@@ -38,7 +40,13 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
     # On a phone the sidebar is a drawer that covers the film: the controls fold out above the film instead.
     bar = st.popover("Method, class, layer and window", icon=":material/tune:") if is_phone() else st.sidebar
     bar.subheader("Explanation")
-    method = bar.selectbox("Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="method")
+    why_not = model.why_unavailable
+    offered = [name for name in METHODS if name not in why_not]
+    if st.session_state.get("method") not in offered:
+        st.session_state.pop("method", None)
+    method = bar.selectbox("Method", offered, format_func=lambda name: METHODS[name].menu_label, key="method")
+    for name, reason in why_not.items():
+        bar.caption(plain(f"{METHODS[name].label} is not offered for this model: {reason}."))
     uses_layer = METHODS[method].uses_layer
     # Classes and layers are the chosen model's own: a choice the newly chosen model lacks falls back to the default.
     targets, layers = [PREDICTED, *model.card["classes"]], list(model.layers)
@@ -46,13 +54,14 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
         if key in st.session_state and st.session_state[key] not in options:
             del st.session_state[key]
     target = bar.selectbox("Explain the class", targets, key="target")
+    default_index = layers.index(model.default_layer) if model.default_layer in layers else max(len(layers) - 1, 0)
     layer = bar.selectbox(
         "Layer",
         layers,
-        index=len(layers) - 1,
+        index=default_index,
         key="layer",
         disabled=not uses_layer,
-        help="CAM methods read one convolutional layer; the last is the usual choice.",
+        help="CAM methods read one spatial layer; the last convolution is the usual choice.",
     )
     opacity = bar.slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
     colormap = bar.selectbox("Colormap", list(COLORMAPS), key="colormap")
@@ -76,13 +85,15 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
         "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
     )
     bar.caption("Scroll to zoom, drag to pan (both panes move together), double-click to reset.")
-    choice = ExplainChoice(method, None if target == PREDICTED else target, layer if uses_layer else None, layer)
+    choice = ExplainChoice(
+        method, None if target == PREDICTED else target, layer if uses_layer else None, layer, tuple(offered)
+    )
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
 def method_requests(choice: ExplainChoice) -> list[tuple[str, str | None]]:
     """(method, layer) for every method: CAM methods on the layer chosen in the sidebar, the others on none."""
-    return [(method, choice.cam_layer if info.uses_layer else None) for method, info in METHODS.items()]
+    return [(method, choice.cam_layer if METHODS[method].uses_layer else None) for method in choice.methods]
 
 
 def download_stem(name: str) -> str:
