@@ -113,6 +113,13 @@ def get_model_sick_healthy(model_id: str) -> dict | None:
     )
 
 
+def get_model_lungs_hidden(model_id: str) -> dict | None:
+    """How often a model's answers survive with the lungs hidden (audit_lungs_hidden.py), None where not run."""
+    return _model_figure_file(
+        model_id, config.LUNGS_HIDDEN_FILENAME, f"python scripts/audit_lungs_hidden.py --model {model_id}"
+    )
+
+
 def get_model_abnormality_head(model_id: str) -> dict | None:
     """The figures of a model's sick-or-healthy head (fit_abnormality_head.py), None where it has none."""
     return _model_figure_file(

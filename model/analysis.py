@@ -17,7 +17,7 @@ from model.explain import method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, InputGate, InputWarning
 from model.gate.screening import screen
 from model.image_io import LoadedImage
-from model.inference import Prediction, to_prediction
+from model.inference import Prediction
 from model.lungs import peak_inside, share_inside
 from model.registry.classifier import as_classifier, to_analysis_frame
 from model.trust.faithfulness import FaithfulnessScore, faithfulness
@@ -53,11 +53,11 @@ def predict_films(
     screened = screen(images, classifier, segmenter, gate)
     return [
         FilmPrediction(
-            None if not decision.is_chest_xray else to_prediction(p, classifier.classes, screened.abnormality_of(i)),
+            None if not decision.is_chest_xray else screened.prediction(i, classifier.classes),
             list(decision.warnings),
             classifier.id,
         )
-        for i, (p, decision) in enumerate(zip(screened.probabilities, screened.decisions))
+        for i, decision in enumerate(screened.decisions)
     ]
 
 
@@ -197,11 +197,7 @@ def explain_images(
         analyses.append(
             FilmAnalysis(
                 model_input=screened.model_inputs[index],
-                prediction=(
-                    to_prediction(probabilities[index], classes, screened.abnormality_of(index))
-                    if answer[index]
-                    else None
-                ),
+                prediction=screened.prediction(index, classes) if answer[index] else None,
                 method=method,
                 layer=chosen_layer if heatmap is not None else None,
                 target_class=classes[int(targets[index])] if heatmap is not None else None,

@@ -18,6 +18,8 @@ ARTIFACTS_DIR: Path = REPO_ROOT / "artifacts"
 
 # Class order is the order of the model's output units; never reorder.
 CLASS_NAMES: tuple[str, ...] = ("COVID-19", "Normal", "Pneumonia")
+# The healthy class, in the data's and in any registered model's class names (a Normal/Abnormal model's too).
+HEALTHY_CLASS: str = "Normal"
 
 # The network sees one grayscale channel at this square size, intensities in
 # [0, 1] after per-image percentile normalisation (see model.preprocessing).
@@ -79,6 +81,8 @@ LITE_MANIFEST_FILENAME: str = "lite.json"
 HISTORY_FILENAME: str = "training_history.json"
 # A Normal/Abnormal model's figures (sick against healthy), written instead of metrics.json.
 SICK_HEALTHY_FILENAME: str = "sick_healthy.json"
+# How often a model's answers survive with the lung fields hidden (scripts/audit_lungs_hidden.py).
+LUNGS_HIDDEN_FILENAME: str = "lungs_hidden.json"
 # The sick-or-healthy head fitted on a model's own features (scripts/fit_abnormality_head.py).
 ABNORMALITY_HEAD_FILENAME: str = "abnormality_head.json"
 # Its inverse L2 penalties tried, strongest first; the one with the best mean per-origin validation AUROC is kept
@@ -114,6 +118,10 @@ MODEL_LAYOUTS: tuple[str, ...] = ("NHWC", "NCHW")
 KERAS_LAYER_TYPES: frozenset[str] = frozenset({"BatchNormalization", "ReLU", "Activation", "LeakyReLU", "Add"})
 ONNX_LAYER_OPS: frozenset[str] = frozenset({"Conv", "Relu", "LeakyRelu", "Clip", "BatchNormalization", "Add"})
 ONNX_GRADIENT_TOLERANCE: float = 1e-4
+# A new model's first forward pass runs in a child (model.registry.probe_child) with this memory limit and deadline:
+# one that hangs or exhausts memory is refused in a sentence instead of taking the tool down.
+ADMISSION_MEMORY_BYTES: int = 4 * 2**30
+ADMISSION_TIMEOUT_S: float = 60.0
 
 
 def model_dir(model_id: str) -> Path:

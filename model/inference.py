@@ -28,6 +28,15 @@ class Prediction:
     probabilities: dict[str, float]
     # The model's sick-or-healthy head (model.abnormality_head), where it has one: P(abnormal), any disease.
     abnormality: float | None = None
+    # The lungs-hidden test (model.trust.lungs_hidden), where lung masks were found: the answer with the lung fields
+    # hidden, and with everything but the lungs hidden.
+    lungs_hidden: object | None = None  # HiddenAnswer
+    lungs_only: object | None = None  # HiddenAnswer
+
+    @property
+    def survives_lungs_hidden(self) -> bool | None:
+        """Does the model give the same answer without seeing the lungs? None where the test was not run."""
+        return None if self.lungs_hidden is None else self.lungs_hidden.label == self.label
 
     @property
     def confidence(self) -> float:
@@ -40,6 +49,10 @@ class Prediction:
         }
         if self.abnormality is not None:
             answer["abnormality"] = round(self.abnormality, 6)
+        if self.lungs_hidden is not None:
+            answer["lungs_hidden"] = {**self.lungs_hidden.to_json(), "survives": self.survives_lungs_hidden}
+        if self.lungs_only is not None:
+            answer["lungs_only"] = self.lungs_only.to_json()
         return answer
 
 

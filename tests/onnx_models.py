@@ -136,3 +136,20 @@ def keras_export(keras_model, path: Path) -> Path:
     keras_model.predict(np.zeros((1, *keras_model.input_shape[1:]), np.float32), verbose=0)  # export wants a call
     keras_model.export(str(path), format="onnx", verbose=False)
     return path
+
+
+def slow_model(path: Path, size: int = 512, depth: int = 24, width: int = 64) -> Path:
+    """Valid, but hundreds of GFLOP per film: minutes of forward passes for one map."""
+    rng = np.random.default_rng(0)
+    weights = {"w0": rng.normal(0, 0.1, (width, 1, 3, 3)), "fc": rng.normal(0, 0.1, (width, 3)), "fc_b": np.zeros(3)}
+    nodes = [helper.make_node("Conv", ["input.1", "w0"], ["c0"], pads=[1, 1, 1, 1])]
+    for k in range(1, depth):
+        weights[f"w{k}"] = rng.normal(0, 0.05, (width, width, 3, 3))
+        nodes.append(helper.make_node("Conv", [f"c{k - 1}", f"w{k}"], [f"c{k}"], pads=[1, 1, 1, 1]))
+    nodes += [
+        helper.make_node("GlobalAveragePool", [f"c{depth - 1}"], ["pooled"]),
+        helper.make_node("Flatten", ["pooled"], ["flat"], axis=1),
+        helper.make_node("Gemm", ["flat", "fc", "fc_b"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1),
+    ]
+    return _save(nodes, weights, [image_input(size)], 3, path)

@@ -221,3 +221,13 @@ def test_keras_model_and_its_onnx_export_agree_through_the_clis(tmp_path):
         maps[model_id] = np.load(next(out.glob("*.npy")))
     correlation = np.corrcoef(maps[config.DEFAULT_MODEL_ID].ravel(), maps["f3_onnx"].ravel())[0, 1]
     assert correlation >= 0.99
+
+
+def test_a_model_too_slow_for_one_film_is_stopped_in_its_child(tmp_path, registry, monkeypatch):
+    from model.registration import register
+
+    monkeypatch.setattr(config, "ADMISSION_TIMEOUT_S", 3.0)
+    path = onnx_models.slow_model(tmp_path / "slow.onnx")
+    with pytest.raises(ModelRefused, match="did not answer one test film within 3 s"):
+        register(path, onnx_card("slow", size=512), figures=False, log=lambda _: None)
+    assert list(registry.iterdir()) == []

@@ -30,6 +30,7 @@ from model.evaluation.localisation import boxes_on_film
 from model.explain import method_info
 from model.gate.gate import NOT_A_CHEST_XRAY, UNFAMILIAR_SOURCE
 from model.overlay import ViewSettings, apply_window, encode_png, render, slide
+from model.trust.wording import lungs_hidden_verdict
 
 # The viewer's panes: both side by side (a wide screen), or one at a time (a phone's default is the heatmap).
 PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X-ray": ("film",), "Heatmap": ("heat",)}
@@ -37,6 +38,19 @@ PANE_CHOICES: dict[str, tuple[str, ...]] = {"Side by side": ("film", "heat"), "X
 
 def _external_auroc(figures: dict, score: str) -> float | None:
     return ((figures.get("external") or {}).get(score) or {}).get("auroc")
+
+
+def lungs_hidden_ui(container, prediction) -> None:
+    """The lungs-hidden test beside the answer, where lung masks were found (model.trust.lungs_hidden)."""
+    if prediction.lungs_hidden is None or prediction.lungs_only is None:
+        return
+    hidden = prediction.lungs_hidden
+    show_verdict(
+        lungs_hidden_verdict(
+            prediction.label, hidden.label, hidden.probabilities[hidden.label], prediction.lungs_only.label
+        ),
+        container,
+    )
 
 
 def abnormality_ui(container, prediction) -> None:
@@ -146,6 +160,7 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
         right = truth == prediction.label
         answer.markdown(f"True class: **{truth}** " + (":green-badge[right]" if right else ":red-badge[wrong]"))
     abnormality_ui(answer, prediction)
+    lungs_hidden_ui(answer, prediction)
     chart.plotly_chart(
         charts.probability_bars(prediction.probabilities), width="stretch", config=charts.CHART_CONFIG, key="probs"
     )

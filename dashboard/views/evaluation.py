@@ -13,6 +13,7 @@ from dashboard.plain_text import plain
 from dashboard.resources import (
     ResourceError,
     get_model_abnormality_head,
+    get_model_lungs_hidden,
     get_model_metrics,
     images_available,
     metrics_describe_shipped_model,
@@ -27,6 +28,10 @@ from model.evaluation.metrics import ppv_npv_at_prevalence
 from model.overlay import render
 from model.registry import registered
 from model.trust.wording import baseline_verdict, shortcut_verdict
+
+
+def _share(figures: dict | None) -> str:
+    return "" if not figures else f"{figures['survive']:.0%}"
 
 
 def metrics_table(overall: dict) -> pd.DataFrame:
@@ -212,6 +217,51 @@ else:
     st.caption(
         "The same test images three ways: whole; with the lung fields (found by the lung segmenter) set to "
         "black; and with everything but the lungs set to black. Chance is about 0.33."
+    )
+
+st.subheader("Answers that survive with the lungs hidden")
+try:
+    hidden = get_model_lungs_hidden(card["id"])
+except ResourceError as error:
+    show_resource_error(error)
+    hidden = None
+if not hidden:
+    st.info(
+        "The lungs-hidden test was not run for this model: "
+        + plain(f"python scripts/audit_lungs_hidden.py --model {card['id']}")
+    )
+else:
+    survive = hidden["lungs_hidden"]
+    disease = [figures for name, figures in survive["by_class"].items() if name != config.HEALTHY_CLASS]
+    n_disease = sum(f["n"] for f in disease)
+    st.metric(
+        "Disease answers unchanged with the lungs hidden",
+        f"{sum(f['n'] * f['survive'] for f in disease) / max(n_disease, 1):.0%}",
+        help=f"Of {n_disease} test films answered with a disease; lower is better. A {config.HEALTHY_CLASS} answer "
+        "should survive: with the lungs hidden there is nothing abnormal to see.",
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "answered": name,
+                    "films": figures["n"],
+                    "same answer, lungs hidden": f"{figures['survive']:.0%}",
+                    "same answer, only lungs shown": _share(hidden["lungs_only"]["by_class"].get(name)),
+                }
+                for name, figures in survive["by_class"].items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption(
+        plain(
+            f"Each of {survive['n']} test films was sent again with its lung fields filled with the film's mean "
+            "(and again with everything but the lungs filled). An answer that survives without the lungs is read "
+            "from something else: borders, labels, the view, the hospital (after Maguolo & Nanni). Explain shows "
+            "this test beside every answer."
+        )
     )
 
 if metrics.get("training_history"):

@@ -89,6 +89,10 @@ class FilmAuditor:
                 )
             has_head = prediction is not None and prediction.abnormality is not None
             found["abnormality"] = float(prediction.abnormality) if has_head else float("nan")
+            hidden = prediction.lungs_hidden if prediction is not None else None
+            found["lungs_hidden_prediction"] = hidden.label if hidden is not None else ""
+            survives = prediction.survives_lungs_hidden if prediction is not None else None
+            found["survives_lungs_hidden"] = "" if survives is None else ("yes" if survives else "no")
             found["warning_codes"] = ";".join(w.code for w in analysis.warnings)
             found["warnings"] = " ".join(w.message for w in analysis.warnings)
             mask = analysis.lung_mask

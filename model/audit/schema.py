@@ -71,6 +71,10 @@ def empty_answer(methods: tuple[str, ...], classes: tuple[str, ...] = config.CLA
         "prediction": "",
         **{probability_column(name): float("nan") for name in classes},
         "abnormality": float("nan"),  # the model's sick-or-healthy head; NaN where it has none
+        # The lungs-hidden test (model.trust.lungs_hidden): the answer with the lung fields hidden, and whether it
+        # is the same answer ("" where no lung mask was found).
+        "lungs_hidden_prediction": "",
+        "survives_lungs_hidden": "",
         "warning_codes": "",
         "warnings": "",
         "lung_fraction": float("nan"),

@@ -7,15 +7,16 @@ noise image or a photograph is stopped the same way everywhere.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from model.gate.features import PreparedFilm, film_statistics, prepare_film
 from model.gate.gate import GateDecision, InputGate, gate_unavailable_warning
 from model.image_io import LoadedImage
-from model.inference import features_and_probabilities, predict_probabilities
+from model.inference import Prediction, features_and_probabilities, predict_probabilities, to_prediction
 from model.input_recipe import InputRecipe
+from model.trust.lungs_hidden import hidden_answer, lungs_hidden_probabilities
 
 
 @dataclass
@@ -27,9 +28,23 @@ class ScreenedBatch:
     probabilities: np.ndarray  # (N, classes)
     decisions: list[GateDecision]
     abnormality: np.ndarray | None = None  # (N,) the model's sick-or-healthy head, where it has one
+    lungs_hidden: np.ndarray | None = None  # (N, classes) with the lung fields hidden, where masks were found
+    lungs_only: np.ndarray | None = None  # (N, classes) with everything but the lungs hidden
 
     def abnormality_of(self, index: int) -> float | None:
         return None if self.abnormality is None else float(self.abnormality[index])
+
+    def prediction(self, index: int, classes: tuple[str, ...]) -> Prediction:
+        """The answer for film `index`, with its abnormality and lungs-hidden figures where they were computed."""
+        hidden = only = None
+        if self.lungs_hidden is not None and self.lungs_only is not None:
+            hidden = hidden_answer(self.lungs_hidden[index], classes)
+            only = hidden_answer(self.lungs_only[index], classes)
+        return replace(
+            to_prediction(self.probabilities[index], classes, self.abnormality_of(index)),
+            lungs_hidden=hidden,
+            lungs_only=only,
+        )
 
 
 def screen(
@@ -46,8 +61,6 @@ def screen(
     gate was calibrated on that network; otherwise the distance is set to a typical film's and the decisions carry
     a note saying so.
     """
-    from dataclasses import replace
-
     from model.lungs import predict_lung_masks
     from model.registry.classifier import as_classifier, network_inputs
 
@@ -76,4 +89,7 @@ def screen(
             for film, mask, distance in zip(films, masks, distances)
         ]
     abnormality = head.probabilities(features) if head is not None else None
-    return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions, abnormality)
+    hidden = only = None
+    if masks is not None:
+        hidden, only = lungs_hidden_probabilities(classifier.network, inputs, masks)
+    return ScreenedBatch(model_inputs, inputs, masks, features, probabilities, decisions, abnormality, hidden, only)

@@ -142,6 +142,37 @@ def check_forward(path: Path, card: ModelCard):
     return network
 
 
+def supervised_probe(path: Path, card: ModelCard) -> float:
+    """The first forward pass in a child (model.registry.probe_child) under ADMISSION_MEMORY_BYTES and
+    ADMISSION_TIMEOUT_S; returns its seconds, or raises ModelRefused with the sentence."""
+    import json
+    import subprocess
+    import sys
+
+    limit_gb = config.ADMISSION_MEMORY_BYTES / 2**30
+    command = [sys.executable, "-m", "model.registry.probe_child", str(path), json.dumps(card.to_json())]
+    try:
+        done = subprocess.run(
+            [*command, str(config.ADMISSION_MEMORY_BYTES)],
+            capture_output=True,
+            text=True,
+            timeout=config.ADMISSION_TIMEOUT_S,
+            cwd=config.REPO_ROOT,
+        )
+    except subprocess.TimeoutExpired:
+        raise ModelRefused(
+            f"{path.name} did not answer one test film within {config.ADMISSION_TIMEOUT_S:.0f} s: too slow to explain "
+            "here (every map needs dozens of forward passes)."
+        ) from None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    answer = json.loads(lines[-1]) if lines else {"refused": "memory" if done.returncode != 0 else "no answer"}
+    if answer.get("refused") in ("memory", "no answer"):
+        raise ModelRefused(f"{path.name} needed more than {limit_gb:.0f} GB of memory for one test film (or crashed).")
+    if "refused" in answer:
+        raise ModelRefused(answer["refused"])
+    return float(answer["seconds"])
+
+
 def admission_films(card: ModelCard, count: int = 4) -> np.ndarray:
     from model.preprocessing import to_model_input
     from model.synthetic import synthetic_radiograph
@@ -179,6 +210,8 @@ def admit_onnx(path: Path, card: ModelCard, log=print) -> tuple[object, ModelCar
     path = Path(path)
     proto = load_proto(path)
     check_graph(proto, card, path.name)
+    seconds = supervised_probe(path, card)
+    log(f"First forward pass in a supervised child: {seconds:.1f} s.")
     network = check_forward(path, card)
     reason = verify_gradients(network, replace(card, gradients_verified=True))
     if reason:

@@ -285,3 +285,33 @@ def radiologist_box_verdict(hit: bool, explained_class: str, finding: str, toler
         f"The map's hottest point misses the radiologist's {finding} box: the model's strongest evidence for "
         f"{finding} is not where the radiologist saw it.",
     )
+
+
+def lungs_hidden_verdict(label: str, hidden_label: str, hidden_probability: float, only_label: str) -> Verdict:
+    """One film's lungs-hidden test: does the answer survive when the model cannot see the lungs?"""
+    detail = (
+        f"With the lung fields filled with the film's mean the model answers {hidden_label} "
+        f"({hidden_probability:.2f}); shown only the lungs, it answers {only_label}."
+    )
+    if hidden_label == label and label == config.HEALTHY_CLASS:
+        return Verdict(
+            "unknown",
+            f"With the lungs hidden the answer stays {label}, as it should: with nothing to see there is nothing "
+            "abnormal. This test speaks only to answers of disease.",
+            detail,
+        )
+    if hidden_label == label:
+        return Verdict(
+            "bad",
+            f"With the lungs hidden this model still says {label} at {hidden_probability:.2f}: this answer does not "
+            "come from the lungs.",
+            detail,
+        )
+    if only_label == label:
+        return Verdict("good", f"With the lungs hidden the answer changes; the lungs alone keep {label}.", detail)
+    return Verdict(
+        "caution",
+        f"With the lungs hidden the answer changes, but the lungs alone do not give {label} either: the answer "
+        "needs both.",
+        detail,
+    )
