@@ -16,7 +16,7 @@ import numpy as np
 
 from model import config
 from model.analysis import explain_images
-from model.explain import method_names
+from model.explain import method_info, method_names
 from model.overlay import ViewSettings, encode_png, render
 
 from _cli import add_common_arguments, classifier_or_report, load_files, output_stems, print_records, segmenter_and_gate
@@ -47,6 +47,9 @@ def main() -> int:
             )
         if args.layer is not None:
             check_layer(model.network, args.layer)
+        missing = model.network.capabilities.lacks(method_info(args.method).needs)
+        if missing:
+            raise ValueError(f"{method_info(args.method).label} is not available for model {model.id}: {missing}.")
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

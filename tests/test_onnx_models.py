@@ -231,3 +231,41 @@ def test_a_model_too_slow_for_one_film_is_stopped_in_its_child(tmp_path, registr
     with pytest.raises(ModelRefused, match="did not answer one test film within 3 s"):
         register(path, onnx_card("slow", size=512), figures=False, log=lambda _: None)
     assert list(registry.iterdir()) == []
+
+
+def test_explain_cli_names_what_a_forward_only_model_cannot_do_and_runs_what_it_can(tmp_path):
+    import cv2
+
+    from model.synthetic import synthetic_radiograph
+
+    registry = tmp_path / "models"
+    registry.mkdir()
+    env = {config.MODELS_DIR_ENV: str(registry)}
+    path = onnx_models.region_reader(tmp_path / "erf.onnx", region=REGION, extra_op="Erf")
+    added = run_cli("add_model.py", str(path), "--id", "erf", "--classes", "A,B,C", "--no-figures", env=env)
+    assert added.returncode == 0, added.stderr[-2000:]
+    assert "Gradient methods off: its graph uses operator Erf" in added.stdout
+    film = tmp_path / "film.png"
+    cv2.imwrite(str(film), (synthetic_radiograph(256, 256) * 255).astype(np.uint8))
+    refused = run_cli(
+        "explain.py", str(film), "--method", "gradcam", "--model", "erf", "--out", str(tmp_path / "a"), env=env
+    )
+    assert refused.returncode == 2 and "Grad-CAM is not available for model erf" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    done = run_cli(
+        "explain.py",
+        str(film),
+        "--method",
+        "occlusion",
+        "--model",
+        "erf",
+        "--explain-anyway",
+        "--json",
+        "--out",
+        str(tmp_path / "b"),
+        env=env,
+    )
+    assert done.returncode in (0, 1), done.stderr[-2000:]  # 1: the gate's note on a synthetic film
+    record = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
+    assert record["model"] == "erf" and record["method"] == "occlusion"
+    assert np.load(next((tmp_path / "b").glob("*.npy"))).max() > 0
