@@ -299,14 +299,14 @@ def start_warm_up() -> threading.Thread:
     """
 
     def warm() -> None:
-        from model.analysis import AnalysisKey
+        from model.analysis import AnalysisRequest
         from model.image_io import LoadedImage
         from model.synthetic import synthetic_radiograph
 
         try:
             worker = get_worker()
             film = LoadedImage(synthetic_radiograph(320, 300), "PNG", 8)
-            worker.submit("warm-up film", film, AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True)).result()
+            worker.submit("warm-up film", film, AnalysisRequest(config.DEFAULT_EXPLAINER, explain_anyway=True)).result()
         except Exception:  # a missing model is reported by the page that needs it, in words
             pass
 

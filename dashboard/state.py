@@ -51,33 +51,23 @@ def _submit(data: bytes, name: str, key, background: bool = False):
     return worker.submit(FILMS.key(data), decode(data, name), key, background=background)
 
 
-def analyse(
-    data: bytes,
-    name: str,
-    method: str,
-    target_class: str | None,
-    layer: str | None,
-    explain_anyway: bool = False,
-    model_id: str = "",
-):
-    """Gate, prediction, heatmap, faithfulness and lung share for one image and one method (a FilmAnalysis).
+def analyse(data: bytes, name: str, request):
+    """Gate, prediction, heatmap, faithfulness and lung share for one image and one `AnalysisRequest` (a
+    FilmAnalysis).
 
     Computed by the worker all sessions share (batched with whoever else is waiting, cached for everyone); while
     it waits, the page says how many requests are ahead of this one.
     """
-    from model.analysis import AnalysisKey
-
-    ticket = _submit(data, name, AnalysisKey(method, target_class, layer, explain_anyway, model_id=model_id))
-    return _wait(ticket)
+    return _wait(_submit(data, name, request))
 
 
 def analyse_models(data: bytes, name: str, method: str, model_ids: list[str], explain_anyway: bool = False) -> list:
     """One film and one method through several models (each explaining its own predicted class, on its last
     convolution): every request queued before any is awaited, so the worker can run them back to back."""
-    from model.analysis import AnalysisKey
+    from model.analysis import AnalysisRequest
 
     tickets = [
-        _submit(data, name, AnalysisKey(method, None, None, explain_anyway, model_id=model_id))
+        _submit(data, name, AnalysisRequest(method, None, None, explain_anyway, model_id=model_id))
         for model_id in model_ids
     ]
     return [_wait(ticket) for ticket in tickets]
@@ -136,30 +126,21 @@ def _answer(ticket):
         _stop_with(TOOK_TOO_LONG)
 
 
-def prefetch(
-    data: bytes,
-    name: str,
-    methods: list[tuple[str, str | None]],
-    target_class: str | None,
-    anyway: bool,
-    background: bool = True,
-):
-    """Queue several methods' maps for this film at once: in the background (so a later switch is instant), or in
+def prefetch(data: bytes, name: str, requests: list, background: bool = True):
+    """Queue several requests' maps for this film at once: in the background (so a later switch is instant), or in
     the foreground when the page is about to wait for all of them (compare-all), so none waits for the one before."""
-    from model.analysis import AnalysisKey
-
-    for method, layer in methods:
-        _submit(data, name, AnalysisKey(method, target_class, layer, anyway), background)
+    for request in requests:
+        _submit(data, name, request, background)
 
 
 def overlay_analyses(films: list[tuple[bytes, str]], model_id: str = ""):
     """The light analysis of dataset films for pages that only draw an overlay (gallery, teaching): prediction,
     Grad-CAM and lung outline, no faithfulness curves. All films go to the shared worker at once: one batch.
     `model_id` "" means the session's model."""
-    from model.analysis import AnalysisKey
+    from model.analysis import AnalysisRequest
 
     # The app chose these films from the dataset: answered even where the chest-X-ray check has doubts.
-    key = AnalysisKey(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False, model_id=model_id)
+    key = AnalysisRequest(config.DEFAULT_EXPLAINER, explain_anyway=True, with_faithfulness=False, model_id=model_id)
     tickets = [_submit(data, name, key) for data, name in films]  # all queued before any is awaited
     return [_answer(ticket) for ticket in tickets]
 

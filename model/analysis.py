@@ -156,22 +156,22 @@ def class_index(name: str, classes: tuple[str, ...] = config.CLASS_NAMES) -> int
 def explain_images(
     model,
     images: list[LoadedImage],
-    method: str = config.DEFAULT_EXPLAINER,
-    target_class: str | None = None,
-    layer: str | None = None,
-    with_faithfulness: bool = True,
+    request: AnalysisRequest | None = None,
     segmenter=None,
     gate: InputGate | None = None,
-    explain_anyway: bool = False,
 ) -> list[FilmAnalysis]:
     """Screen, predict and explain a batch; target defaults to each image's predicted class.
 
     With a lung `segmenter`, each result also carries the lung mask and the share of heat inside it; with a
     `gate`, a film that is not a chest X-ray gets no prediction and no map unless `explain_anyway` (teaching).
-    Pages that only draw an overlay pass `with_faithfulness=False`: the curves are most of the cost.
+    Pages that only draw an overlay pass `with_faithfulness=False`: the curves are most of the cost. `request`
+    (default: the default method on the predicted class) travels unchanged from the page or CLI to here.
     """
     from model.explain.registry import get_explainer  # TensorFlow: only the explaining paths pay for it
 
+    request = request or AnalysisRequest(config.DEFAULT_EXPLAINER)
+    method, target_class, layer = request.method, request.target_class, request.layer
+    with_faithfulness, explain_anyway = request.with_faithfulness, request.explain_anyway
     classifier = as_classifier(model)
     classes = classifier.classes
     screened = screen(images, classifier, segmenter, gate)
@@ -215,26 +215,19 @@ def explain_images(
 
 
 @dataclass(frozen=True)
-class AnalysisKey:
-    """What films must share to be analysed in one call."""
+class AnalysisRequest:
+    """One analysis, as the person or the tool asked for it: the one value that travels from the Explain controls or
+    the CLI through the shared worker's queue (films sharing it are batched), the analysis process and the model
+    pool to the explainer, never unpacked on the way. `model_id` is resolved at the edge (the page's chosen model,
+    the CLI's --model); "" only in requests a caller completes before submitting."""
 
     method: str
     target_class: str | None = None
     layer: str | None = None
     explain_anyway: bool = False
     with_faithfulness: bool = True
-    model_id: str = ""  # the registry id ("" = the default model): results of different models never mix
+    model_id: str = ""
 
     def explain(self, model, films: list, segmenter=None, gate=None) -> list:
         """This analysis of `films` (FilmAnalysis each): the one call the worker's batches make."""
-        return explain_images(
-            model,
-            films,
-            self.method,
-            self.target_class,
-            self.layer,
-            with_faithfulness=self.with_faithfulness,
-            segmenter=segmenter,
-            gate=gate,
-            explain_anyway=self.explain_anyway,
-        )
+        return explain_images(model, films, self, segmenter=segmenter, gate=gate)

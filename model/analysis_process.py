@@ -7,7 +7,7 @@ gates; the server keeps the queue and the batching (model.batching) and never im
 started on first use and started again after it dies: the requests it held fail with a retry message, the next
 request works.
 
-Calls are plain functions of picklable arguments (`AnalysisKey`, `LoadedImage`/`PreparedFilm`, model ids) that
+Calls are plain functions of picklable arguments (`AnalysisRequest`, `LoadedImage`/`PreparedFilm`, model ids) that
 return picklable results (`FilmAnalysis`, `FilmPrediction`, model descriptions), so the same calls serve the
 embedded process and a remote engine (model.serving).
 """
@@ -96,7 +96,7 @@ class AnalysisEngine:
         return self._pool, self._segmenter
 
     def analyse(self, key, films: list) -> list:
-        """One batch of films, one analysis (`AnalysisKey`), through the model the key names."""
+        """One batch of films, one analysis (`AnalysisRequest`), through the model the key names."""
         pool, segmenter = self._models()
         pooled = pool.get(key.model_id or None)
         return key.explain(pooled.classifier, films, segmenter, pooled.gate)

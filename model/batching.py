@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from model import config
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 
 F = TypeVar("F")  # what a request carries (a LoadedImage in the dashboard, anything in tests)
 R = TypeVar("R")  # what the batch function returns per film (a FilmAnalysis in the dashboard)
@@ -57,7 +57,7 @@ def film_nbytes(film: object) -> int:
 class _Request(Generic[F]):
     film_key: Hashable
     film: F
-    key: AnalysisKey
+    key: AnalysisRequest
     background: bool
     future: Future = field(default_factory=Future)
 
@@ -92,7 +92,7 @@ class BatchingWorker(Generic[F, R]):
 
     def __init__(
         self,
-        analyse_batch: Callable[[AnalysisKey, list[F]], list[R]],
+        analyse_batch: Callable[[AnalysisRequest, list[F]], list[R]],
         window_s: float = config.WORKER_WINDOW_S,
         max_batch: int = config.WORKER_MAX_BATCH,
         cache_entries: int = config.WORKER_CACHE_ENTRIES,
@@ -169,7 +169,7 @@ class BatchingWorker(Generic[F, R]):
             if not oldest.future.done():
                 oldest.future.set_exception(WorkerError(DROPPED))
 
-    def submit(self, film_key: Hashable, film: F, key: AnalysisKey, background: bool = False) -> Ticket[R]:
+    def submit(self, film_key: Hashable, film: F, key: AnalysisRequest, background: bool = False) -> Ticket[R]:
         """Queue one film for one analysis; a cached or already queued identical request is shared, not repeated."""
         request = _Request(film_key, film, key, background)
         with self._condition:

@@ -21,7 +21,7 @@ import time
 import numpy as np
 from benchmark_dashboard import sample_films
 
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.explain.catalog import METHODS
 
 
@@ -34,14 +34,14 @@ def session(worker, cache, data: bytes, name: str, first: list, switch: list) ->
     started = time.perf_counter()
     film = cache.get(data, name)
     key = cache.key(data)
-    ticket = worker.submit(key, film, AnalysisKey("gradcam"))
+    ticket = worker.submit(key, film, AnalysisRequest("gradcam"))
     for method in METHODS:  # the page queues the other methods ahead of a switch
         if method != "gradcam":
-            worker.submit(key, film, AnalysisKey(method, layer=None), background=True)
+            worker.submit(key, film, AnalysisRequest(method, layer=None), background=True)
     ticket.result(600)
     first.append(time.perf_counter() - started)
     started = time.perf_counter()
-    worker.submit(key, film, AnalysisKey("layercam")).result(600)
+    worker.submit(key, film, AnalysisRequest("layercam")).result(600)
     switch.append(time.perf_counter() - started)
 
 
@@ -86,7 +86,7 @@ def main() -> None:
     try:
         pool = sample_films(max(args.sessions))  # the films the browser benchmark uploads
         warm = BatchingWorker(engine.analyse)
-        warm.submit("warm", cache.get(pool[0], "warm.png"), AnalysisKey("gradcam")).result(600)  # loaded and traced
+        warm.submit("warm", cache.get(pool[0], "warm.png"), AnalysisRequest("gradcam")).result(600)  # loaded and traced
         warm.close()
         for count in args.sessions:  # a fresh worker (empty result cache) for each N, the same warm engine
             worker = BatchingWorker(engine.analyse)

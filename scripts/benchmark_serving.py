@@ -13,7 +13,7 @@ import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.image_io import LoadedImage
 from model.synthetic import synthetic_radiograph
 
@@ -26,7 +26,7 @@ def rate(replicas: int, films: list[LoadedImage], clients: int) -> float:
 
     start(replicas=replicas, cpus_per_replica=1.0)
     handle = ServeAnalysis(config.SERVE_APP_NAME)
-    key = AnalysisKey("gradcam", explain_anyway=True)
+    key = AnalysisRequest("gradcam", explain_anyway=True)
     handle.analyse(key, films[: replicas * 2])  # every replica loads its models and traces first
     started = time.perf_counter()
     with ThreadPoolExecutor(clients) as pool:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.analysis import explain_images
+from model.analysis import AnalysisRequest, explain_images
 from model.explain import method_info, method_names
 from model.overlay import ViewSettings, encode_png, render
 
@@ -61,20 +61,15 @@ def main() -> int:
     except OSError as error:
         print(f"error: cannot create the output folder {args.out} ({error.strerror or error}).", file=sys.stderr)
         return 2
+    # The one request, its model resolved here at the edge, as the dashboard's pages build theirs.
+    request = AnalysisRequest(
+        args.method, args.target_class, args.layer, explain_anyway=args.explain_anyway, model_id=model.id
+    )
     loaded, failed = load_files(args.paths)
     segmenter, gate = segmenter_and_gate(entry)
     try:
         explanations = (
-            explain_images(
-                model,
-                [image for _, image in loaded],
-                args.method,
-                args.target_class,
-                args.layer,
-                segmenter=segmenter,
-                gate=gate,
-                explain_anyway=args.explain_anyway,
-            )
+            explain_images(model, [image for _, image in loaded], request, segmenter=segmenter, gate=gate)
             if loaded
             else []
         )

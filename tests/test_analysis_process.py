@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, streamlit_server
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.image_io import LoadedImage
 from tests.conftest import png_bytes, requires_shipped_model, synthetic_radiograph
 
@@ -70,10 +70,10 @@ def test_a_killed_analysis_process_fails_its_requests_with_a_retry_message_and_t
     engine = AnalysisProcess()
     worker = BatchingWorker(engine.analyse)
     try:
-        first = worker.submit("warm", films(1)[0], AnalysisKey("gradcam", explain_anyway=True)).result(300)
+        first = worker.submit("warm", films(1)[0], AnalysisRequest("gradcam", explain_anyway=True)).result(300)
         assert first.heatmap is not None and first.prediction is not None
         before = engine.pid
-        slow = AnalysisKey("scorecam", explain_anyway=True)  # seconds for sixteen films: time to kill it mid-way
+        slow = AnalysisRequest("scorecam", explain_anyway=True)  # seconds for sixteen films: time to kill it mid-way
         tickets = [worker.submit(f"film{i}", film, slow) for i, film in enumerate(films(16))]
         deadline = time.monotonic() + 60
         while tickets[0].ahead() > 0 and time.monotonic() < deadline:  # until the batch is in the process
@@ -85,7 +85,7 @@ def test_a_killed_analysis_process_fails_its_requests_with_a_retry_message_and_t
             with pytest.raises(WorkerError, match="restarted"):
                 ticket.result(120)
         assert str(PROCESS_DIED).startswith("The analysis process stopped")
-        again = worker.submit("again", films(1)[0], AnalysisKey("gradcam", explain_anyway=True)).result(300)
+        again = worker.submit("again", films(1)[0], AnalysisRequest("gradcam", explain_anyway=True)).result(300)
         assert again.heatmap is not None and engine.pid not in (None, before)
     finally:
         worker.close()
@@ -95,7 +95,7 @@ def test_a_killed_analysis_process_fails_its_requests_with_a_retry_message_and_t
 def test_the_analysis_process_answers_as_the_in_process_engine():
     from model.analysis_process import AnalysisProcess, InProcessAnalysis
 
-    key = AnalysisKey("layercam", explain_anyway=True)
+    key = AnalysisRequest("layercam", explain_anyway=True)
     batch = films(3)
     remote = AnalysisProcess()
     try:

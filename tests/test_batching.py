@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.batching import BatchingWorker
 
-GRADCAM, LAYERCAM = AnalysisKey("gradcam"), AnalysisKey("layercam")
+GRADCAM, LAYERCAM = AnalysisRequest("gradcam"), AnalysisRequest("layercam")
 
 
 def wait_until_running(worker, timeout_s: float = 10.0) -> None:

@@ -113,7 +113,7 @@ def test_overlay_keeps_original_resolution_and_aspect():
 
 
 def test_explain_images_returns_one_typed_result_per_film():
-    from model.analysis import explain_images
+    from model.analysis import AnalysisRequest, explain_images
     from model.image_io import load_image_bytes
     from model.training.network import build_classifier
     from tests.conftest import png_bytes, synthetic_radiograph
@@ -123,7 +123,7 @@ def test_explain_images_returns_one_typed_result_per_film():
         load_image_bytes(png_bytes((synthetic_radiograph(200 + 10 * i, 180, seed=i) * 255).astype(np.uint8)), "f.png")
         for i in range(2)
     ]
-    results = explain_images(model, films, "gradcam", target_class="Normal")
+    results = explain_images(model, films, AnalysisRequest("gradcam", target_class="Normal"))
     assert len(results) == 2
     for result in results:
         assert result.heatmap.shape == (config.IMAGE_SIZE, config.IMAGE_SIZE)
@@ -133,6 +133,6 @@ def test_explain_images_returns_one_typed_result_per_film():
         assert set(record["verdicts"]) == {"faithfulness", "lung_share"}
         assert record["verdicts"]["faithfulness"]["level"] in {"good", "caution", "bad"}
         json.dumps(record)
-    light = explain_images(model, films[:1], with_faithfulness=False)[0]
+    light = explain_images(model, films[:1], AnalysisRequest("gradcam", with_faithfulness=False))[0]
     assert light.faithfulness is None and light.lung_mask is None
     assert np.allclose(light.heatmap.shape, (config.IMAGE_SIZE, config.IMAGE_SIZE))

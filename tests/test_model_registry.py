@@ -52,7 +52,7 @@ def film_file(tmp_path: Path) -> Path:
 
 @requires_shipped_model
 def test_a_two_class_rgb_model_of_another_size_works_end_to_end(tmp_path, registry, monkeypatch, capsys):
-    from model.analysis import explain_images, predict_films
+    from model.analysis import AnalysisRequest, explain_images, predict_films
     from model.gate.gate import GATE_WITHOUT_FEATURES
     from model.lungs import optional_segmenter
     from model.model_pool import gate_for
@@ -78,9 +78,8 @@ def test_a_two_class_rgb_model_of_another_size_works_end_to_end(tmp_path, regist
     film = load_image_file(film_file(tmp_path))
     gate, segmenter = gate_for(entry), optional_segmenter()
     answer = predict_films(classifier, [film], segmenter, gate)[0]
-    explained = explain_images(
-        classifier, [film], "gradcam", "Abnormal", segmenter=segmenter, gate=gate, explain_anyway=True
-    )[0]
+    request = AnalysisRequest("gradcam", "Abnormal", explain_anyway=True, model_id=classifier.id)
+    explained = explain_images(classifier, [film], request, segmenter=segmenter, gate=gate)[0]
     # The model's own input: its probabilities, computed here by hand from the film, match the pipeline's.
     from model.inference import forward
     from model.preprocessing import to_model_input

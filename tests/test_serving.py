@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.image_io import LoadedImage
 from tests.conftest import requires_shipped_model, synthetic_radiograph
 
@@ -37,7 +37,7 @@ def test_two_dashboard_servers_sharing_one_deployment_answer_as_the_embedded_ana
     from model.serving import ServeAnalysis
 
     films = [LoadedImage(synthetic_radiograph(300, 270, seed=s), "PNG", 8) for s in range(6)]
-    key = AnalysisKey("gradcam++", explain_anyway=True)
+    key = AnalysisRequest("gradcam++", explain_anyway=True)
     servers = [BatchingWorker(ServeAnalysis(serve_app).analyse) for _ in range(2)]  # two dashboard replicas
     try:
         with ThreadPoolExecutor(6) as pool:  # both servers ask at once, as two classrooms would

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.explain.controls import ExplainChoice, download_stem, method_requests
+from dashboard.explain.controls import ExplainChoice, download_stem
 from dashboard.state import analyse, prefetch
 from dashboard.verdicts import show_details, show_verdict
 from model import config
@@ -21,15 +21,15 @@ def compare_ui(
     from model.trust.wording import agreement_verdict, grouped
 
     anyway = st.session_state.get(f"explain_anyway::{name}", False)
-    wanted = method_requests(choice)
-    prefetch(data, name, wanted, choice.target, anyway, background=False)
+    wanted = choice.requests(anyway)
+    prefetch(data, name, wanted, background=False)
     columns = st.columns(len(wanted))
     maps, pictures, verdicts, rows = {}, [], {}, []
     lung_mask = None
-    for column, (method, layer) in zip(columns, wanted):
-        info = METHODS[method]
+    for column, request in zip(columns, wanted):
+        info = METHODS[request.method]
         with st.spinner(f"{info.label}…"):
-            result = analyse(data, name, method, choice.target, layer, anyway)
+            result = analyse(data, name, request)
         maps[info.label] = result.heatmap
         answer = result.prediction
         lung_mask = result.lung_mask if result.lung_mask is not None else lung_mask
@@ -72,9 +72,7 @@ def compare_ui(
     summary = f"Each map explains: {result.target_class} - answer: {answer.label} ({probabilities})" if answer else ""
     st.download_button(
         "Download all methods (PNG)",
-        encode_png(
-            grid(pictures, [METHODS[method].menu_label for method, _ in wanted], lines=[*(heading or []), summary])
-        ),
+        encode_png(grid(pictures, [METHODS[r.method].menu_label for r in wanted], lines=[*(heading or []), summary])),
         f"{stem}_all_methods.png",
         "image/png",
         key="download_grid",

@@ -10,6 +10,7 @@ from dashboard.layout import is_phone
 from dashboard.plain_text import plain
 from dashboard.viewer import WINDOW_PRESETS
 from model import config
+from model.analysis import AnalysisRequest
 from model.analysis_process import ModelDescription
 from model.explain import METHODS
 from model.image_io import LoadedImage
@@ -30,6 +31,18 @@ class ExplainChoice:
     layer: str | None
     cam_layer: str
     methods: tuple[str, ...] = tuple(METHODS)  # the methods this model can run (compare-all, background work)
+    model_id: str = ""  # the model these controls were drawn for, resolved once here
+
+    def request(self, explain_anyway: bool = False, method: str | None = None) -> AnalysisRequest:
+        """The analysis to ask for: the chosen method (or `method`, on the CAM layer where it reads one)."""
+        if method is None or method == self.method:
+            return AnalysisRequest(self.method, self.target, self.layer, explain_anyway, model_id=self.model_id)
+        layer = self.cam_layer if METHODS[method].uses_layer else None
+        return AnalysisRequest(method, self.target, layer, explain_anyway, model_id=self.model_id)
+
+    def requests(self, explain_anyway: bool = False) -> list[AnalysisRequest]:
+        """One request per method this model can run (compare-all, the background work after a switch)."""
+        return [self.request(explain_anyway, method) for method in self.methods]
 
 
 def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
@@ -86,14 +99,14 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
     )
     bar.caption("Scroll to zoom, drag to pan (both panes move together), double-click to reset.")
     choice = ExplainChoice(
-        method, None if target == PREDICTED else target, layer if uses_layer else None, layer, tuple(offered)
+        method,
+        None if target == PREDICTED else target,
+        layer if uses_layer else None,
+        layer,
+        tuple(offered),
+        model.card["id"],
     )
     return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
-
-
-def method_requests(choice: ExplainChoice) -> list[tuple[str, str | None]]:
-    """(method, layer) for every method: CAM methods on the layer chosen in the sidebar, the others on none."""
-    return [(method, choice.cam_layer if METHODS[method].uses_layer else None) for method in choice.methods]
 
 
 def download_stem(name: str) -> str:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts
 from dashboard.explain.compare import compare_ui
-from dashboard.explain.controls import ExplainChoice, download_stem, method_requests
+from dashboard.explain.controls import ExplainChoice, download_stem
 from dashboard.explain.pickers import truth_of
 from dashboard.layout import is_phone, pane_width
 from dashboard.model_choice import current_card, current_model_id
@@ -137,17 +137,15 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice, view: ViewSettings)
     image = decode(data, name)
     anyway_key = f"explain_anyway::{name}"
     with st.spinner("Explaining…"):
-        result = analyse(
-            data, name, choice.method, choice.target, choice.layer, st.session_state.get(anyway_key, False)
-        )
+        result = analyse(data, name, choice.request(st.session_state.get(anyway_key, False)))
     if not warnings_ui(result, name):  # no answer, and "explain anyway" not pressed
         st.text(f"{name} · {image.size[0]}×{image.size[1]} px · {image.source_format}")
         return
     if result.prediction is None:  # the button was just pressed: remember it for this film, then compute
         st.session_state[anyway_key] = True
         st.rerun()
-    others = [request for request in method_requests(choice) if request[0] != choice.method]
-    prefetch(data, name, others, choice.target, st.session_state.get(anyway_key, False))
+    anyway = st.session_state.get(anyway_key, False)
+    prefetch(data, name, [r for r in choice.requests(anyway) if r.method != choice.method])
     shown = apply_window(image.pixels, view.level, view.width, view.invert)  # the film as the viewer draws it
     prediction = result.prediction
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from model import config
-from model.analysis import AnalysisKey
+from model.analysis import AnalysisRequest
 from model.audit.decode import RASTER_COLUMNS
 from model.audit.schema import DECODED_COLUMNS, DEVICE_COLUMNS, MethodColumns, empty_answer, probability_column
 from model.gate.features import PreparedFilm
@@ -70,7 +70,7 @@ class FilmAuditor:
             for i in good
         ]
         for method in self.methods:
-            key = AnalysisKey(method, with_faithfulness=self.with_faithfulness)
+            key = AnalysisRequest(method, with_faithfulness=self.with_faithfulness)
             analyses = key.explain(self.classifier, films, self.segmenter, self.gate)
             for i, analysis in zip(good, analyses):
                 rows[i].update(self._answer(analysis, rows[i], method, first=method == self.methods[0]))
