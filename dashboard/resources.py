@@ -29,15 +29,15 @@ def get_analysis():
     never imports TensorFlow; in this process for the in-process app tests; or a shared Ray Serve deployment."""
     backend = config.analysis_backend()
     if backend == "thread":
-        from model.analysis_process import InProcessAnalysis
+        from model.serving.analysis_process import InProcessAnalysis
 
         engine = InProcessAnalysis()
     elif backend.startswith("serve"):
-        from model.serving import ServeAnalysis
+        from model.serving.ray_serve import ServeAnalysis
 
         engine = ServeAnalysis(backend.partition(":")[2] or config.SERVE_APP_NAME)
     else:
-        from model.analysis_process import AnalysisProcess
+        from model.serving.analysis_process import AnalysisProcess
 
         engine = AnalysisProcess()
     _STARTED_ENGINES.append(engine)
@@ -259,9 +259,9 @@ def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False)
 def get_worker():
-    """The one analysis worker every session shares: simultaneous uploads become one batch (model.batching), which
-    the analysis engine computes (model.analysis_process)."""
-    from model.batching import BatchingWorker
+    """The one analysis worker every session shares: simultaneous uploads become one batch
+    (model.serving.batching), which the analysis engine computes (model.serving.analysis_process)."""
+    from model.serving.batching import BatchingWorker
 
     engine = get_analysis()
     analysis_call("check")  # the shipped files must load: a broken one is said at once, not on first use

@@ -110,10 +110,10 @@ def _stop_with(message: str) -> None:
 
 def _answer(ticket):
     """The ticket's result; a worker failure (restart, dropped work, a fault) ends the page with its message."""
-    from model.batching import WorkerError
     from model.gate.gate import GateLoadError
     from model.inference import ModelLoadError
     from model.registry import CardError, RegistryError
+    from model.serving.batching import WorkerError
 
     try:
         return ticket.result(timeout=config.PAGE_ANALYSIS_DEADLINE_S)
@@ -159,7 +159,7 @@ def predict_only(data: bytes, name: str):
 @st.cache_data(max_entries=256, show_spinner=False)
 def _predict_only(data: bytes, name: str, model_id: str):
     """The gate's warnings, and the prediction unless the gate stopped it."""
-    from model.batching import WorkerError
+    from model.serving.batching import WorkerError
 
     try:
         with MODEL_LOCK:

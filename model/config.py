@@ -320,7 +320,7 @@ AUDIT_DEFAULT_OUT: Path = ARTIFACTS_DIR / "archive_audit"
 # The object store a local (embedded) Ray gets: batches of 160-px inputs need little; Ray's default takes 30% of RAM.
 AUDIT_LOCAL_OBJECT_STORE_BYTES: int = 1 << 30
 
-# --- Dashboard analysis worker (model/batching.py) ---
+# --- Dashboard analysis worker (model/serving/batching.py) ---
 # How long the shared worker waits for simultaneous requests to join a batch, the largest batch, and how many
 # finished analyses (film x method) it keeps for reuse across sessions (~0.25 MB each).
 WORKER_WINDOW_S: float = 0.02
@@ -384,7 +384,7 @@ MAX_INFLATED_DICOM_BYTES: int = 512 * 1024 * 1024
 # resembles: grey films, even as RGB JPEGs, stay near 0-2.
 GATE_MAX_COLOURFULNESS: float = 6.0
 
-# --- Where the dashboard's analysis runs (model/analysis_process.py, model/serving.py) ---
+# --- Where the dashboard's analysis runs (model/serving/analysis_process.py, model/serving/ray_serve.py) ---
 # "process" (default): one child process of the page server holds the models; "thread": inside the page server (the
 # in-process app tests, which change settings at run time); "serve" or "serve:APP": a Ray Serve deployment
 # (scripts/serve_analysis.py) that several dashboard servers share, reached through the Ray cluster named by

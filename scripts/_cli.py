@@ -35,7 +35,7 @@ def segmenter_and_gate(entry=None):
     from model.gate.gate import GateLoadError, load_gate
     from model.inference import ModelLoadError
     from model.lungs import optional_segmenter
-    from model.model_pool import gate_for
+    from model.serving.model_pool import gate_for
 
     try:
         return optional_segmenter(), (gate_for(entry) if entry is not None else load_gate())

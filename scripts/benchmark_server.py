@@ -5,8 +5,8 @@ Usage: python scripts/benchmark_server.py [--sessions 1 10 20 50] [--analysis pr
 Each session does what a page does after an upload: decode the film (through the shared film cache), ask the shared
 worker for Grad-CAM (foreground), queue the other methods in the background, wait for its map (time to first
 heatmap), then switch to LayerCAM (time to the switched map). All sessions start together. The worker and the
-analysis engine are the dashboard's own (model.batching, model.analysis_process); no Streamlit, no Chromium, so the
-figures are the server's alone. --pin pins this process and the analysis process to one core. --json prints
+analysis engine are the dashboard's own (model.serving.batching, model.serving.analysis_process); no Streamlit,
+no Chromium, so the figures are the server's alone. --pin pins this process and the analysis process to one core. --json prints
 server_p50/p95_first_heatmap_N_s and server_p50/p95_method_switch_N_s for each N.
 """
 
@@ -75,8 +75,8 @@ def main() -> None:
     args = parser.parse_args()
     from dashboard.film_cache import FilmCache
     from model import config
-    from model.analysis_process import AnalysisProcess, InProcessAnalysis
-    from model.batching import BatchingWorker
+    from model.serving.analysis_process import AnalysisProcess, InProcessAnalysis
+    from model.serving.batching import BatchingWorker
 
     if args.pin is not None:
         os.sched_setaffinity(0, {args.pin})  # the analysis process, started below, inherits it

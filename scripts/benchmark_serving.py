@@ -22,7 +22,7 @@ def rate(replicas: int, films: list[LoadedImage], clients: int) -> float:
     from ray import serve
 
     from model import config
-    from model.serving import ServeAnalysis, start
+    from model.serving.ray_serve import ServeAnalysis, start
 
     start(replicas=replicas, cpus_per_replica=1.0)
     handle = ServeAnalysis(config.SERVE_APP_NAME)

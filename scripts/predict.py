@@ -33,7 +33,7 @@ def main() -> int:
     else:
         from model.gate.gate import GateLoadError
         from model.lite import current_lite_models
-        from model.model_pool import gate_for
+        from model.serving.model_pool import gate_for
 
         try:
             segmenter, gate = current_lite_models()[1], gate_for(entry)

@@ -12,7 +12,7 @@ import sys
 import time
 
 from model import config
-from model.serving import start
+from model.serving.ray_serve import start
 
 
 def main() -> int:

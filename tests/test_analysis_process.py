@@ -64,8 +64,8 @@ def test_the_page_server_answers_without_ever_loading_tensorflow():
 
 
 def test_a_killed_analysis_process_fails_its_requests_with_a_retry_message_and_the_next_works():
-    from model.analysis_process import PROCESS_DIED, AnalysisProcess
-    from model.batching import BatchingWorker, WorkerError
+    from model.serving.analysis_process import PROCESS_DIED, AnalysisProcess
+    from model.serving.batching import BatchingWorker, WorkerError
 
     engine = AnalysisProcess()
     worker = BatchingWorker(engine.analyse)
@@ -93,7 +93,7 @@ def test_a_killed_analysis_process_fails_its_requests_with_a_retry_message_and_t
 
 
 def test_the_analysis_process_answers_as_the_in_process_engine():
-    from model.analysis_process import AnalysisProcess, InProcessAnalysis
+    from model.serving.analysis_process import AnalysisProcess, InProcessAnalysis
 
     key = AnalysisRequest("layercam", explain_anyway=True)
     batch = films(3)
@@ -111,7 +111,7 @@ def test_the_analysis_process_answers_as_the_in_process_engine():
 
 
 def test_a_hung_analysis_process_is_killed_and_restarted_and_its_caller_told_to_retry():
-    from model.analysis_process import AnalysisProcess, AnalysisUnavailable
+    from model.serving.analysis_process import AnalysisProcess, AnalysisUnavailable
 
     process = AnalysisProcess(timeout_s=2.0)
     try:

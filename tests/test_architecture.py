@@ -70,7 +70,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"overlay", "explain", "trust", "data", "registry"}),
     frozenset({"gate"}),
     frozenset({"analysis"}),
-    frozenset({"batching", "model_pool", "analysis_process", "serving"}),
+    frozenset({"serving"}),
     frozenset({"evaluation", "audit"}),
     frozenset({"training", "registration"}),
 )

@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from model.analysis import AnalysisRequest
-from model.batching import BatchingWorker
+from model.serving.batching import BatchingWorker
 
 GRADCAM, LAYERCAM = AnalysisRequest("gradcam"), AnalysisRequest("layercam")
 
@@ -94,7 +94,7 @@ def test_requests_for_array_films_are_told_apart():
 
 
 def test_a_batch_that_returns_too_few_results_answers_every_film():
-    from model.batching import WorkerError
+    from model.serving.batching import WorkerError
 
     def short(key, films):
         return [f"{key.method}:{f}" for f in films][:-1]  # always one result short
@@ -118,7 +118,7 @@ def test_a_result_count_mismatch_reruns_films_alone_and_keeps_the_good_answers()
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_worker_thread_that_dies_fails_its_request_with_a_retry_message_and_is_restarted():
-    from model.batching import RESTARTED, WorkerError
+    from model.serving.batching import RESTARTED, WorkerError
 
     def dies_on(key, films):
         if "die" in films:
@@ -138,7 +138,7 @@ def test_a_worker_thread_that_dies_fails_its_request_with_a_retry_message_and_is
 def test_background_work_is_bounded_oldest_dropped_first():
     import numpy as np
 
-    from model.batching import DROPPED, WorkerError
+    from model.serving.batching import DROPPED, WorkerError
 
     recorder = Recorder()
     recorder.release.clear()
@@ -162,7 +162,7 @@ def test_background_work_is_bounded_oldest_dropped_first():
 def test_a_full_foreground_queue_says_the_server_is_busy_at_once():
     import numpy as np
 
-    from model.batching import WorkerError
+    from model.serving.batching import WorkerError
 
     recorder = Recorder()
     recorder.release.clear()
@@ -183,7 +183,7 @@ def test_a_full_foreground_queue_says_the_server_is_busy_at_once():
 def test_background_films_are_counted_in_bytes():
     import numpy as np
 
-    from model.batching import WorkerError
+    from model.serving.batching import WorkerError
 
     recorder = Recorder()
     recorder.release.clear()

@@ -55,8 +55,8 @@ def test_a_two_class_rgb_model_of_another_size_works_end_to_end(tmp_path, regist
     from model.analysis import AnalysisRequest, explain_images, predict_films
     from model.gate.gate import GATE_WITHOUT_FEATURES
     from model.lungs import optional_segmenter
-    from model.model_pool import gate_for
     from model.registry import load_registered, resolve
+    from model.serving.model_pool import gate_for
 
     source = tmp_path / "vendor.keras"
     small_cnn(96, 3, 2).save(source)

@@ -20,7 +20,7 @@ def serve_app():
     ray = pytest.importorskip("ray")
     serve = pytest.importorskip("ray.serve")
     from model import config
-    from model.serving import start
+    from model.serving.ray_serve import start
 
     ray.init(num_cpus=2, object_store_memory=256 * 1024 * 1024, include_dashboard=False, log_to_driver=False)
     try:
@@ -32,9 +32,9 @@ def serve_app():
 
 
 def test_two_dashboard_servers_sharing_one_deployment_answer_as_the_embedded_analysis(serve_app):
-    from model.analysis_process import InProcessAnalysis
-    from model.batching import BatchingWorker
-    from model.serving import ServeAnalysis
+    from model.serving.analysis_process import InProcessAnalysis
+    from model.serving.batching import BatchingWorker
+    from model.serving.ray_serve import ServeAnalysis
 
     films = [LoadedImage(synthetic_radiograph(300, 270, seed=s), "PNG", 8) for s in range(6)]
     key = AnalysisRequest("gradcam++", explain_anyway=True)

@@ -11,10 +11,10 @@ from dashboard.plain_text import plain
 from dashboard.viewer import WINDOW_PRESETS
 from model import config
 from model.analysis import AnalysisRequest
-from model.analysis_process import ModelDescription
 from model.explain import METHODS
 from model.image_io import LoadedImage
 from model.overlay import COLORMAPS, ViewSettings
+from model.serving.analysis_process import ModelDescription
 
 PREDICTED = "Predicted class"
 

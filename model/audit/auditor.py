@@ -35,8 +35,8 @@ class FilmAuditor:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(1)
         from model.lungs import optional_segmenter
-        from model.model_pool import gate_for
         from model.registry import load_registered, resolve
+        from model.serving.model_pool import gate_for
 
         entry = resolve(model)  # a registry id or a Keras file; None = the default model
         self.classifier = load_registered(entry)

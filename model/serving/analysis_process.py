@@ -3,13 +3,13 @@
 With TensorFlow inside the page server, every session's Python thread competed with the analysis for one
 interpreter (a 3-film batch took 0.33 s alone and 3.78 s beside twenty busy page threads). Here one child process
 (started with `spawn`, so it shares no state with the server) holds the classifier pool, the segmenter and the
-gates; the server keeps the queue and the batching (model.batching) and never imports TensorFlow. The child is
+gates; the server keeps the queue and the batching (model.serving.batching) and never imports TensorFlow. The child is
 started on first use and started again after it dies: the requests it held fail with a retry message, the next
 request works.
 
 Calls are plain functions of picklable arguments (`AnalysisRequest`, `LoadedImage`/`PreparedFilm`, model ids) that
 return picklable results (`FilmAnalysis`, `FilmPrediction`, model descriptions), so the same calls serve the
-embedded process and a remote engine (model.serving).
+embedded process and a remote engine (model.serving.ray_serve).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from model import config
-from model.batching import WorkerError
+from model.serving.batching import WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class AnalysisEngine:
         """The model pool and the segmenter, loaded on first use."""
         if self._pool is None:
             from model.lungs import optional_segmenter
-            from model.model_pool import ModelPool
+            from model.serving.model_pool import ModelPool
 
             self._segmenter = optional_segmenter()
             self._pool = ModelPool(config.DASHBOARD_LOADED_MODELS)

@@ -2,7 +2,7 @@
 
 One Serve application (`AnalysisDeployment`, N replicas, one CPU or GPU each) holds the models; any number of
 dashboard servers (`CXR_ANALYSIS=serve`, `RAY_ADDRESS` naming the cluster) send it the same calls as the embedded
-analysis process (model.analysis_process). Films from every dashboard server are gathered into batches by
+analysis process (model.serving.analysis_process). Films from every dashboard server are gathered into batches by
 `@serve.batch` per replica, as the embedded worker gathers one server's sessions. Start it with
 `python scripts/serve_analysis.py`; see docs/scaling.md.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from model import config
-from model.analysis_process import AnalysisEngine, AnalysisUnavailable
+from model.serving.analysis_process import AnalysisEngine, AnalysisUnavailable
 
 SERVE_MAX_BATCH: int = config.WORKER_MAX_BATCH
 SERVE_BATCH_WAIT_S: float = config.WORKER_WINDOW_S
