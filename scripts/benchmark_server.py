@@ -6,8 +6,8 @@ Each session does what a page does after an upload: decode the film (through the
 worker for Grad-CAM (foreground), queue the other methods in the background, wait for its map (time to first
 heatmap), then switch to LayerCAM (time to the switched map). All sessions start together. The worker and the
 analysis engine are the dashboard's own (model.serving.batching, model.serving.analysis_process); no Streamlit,
-no Chromium, so the figures are the server's alone. --pin pins this process and the analysis process to one core. --json prints
-server_p50/p95_first_heatmap_N_s and server_p50/p95_method_switch_N_s for each N.
+no Chromium, so the figures are the server's alone. --pin pins this process and the analysis process to one core.
+--json prints server_p50/p95_first_heatmap_N_s and server_p50/p95_method_switch_N_s for each N.
 """
 
 from __future__ import annotations
