@@ -12,7 +12,7 @@ from model.audit.results import NOT_ANSWERED, UNREADABLE
 
 # No floating toolbar over titles (it covered them, on phones most of all); charts follow the page width.
 CHART_CONFIG: dict[str, object] = {"displayModeBar": False, "responsive": True}
-CLASS_COLOURS: dict[str, str] = {"COVID-19": "#d62728", "Normal": "#2ca02c", "Pneumonia": "#1f77b4"}
+CLASS_COLOURS: dict[str, str] = config.CLASS_COLOURS
 
 
 def _layout(figure: go.Figure, height: int = 320, **kwargs) -> go.Figure:

@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard.resources import ResourceError, get_experiments
 from dashboard.verdicts import show_verdict
+from model import config
 from model.evaluation.model_card import pointing_figures
 from model.trust.wording import generalisation_verdict, source_probe_verdict
 
@@ -45,7 +46,7 @@ def _nih_called_covid(nih: dict) -> tuple[int, float | None]:
     """All adult NIH test films (no COVID-19 among them), and the share the model called COVID-19."""
     groups = [nih[key] for key in ("normal", "pneumonia") if nih.get(key)]
     count = sum(group["n"] for group in groups)
-    share = sum(group["COVID-19"] * group["n"] for group in groups) / count if count else None
+    share = sum(group[config.COVID_CLASS] * group["n"] for group in groups) / count if count else None
     return count, share
 
 
@@ -74,7 +75,7 @@ def nih_table(nih: dict) -> pd.DataFrame:
                         "view": view,
                         "true class": truth.capitalize(),
                         "films": shares["n"],
-                        **{f"called {name}": _pct(shares[name]) for name in ("COVID-19", "Normal", "Pneumonia")},
+                        **{f"called {name}": _pct(shares[name]) for name in config.CLASS_NAMES},
                     }
                 )
     return pd.DataFrame(rows)

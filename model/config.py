@@ -17,9 +17,14 @@ ASSETS_DIR: Path = REPO_ROOT / "assets"
 ARTIFACTS_DIR: Path = REPO_ROOT / "artifacts"
 
 # Class order is the order of the model's output units; never reorder.
-CLASS_NAMES: tuple[str, ...] = ("COVID-19", "Normal", "Pneumonia")
-# The healthy class, in the data's and in any registered model's class names (a Normal/Abnormal model's too).
-HEALTHY_CLASS: str = "Normal"
+# The data's classes, each named once here: code refers to these names, never to the words.
+COVID_CLASS: str = "COVID-19"
+HEALTHY_CLASS: str = "Normal"  # also the healthy class of a Normal/Abnormal model
+PNEUMONIA_CLASS: str = "Pneumonia"
+ABNORMAL_CLASS: str = "Abnormal"  # a two-class model's sick class
+CLASS_NAMES: tuple[str, ...] = (COVID_CLASS, HEALTHY_CLASS, PNEUMONIA_CLASS)
+# How each class is drawn in every chart.
+CLASS_COLOURS: dict[str, str] = {COVID_CLASS: "#d62728", HEALTHY_CLASS: "#2ca02c", PNEUMONIA_CLASS: "#1f77b4"}
 
 # The network sees one grayscale channel at this square size, intensities in
 # [0, 1] after per-image percentile normalisation (see model.preprocessing).

@@ -25,6 +25,7 @@ import time
 import numpy as np
 
 from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, streamlit_server, tree_rss_mb
+from model import config
 from model.explain.catalog import METHODS
 from model.overlay import encode_png
 from model.synthetic import synthetic_radiograph
@@ -100,7 +101,7 @@ def one_user(page, url: str, films: list[bytes]) -> dict[str, float]:
         toggle.click()
         page.wait_for_function(DRAWN, arg=" for ", timeout=WAIT_MS, polling=50)
         times["cached"].append(timed(lambda: choose(page, "Method", layercam), page, f"{layercam} for "))
-        other = next(name for name in ("Normal", "Pneumonia", "COVID-19") if name != heading_prediction(page))
+        other = next(name for name in config.CLASS_NAMES if name != heading_prediction(page))
         times["fresh"].append(timed(lambda o=other: choose(page, "Explain the class", o), page, f"for {other}"))
     return {key: statistics.median(values) for key, values in times.items()}
 

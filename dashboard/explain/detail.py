@@ -78,9 +78,9 @@ def abnormality_ui(container, prediction) -> None:
             )
         container.caption(text)
         return
-    if "Normal" not in prediction.probabilities:
+    if config.HEALTHY_CLASS not in prediction.probabilities:
         return  # a model without a Normal class has no sick-or-healthy score to show
-    abnormal = 1.0 - prediction.probabilities["Normal"]
+    abnormal = 1.0 - prediction.probabilities[config.HEALTHY_CLASS]
     container.metric("Abnormal (anything but Normal)", f"{abnormal:.0%}")
     try:
         external = (get_model_metrics(current_model_id()) or {}).get("external") or {}

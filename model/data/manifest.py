@@ -29,7 +29,7 @@ UNKNOWN_VIEW = "unknown"
 # adults except the ones that are copies of pediatric films (see `age_groups_from_duplicates`).
 SOURCE_AGE_GROUP: dict[str, str] = {SOURCE_RADIOGRAPHY: AGE_ADULT, SOURCE_PEDIATRIC: AGE_CHILD, SOURCE_NIH: AGE_ADULT}
 # index.csv labels of the NIH adult folder -> class names.
-NIH_LABELS: dict[str, str] = {"normal": "Normal", "pneumonia": "Pneumonia"}
+NIH_LABELS: dict[str, str] = {"normal": config.HEALTHY_CLASS, "pneumonia": config.PNEUMONIA_CLASS}
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ class LabelledFolder:
 def radiography_folders(subdir: str = config.RADIOGRAPHY_SUBDIR) -> list[LabelledFolder]:
     """COVID-19 Radiography Database: `COVID/` and `Normal/` (adult)."""
     return [
-        LabelledFolder(f"{subdir}/COVID", "COVID-19", SOURCE_RADIOGRAPHY),
-        LabelledFolder(f"{subdir}/Normal", "Normal", SOURCE_RADIOGRAPHY),
+        LabelledFolder(f"{subdir}/COVID", config.COVID_CLASS, SOURCE_RADIOGRAPHY),
+        LabelledFolder(f"{subdir}/Normal", config.HEALTHY_CLASS, SOURCE_RADIOGRAPHY),
     ]
 
 
@@ -54,7 +54,7 @@ def pediatric_folders(subdir: str = config.PEDIATRIC_SUBDIR) -> list[LabelledFol
     return [
         LabelledFolder(f"{subdir}/{part}/{folder}", label, SOURCE_PEDIATRIC)
         for part in ("train", "test")
-        for folder, label in (("NORMAL", "Normal"), ("PNEUMONIA", "Pneumonia"))
+        for folder, label in (("NORMAL", config.HEALTHY_CLASS), ("PNEUMONIA", config.PNEUMONIA_CLASS))
     ]
 
 

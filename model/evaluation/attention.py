@@ -148,7 +148,7 @@ def radiologist_opacity(model, recipe, segmenter, nih_dir: Path | None = None) -
     if labels.empty:
         return {"n": 0}
     inputs = classifier_inputs(_plain_inputs(nih_dir, list(labels["image"])), recipe, segmenter)
-    probabilities = predict_probabilities(model, inputs)[:, config.CLASS_NAMES.index("Pneumonia")]
+    probabilities = predict_probabilities(model, inputs)[:, config.CLASS_NAMES.index(config.PNEUMONIA_CLASS)]
     return opacity_agreement(labels, dict(zip(labels["image"], probabilities.tolist())))
 
 

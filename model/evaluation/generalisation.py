@@ -16,9 +16,9 @@ from model import config
 from model.data.manifest import SOURCE_NIH, read_index
 from model.evaluation.metrics import summarise
 
-COVID = config.CLASS_NAMES.index("COVID-19")
-NORMAL = config.CLASS_NAMES.index("Normal")
-PNEUMONIA = config.CLASS_NAMES.index("Pneumonia")
+COVID = config.CLASS_NAMES.index(config.COVID_CLASS)
+NORMAL = config.CLASS_NAMES.index(config.HEALTHY_CLASS)
+PNEUMONIA = config.CLASS_NAMES.index(config.PNEUMONIA_CLASS)
 
 
 def auroc(positive: np.ndarray, scores: np.ndarray) -> float | None:
@@ -108,10 +108,12 @@ def adult_nih_figures(table: pd.DataFrame, labels: np.ndarray, probabilities: np
 
     result = shares(rows)
     normal, pneumonia = result["normal"], result["pneumonia"]
-    result["pneumonia_called_pneumonia"] = pneumonia["Pneumonia"] if pneumonia else None
-    result["normals_called_covid"] = normal["COVID-19"] if normal else None
+    result["pneumonia_called_pneumonia"] = pneumonia[config.PNEUMONIA_CLASS] if pneumonia else None
+    result["normals_called_covid"] = normal[config.COVID_CLASS] if normal else None
     result["balanced_accuracy"] = (
-        float(np.mean([normal["Normal"], pneumonia["Pneumonia"]])) if normal and pneumonia else None
+        float(np.mean([normal[config.HEALTHY_CLASS], pneumonia[config.PNEUMONIA_CLASS]]))
+        if normal and pneumonia
+        else None
     )
     result["pneumonia_auroc_vs_normal"] = None
     binary = rows & np.isin(labels, [NORMAL, PNEUMONIA])

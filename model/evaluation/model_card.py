@@ -177,7 +177,9 @@ def render_card(sources: CardSources) -> str:
     head = sources.abnormality
     head_external = head.get("external") or {}
     head_nih = head.get("test_adult_nih") or {}
-    nih_films = _count(d, "Normal", "nih-chestxray14") + _count(d, "Pneumonia", "nih-chestxray14")
+    nih_films = _count(d, config.HEALTHY_CLASS, "nih-chestxray14") + _count(
+        d, config.PNEUMONIA_CLASS, "nih-chestxray14"
+    )
 
     sections = [
         "# Model card: chest X-ray classifier (COVID-19 / Normal / Pneumonia)",

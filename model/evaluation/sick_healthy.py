@@ -13,7 +13,7 @@ from sklearn.metrics import balanced_accuracy_score, roc_auc_score
 from model import config
 from model.provenance import sha256_of
 
-NORMAL = config.CLASS_NAMES.index("Normal")
+NORMAL = config.CLASS_NAMES.index(config.HEALTHY_CLASS)
 
 
 def sick_healthy_figures(truth_abnormal: np.ndarray, score: np.ndarray) -> dict[str, float | int | None]:

@@ -19,7 +19,7 @@ CARD_SCHEMA_VERSION: int = 1
 MODEL_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$")
 # Class-name sets whose films the shared data can label, so metrics and the explanation audit can be computed.
 DATASET_CLASSES: tuple[str, ...] = config.CLASS_NAMES
-NORMAL_ABNORMAL: tuple[str, ...] = ("Normal", "Abnormal")
+NORMAL_ABNORMAL: tuple[str, ...] = (config.HEALTHY_CLASS, config.ABNORMAL_CLASS)
 # Class names reach Markdown, plot labels, JSON keys and file names: letters, digits, spaces and a little
 # punctuation that can build no link, image, emphasis or HTML, at most 40 characters.
 CLASS_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _+/.()-]{0,39}$")

@@ -19,7 +19,7 @@ from model.data.manifest import SOURCE_NIH, origin_of
 from model.evaluation.generalisation import auroc, bootstrap_auroc
 from model.evaluation.sick_healthy import sick_healthy_figures
 
-NORMAL = config.CLASS_NAMES.index("Normal")
+NORMAL = config.CLASS_NAMES.index(config.HEALTHY_CLASS)
 
 
 def per_origin_auroc(abnormal: np.ndarray, scores: np.ndarray, origins: np.ndarray) -> dict[str, float]:
@@ -83,7 +83,9 @@ def scored_films(classifier, segmenter=None, external_dir: Path | None = None) -
 
     if not classifier.has_feature_layer:
         raise ValueError(f"Model {classifier.id} has no '{config.FEATURE_LAYER}' layer to fit a head on.")
-    normal_column = classifier.classes.index("Normal") if "Normal" in classifier.classes else None
+    normal_column = (
+        classifier.classes.index(config.HEALTHY_CLASS) if config.HEALTHY_CLASS in classifier.classes else None
+    )
 
     def one_minus_normal(probabilities: np.ndarray) -> np.ndarray | None:
         return None if normal_column is None else 1.0 - probabilities[:, normal_column]

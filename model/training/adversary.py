@@ -14,12 +14,13 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from model import config
 from model.data.manifest import origin_of
 from model.evaluation.source_probe import FEATURE_LAYER
 
 # Origins the adversary tells apart; COVID-19 films (one origin only) get an all-zero target, hence no loss.
 ORIGINS: tuple[str, ...] = ("radiography-db", "pediatric-guangzhou", "nih-chestxray14")
-SHARED_CLASSES: tuple[str, ...] = ("Normal", "Pneumonia")
+SHARED_CLASSES: tuple[str, ...] = (config.HEALTHY_CLASS, config.PNEUMONIA_CLASS)
 
 
 class GradientReversal(keras.layers.Layer):

@@ -131,7 +131,7 @@ def abnormality_targets(rows: pd.DataFrame) -> np.ndarray:
     from model.abnormality_head import balanced_sample_weights
     from model.data.manifest import origin_of
 
-    abnormal = (rows["label"] != "Normal").to_numpy()
+    abnormal = (rows["label"] != config.HEALTHY_CLASS).to_numpy()
     groups = np.char.add(origin_of(rows).to_numpy().astype(str), abnormal.astype(int).astype(str))
     return np.stack([abnormal.astype(np.float32), balanced_sample_weights(groups).astype(np.float32)], axis=1)
 
