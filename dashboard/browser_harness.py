@@ -62,9 +62,12 @@ def wait_until_healthy(url: str, process: subprocess.Popen, timeout_s: float, fa
 
 
 @contextlib.contextmanager
-def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") -> Iterator[Server]:
+def streamlit_server(
+    startup_timeout: float = 120.0, analysis: str = "process", env: dict[str, str] | None = None
+) -> Iterator[Server]:
     """Start the app as a user would and yield it once it answers its health check. `analysis` is its backend
-    (`CXR_ANALYSIS`): the default, its own analysis process, unless a caller asks for another."""
+    (`CXR_ANALYSIS`): the default, its own analysis process, unless a caller asks for another; `env` adds to its
+    environment (a registry elsewhere: CXR_MODELS_DIR)."""
     port = free_port()
     config.ARTIFACTS_DIR.mkdir(exist_ok=True)
     started_at = time.perf_counter()
@@ -82,7 +85,7 @@ def streamlit_server(startup_timeout: float = 120.0, analysis: str = "process") 
             "true",
         ],
         cwd=config.REPO_ROOT,
-        env={**os.environ, config.ANALYSIS_ENV: analysis},
+        env={**os.environ, config.ANALYSIS_ENV: analysis, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
     )

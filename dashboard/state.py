@@ -112,6 +112,7 @@ def _answer(ticket):
     """The ticket's result; a worker failure (restart, dropped work, a fault) ends the page with its message."""
     from model.gate.gate import GateLoadError
     from model.inference import ModelLoadError
+    from model.network import MethodUnavailable
     from model.registry import CardError, RegistryError
     from model.serving.batching import WorkerError
 
@@ -124,6 +125,8 @@ def _answer(ticket):
         st.stop()
     except TimeoutError:
         _stop_with(TOOK_TOO_LONG)
+    except MethodUnavailable as error:  # the pickers offer only what a model can run; a stale choice lands here
+        _stop_with(str(error))
 
 
 def prefetch(data: bytes, name: str, requests: list, background: bool = True):

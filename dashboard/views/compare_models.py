@@ -9,7 +9,7 @@ from dashboard.explain.pickers import decode_all, truth_of, unique_names
 from dashboard.layout import is_phone
 from dashboard.model_choice import card_label, cards_by_id, current_model_id
 from dashboard.plain_text import plain, plot_text
-from dashboard.resources import get_box_table, images_available
+from dashboard.resources import ResourceError, get_box_table, get_model, images_available, show_resource_error
 from dashboard.state import analyse_models, decode
 from dashboard.verdicts import show_verdict
 from dashboard.viewer import VIEWER_CONFIG, models_figure
@@ -58,10 +58,24 @@ chosen_ids = st.multiselect(
     format_func=lambda model_id: card_label(cards[model_id]),
     key="compare_models",
 )
+# Only the methods every chosen model can run (an ONNX model without verified gradients has no Grad-CAM).
+missing: dict[str, str] = {}
+for model_id in chosen_ids:
+    try:
+        for method_name, reason in get_model(model_id).unavailable:
+            missing.setdefault(method_name, f"{cards[model_id]['display_name']}: {reason}")
+    except ResourceError as error:
+        show_resource_error(error)
+        st.stop()
+offered = [name for name in METHODS if name not in missing]
+if st.session_state.get("compare_method") not in offered:
+    st.session_state.pop("compare_method", None)
 controls = [st.container() for _ in range(3)] if is_phone() else st.columns([2, 2, 1])
 method = controls[0].selectbox(
-    "Method", list(METHODS), format_func=lambda name: METHODS[name].menu_label, key="compare_method"
+    "Method", offered, format_func=lambda name: METHODS[name].menu_label, key="compare_method"
 )
+for method_name, reason in missing.items():
+    controls[0].caption(plain(f"{METHODS[method_name].label} is not offered: {reason}."))
 source = controls[1].radio("Film from", ["A film a radiologist boxed", "Upload"], horizontal=True, key="compare_source")
 anyway = controls[2].toggle(
     "Explain anyway", key="compare_anyway", help="Teaching: explain a film even where the chest-X-ray check stops it."
