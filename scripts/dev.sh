@@ -43,6 +43,7 @@ case "${1:-}" in
     ;;
   test)
     setup_python requirements-dev.txt
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev-nodeps.txt
     setup_chromium
     shift
     echo "ruff: lint and import order"
