@@ -407,3 +407,13 @@ def test_switching_the_model_changes_the_answer_on_the_same_film(browser_page):
     _wait_idle(page, min_charts=1)
     assert page.get_by_text("ran its image and lung tests only", exact=False).count() == 0
     assert before == page.get_by_text("Prediction:").first.inner_text()  # the default model's answer again
+
+
+def test_the_analysis_child_does_not_run_the_app(browser_page):
+    """The spawned analysis process re-imports the main script; under Streamlit that is dashboard/app.py, which
+    must not draw the app there (it used to log dozens of 'missing ScriptRunContext' warnings)."""
+    url, page = browser_page
+    _open_sample_film(page, url)  # the analysis process has answered: it was started and loaded its models
+    port = url.rsplit(":", 1)[1]
+    log = (config.ARTIFACTS_DIR / f"streamlit_{port}.log").read_text()
+    assert "ScriptRunContext" not in log and "No runtime found" not in log, log[-2000:]
