@@ -140,9 +140,6 @@ def _figures(entry: RegisteredModel, network, folder: Path, log: Callable[[str],
     log("Computing metrics on the test split (a few minutes)…")
     write_metrics(evaluate(entry), folder / config.METRICS_FILENAME)
     _abnormality_head(entry, folder, log)
-    if card.model_format != "keras":
-        log("Explanation audit skipped: its randomisation sanity check re-initialises Keras layers.")
-        return
     if not card.is_project_shape:
         log(
             f"Explanation audit skipped: it runs on {config.IMAGE_SIZE}-px grey models (the lung masks' and the "

@@ -269,3 +269,21 @@ def test_explain_cli_names_what_a_forward_only_model_cannot_do_and_runs_what_it_
     record = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))
     assert record["model"] == "erf" and record["method"] == "occlusion"
     assert np.load(next((tmp_path / "b").glob("*.npy"))).max() > 0
+
+
+def test_the_sanity_checks_randomised_copy_of_an_onnx_model_redraws_only_its_last_layers(tmp_path):
+    from onnx import numpy_helper
+
+    from model.network.onnx_network import OnnxNetwork
+    from model.trust.sanity import randomisation_correlations, randomised_copy
+
+    network = OnnxNetwork(onnx_models.region_reader(tmp_path / "r.onnx", region=REGION), onnx_card())
+    copy = randomised_copy(network, top_layers=2)
+    before = {t.name: numpy_helper.to_array(t) for t in network.proto().graph.initializer}
+    after = {t.name: numpy_helper.to_array(t) for t in copy.proto().graph.initializer}
+    changed = {name for name in before if not np.array_equal(before[name], after[name])}
+    assert changed == {"w2", "fc"}  # the last Conv and the Gemm; their zero biases stay zero, the first Conv stays
+    x = films()
+    assert not np.allclose(network.probabilities(x), copy.probabilities(x))
+    correlations = randomisation_correlations(network, copy, "occlusion", x, np.zeros(len(x), dtype=int))
+    assert correlations.shape == (len(x),) and np.all(np.isfinite(correlations))

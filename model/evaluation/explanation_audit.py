@@ -170,14 +170,17 @@ def model_audit(
     from model.network.keras_network import convolutional_layers
     from model.registry import load_registered
 
-    network, recipe = keras_model_of(load_registered(entry).network), entry.card.recipe
-    if network is None:  # the randomisation sanity check re-initialises Keras layers
-        raise ValueError(f"The explanation audit runs on Keras models; {entry.id} is {entry.card.model_format}.")
+    loaded, recipe = load_registered(entry).network, entry.card.recipe
+    network = keras_model_of(loaded) or loaded  # Keras: the bare model (tf-keras-vis and cloning need it)
     report = audit(
         network, per_class, sanity_per_class, segmenter=segmenter, recipe=recipe, model_path=entry.model_path
     )
     report["model_id"] = entry.id
     if segmenter is not None:
-        layers = convolutional_layers(network)[-3::2][::-1]
+        if keras_model_of(loaded) is not None:
+            layers = convolutional_layers(network)[-3::2][::-1]
+        else:  # an ONNX graph: its Conv tensors, as Keras' Conv2D layers
+            convs = {n.output[0] for n in loaded.proto().graph.node if n.op_type == "Conv"}
+            layers = [name for name in loaded.spatial_layers() if name in convs][-3::2][::-1]
         report["against_radiologists"] = radiologist_section(network, recipe, segmenter, list(EXPLAINERS), layers)
     return report

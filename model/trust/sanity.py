@@ -26,10 +26,16 @@ def weighted_layers(model: keras.Model) -> list[keras.layers.Layer]:
     ]
 
 
-def randomised_copy(
-    model: keras.Model, top_layers: int = config.SANITY_TOP_LAYERS, seed: int = config.SEED
-) -> keras.Model:
-    """A copy of `model` whose last `top_layers` conv/dense layers have fresh random weights."""
+def randomised_copy(model, top_layers: int = config.SANITY_TOP_LAYERS, seed: int = config.SEED):
+    """A copy of `model` whose last `top_layers` conv/dense layers have fresh random weights: a Keras model (bare
+    or in its adapter) gives a Keras model, an ONNX network an ONNX network (model.network.onnx_randomised)."""
+    from model.network import keras_model_of
+
+    if keras_model_of(model) is None:
+        from model.network.onnx_randomised import randomised_onnx
+
+        return randomised_onnx(model, top_layers, seed)
+    model = keras_model_of(model)
     copy = keras.models.clone_model(model)
     copy.set_weights(model.get_weights())
     rng = np.random.default_rng(seed)
