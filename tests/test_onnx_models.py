@@ -287,3 +287,18 @@ def test_the_sanity_checks_randomised_copy_of_an_onnx_model_redraws_only_its_las
     assert not np.allclose(network.probabilities(x), copy.probabilities(x))
     correlations = randomisation_correlations(network, copy, "occlusion", x, np.zeros(len(x), dtype=int))
     assert correlations.shape == (len(x),) and np.all(np.isfinite(correlations))
+
+
+def test_a_model_that_exhausts_memory_on_one_film_is_stopped_in_its_child(tmp_path, registry, monkeypatch):
+    from model.registration import register
+
+    monkeypatch.setattr(config, "ADMISSION_MEMORY_BYTES", int(1.5 * 2**30))
+    register(onnx_models.region_reader(tmp_path / "small.onnx"), onnx_card("small"), figures=False, log=lambda _: None)
+    with pytest.raises(ModelRefused, match="needed more than 1.5 GB of memory for one test film"):
+        register(
+            onnx_models.wide_model(tmp_path / "wide.onnx"),
+            onnx_card("wide", size=512),
+            figures=False,
+            log=lambda _: None,
+        )
+    assert sorted(p.name for p in registry.iterdir()) == ["small"]  # the small one fits the same limit

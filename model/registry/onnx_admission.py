@@ -123,7 +123,11 @@ def check_forward(path: Path, card: ModelCard):
     film = np.repeat(film, card.channels, axis=-1)
     try:
         raw = network._run(network._session, [network._output], film)[0]
+    except MemoryError:
+        raise ModelRefused(f"{path.name} ran out of memory on one test film.") from None
     except Exception as error:
+        if "Failed to allocate memory" in str(error):  # ONNX Runtime's arena under the admission child's limit
+            raise ModelRefused(f"{path.name} ran out of memory on one test film.") from None
         raise ModelRefused(f"{path.name} failed on a test film ({type(error).__name__}: {str(error)[:160]}).") from None
     width = int(np.prod(raw.shape[1:]))
     if width != len(card.classes):
@@ -167,7 +171,9 @@ def supervised_probe(path: Path, card: ModelCard) -> float:
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     answer = json.loads(lines[-1]) if lines else {"refused": "memory" if done.returncode != 0 else "no answer"}
     if answer.get("refused") in ("memory", "no answer"):
-        raise ModelRefused(f"{path.name} needed more than {limit_gb:.0f} GB of memory for one test film (or crashed).")
+        raise ModelRefused(f"{path.name} needed more than {limit_gb:.1f} GB of memory for one test film (or crashed).")
+    if "ran out of memory" in answer.get("refused", ""):
+        raise ModelRefused(f"{path.name} needed more than {limit_gb:.1f} GB of memory for one test film.")
     if "refused" in answer:
         raise ModelRefused(answer["refused"])
     return float(answer["seconds"])
