@@ -249,6 +249,29 @@ SANITY_MAX_CORRELATION: float = 0.5
 DEFAULT_OVERLAY_OPACITY: float = 0.45
 DEFAULT_COLORMAP: str = "jet"
 
+# The film viewer (dashboard/film_viewer): the film goes to the browser once per film at most this large on its
+# longest side (crisp when zoomed on a 2048-px film, about 2-5 MB once), packed as 16 bits so window/level works in
+# the browser on the film's own values; panes between these heights (CSS px), whatever the film's shape.
+VIEWER_MAX_SIDE: int = 2048
+VIEWER_MIN_HEIGHT_PX: int = 220
+VIEWER_MAX_HEIGHT_PX: int = 760
+# Window / level presets on the film's display range (0 = its darkest, 1 = its brightest value) as (level, width);
+# the viewer shows them in the film's own units.
+WINDOW_PRESETS: dict[str, tuple[float, float]] = {
+    "Full range": (0.5, 1.0),
+    "Lung": (0.3, 0.55),
+    "Soft tissue": (0.55, 0.5),
+    "Bone": (0.75, 0.4),
+}
+# Overlay colours: the lung outline cyan, radiologists' boxes magenta and dashed (no colormap in the menu uses
+# either), a reader's own marks green.
+OUTLINE_COLOUR: str = "#00e5ff"
+BOX_COLOUR: str = "#ff2bd6"
+# What a reader can draw on a film in the viewer, and the smallest mark that is a mark, not a click (film px).
+MARK_SHAPES: tuple[str, ...] = ("rect", "ellipse")
+MIN_MARK_SIDE_PX: float = 2.0
+MAX_MARKS_PER_FILM: int = 50
+
 # Preprocessed arrays for training and evaluation (derived from the data: never committed).
 CACHE_DIR: Path = REPO_ROOT / "cache"
 

@@ -1,4 +1,4 @@
-"""The sidebar: which analysis (method, class, layer) and how to view it (window, opacity, colours), as typed values."""
+"""The sidebar: which analysis (method, class, layer), as one typed value."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ import streamlit as st
 
 from dashboard.layout import is_phone
 from dashboard.plain_text import plain
-from dashboard.viewer import WINDOW_PRESETS
-from model import config
 from model.analysis import AnalysisRequest
 from model.explain import METHODS
-from model.image_io import LoadedImage
-from model.overlay import COLORMAPS, ViewSettings
 from model.serving.analysis_process import ModelDescription
 
 PREDICTED = "Predicted class"
@@ -45,13 +41,11 @@ class ExplainChoice:
         return [self.request(explain_anyway, method) for method in self.methods]
 
 
-def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainChoice, ViewSettings]:
-    """The analysis choices (method, class, layer) and the view settings, in the sidebar: the films get the page.
-
-    Window and level are shown in the film's own units (DICOM values after the modality table, 0-65535 for a
-    16-bit PNG, 0-255 for 8 bits), as a radiologist reads them; the view settings keep the 0-1 display scale."""
+def controls_ui(model: ModelDescription) -> ExplainChoice:
+    """The analysis choices (method, class, layer), in the sidebar: the films get the page. How the film is viewed
+    (window, opacity, colours, overlays) is chosen in the viewer itself, without a rerun."""
     # On a phone the sidebar is a drawer that covers the film: the controls fold out above the film instead.
-    bar = st.popover("Method, class, layer and window", icon=":material/tune:") if is_phone() else st.sidebar
+    bar = st.popover("Method, class and layer", icon=":material/tune:") if is_phone() else st.sidebar
     bar.subheader("Explanation")
     why_not = model.why_unavailable
     offered = [name for name in METHODS if name not in why_not]
@@ -76,29 +70,7 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
         disabled=not uses_layer,
         help="CAM methods read one spatial layer; the last convolution is the usual choice.",
     )
-    opacity = bar.slider("Heatmap opacity", 0.0, 1.0, config.DEFAULT_OVERLAY_OPACITY, 0.05, key="opacity")
-    colormap = bar.selectbox("Colormap", list(COLORMAPS), key="colormap")
-    bar.subheader("Viewer")
-    preset = bar.segmented_control("Window", list(WINDOW_PRESETS), default="Full range", key="preset")
-    default_level, default_width = WINDOW_PRESETS[preset or "Full range"]
-    low, high = sorted(image.own_range)
-    span = max(image.own_span, 1e-6)
-    step = 1.0 if span >= 50 else span / 100
-    film_key = f"{preset}_{low:g}_{high:g}"  # new sliders for a film with other units
-    with bar.expander(f"Window / level by hand ({low:g} to {high:g})"):
-        level_units = st.slider(
-            "Level (centre)", low, high, float(image.to_own_units(default_level)), step, key=f"level_{film_key}"
-        )
-        width_units = st.slider(
-            "Window (width)", span * 0.05, span, span * default_width, step, key=f"width_{film_key}"
-        )
-    level, width = image.from_own_units(level_units), width_units / span
-    invert = bar.toggle("Invert", key="invert")
-    outline = bar.toggle(
-        "Lung outline", value=True, key="lung_outline", help="Lung fields found by the lung segmenter."
-    )
-    bar.caption("Scroll to zoom, drag to pan (both panes move together), double-click to reset.")
-    choice = ExplainChoice(
+    return ExplainChoice(
         method,
         None if target == PREDICTED else target,
         layer if uses_layer else None,
@@ -106,7 +78,6 @@ def controls_ui(model: ModelDescription, image: LoadedImage) -> tuple[ExplainCho
         tuple(offered),
         model.card["id"],
     )
-    return choice, ViewSettings(level, width, invert, opacity, colormap, outline)
 
 
 def download_stem(name: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard import handoff
 from dashboard.model_choice import current_model_id
 from dashboard.plain_text import plain
 from dashboard.resources import ResourceError, chosen_metrics, get_splits, images_available, missing_images_note
@@ -163,15 +164,14 @@ def examples_ui() -> list[tuple[str, bytes]]:
     columns = st.columns(len(examples))
     for column, (label, path) in zip(columns, examples.items()):
         if column.button(label, key=f"example_{label}", width="stretch"):
-            st.session_state["example_path"] = path
-    path = st.session_state.get("example_path")
-    return [(path, (config.data_dir() / path).read_bytes())] if path else []
+            handoff.choose(handoff.FilmToOpen(path))
+    return opened_film()
 
 
 def opened_film() -> list[tuple[str, bytes]]:
-    """A film another page opened here (the Archive audit's "Open in Explain"), already read within the size limit."""
-    opened = st.session_state.get("opened_film")
-    return [opened] if opened else []
+    """The film an example button or another page opened here (the Evaluation gallery, the Archive audit)."""
+    film = handoff.waiting_film()
+    return [film.read()] if film is not None else []
 
 
 def _test_predictions() -> pd.DataFrame | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, handoff
 from dashboard.plain_text import plain
 from dashboard.resources import ResourceError, get_audit
 from model import config
@@ -97,13 +97,11 @@ else:
     right.text(f"{Path(choice).name} — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
     if right.button("Open in Explain", icon=":material/search:", key="audit_open"):
         try:  # read by the row's own path, through the upload's size limit; decoded by the normal loader
-            st.session_state["opened_film"] = (Path(choice).name, film_bytes(choice, roots=film_roots(Path(folder))))
+            film = handoff.FilmToOpen(Path(choice).name, film_bytes(choice, roots=film_roots(Path(folder))))
         except AuditResultsError as error:
             right.error(plain(str(error)), icon=":material/block:")
         else:
-            st.session_state.pop("example_path", None)
-            st.session_state["mode"] = "Upload"
-            st.switch_page("views/explain.py")
+            handoff.open_in_explain(film)
 
 errors = table[table["error"].fillna("") != ""]
 if len(errors):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.explain.detail import radiologist_box_key
 from dashboard.explain.pickers import decode_all, truth_of, unique_names
+from dashboard.explain.radiologist import film_boxes, radiologist_box_key
+from dashboard.film_cache import FilmCache
+from dashboard.film_viewer import ViewerInput, ViewerPane, film_viewer
 from dashboard.layout import is_phone
 from dashboard.model_choice import card_label, cards_by_id, current_model_id
-from dashboard.plain_text import plain, plot_text
+from dashboard.plain_text import plain
 from dashboard.resources import ResourceError, get_box_table, get_model, images_available, show_resource_error
 from dashboard.state import analyse_models, decode
 from dashboard.verdicts import show_verdict
-from dashboard.viewer import VIEWER_CONFIG, models_figure
 from model import config
-from model.evaluation.localisation import boxes_on_film, peak_hits_film_boxes
+from model.evaluation.localisation import peak_hits_film_boxes
 from model.explain import METHODS
-from model.overlay import apply_window
 from model.trust.agreement import pairwise_overlap
 from model.trust.model_comparison import ModelView, models_disagreement
 from model.trust.wording import radiologist_box_verdict
@@ -101,28 +101,25 @@ image = decode(data, name)
 with st.spinner("Explaining through each model…"):
     results = analyse_models(data, name, method, chosen_ids, anyway)
 box_key = radiologist_box_key(name)
-boxes = boxes_on_film(get_box_table(), box_key, *image.pixels.shape[:2]) if box_key else None
+boxes = film_boxes(box_key, *image.pixels.shape[:2])
 mask = next((r.lung_mask for r in results if r.lung_mask is not None), None)
-shown = apply_window(image.pixels, 0.5, 1.0, False)
 phone = is_phone()
-short = 16 if phone else 38  # two or three pane titles must fit side by side on a phone
 titles = [
-    f"{plot_text(cards[i]['display_name'][:short])}<br>{r.prediction.label} {r.prediction.confidence:.0%}"
+    f"{cards[i]['display_name']} · {r.prediction.label} {r.prediction.confidence:.0%}"
     if r.prediction is not None
-    else f"{plot_text(cards[i]['display_name'][:short])}<br>not answered"
+    else f"{cards[i]['display_name']} · not answered"
     for i, r in zip(chosen_ids, results)
 ]
-st.plotly_chart(
-    models_figure(
-        shown,
-        [(title, r.heatmap) for title, r in zip(titles, results)],
+film_viewer(
+    ViewerInput(
+        film_id=FilmCache.key(data),
+        image=image,
+        panes=tuple(ViewerPane(f"model{i}", title, r.heatmap) for i, (title, r) in enumerate(zip(titles, results))),
         lung_mask=mask,
         boxes=boxes,
-        pane_width_px=int((340 if phone else 1200) / len(results)),  # the panes share the width
+        phone=phone,
     ),
-    width="stretch",
     key="compare_viewer",
-    config=VIEWER_CONFIG,
 )
 truth = truth_of(name)
 if truth is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts
+from dashboard import charts, handoff
 from dashboard.model_choice import current_card
 from dashboard.models_table import registered_models_table
 from dashboard.other_hospitals import other_hospitals_section
@@ -301,8 +301,6 @@ else:
                 caption=f"true {record['true']}, said {result.prediction.label} ({result.prediction.confidence:.0%})",
             )
             if column.button("Open in Explain", key=f"open_{record['path']}", icon=":material/search:"):
-                st.session_state["example_path"] = record["path"]
-                st.session_state["mode"] = "Upload"
-                st.switch_page("views/explain.py")
+                handoff.open_in_explain(handoff.FilmToOpen(record["path"]))
 
 registered_models_table()  # every model's headline figures, below the chosen one's

@@ -4,29 +4,28 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import handoff
 from dashboard.explain.controls import controls_ui
 from dashboard.explain.detail import detail_ui
 from dashboard.explain.pickers import batch_table_ui, dataset_ui, decode_all, examples_ui, opened_film, upload_ui
 from dashboard.model_choice import current_model_id
 from dashboard.resources import ResourceError, get_model, images_available, show_resource_error
-from dashboard.state import decode
 from dashboard.texts import SOURCE_WARNING
 
 st.title("Explain a chest X-ray")
 st.caption(SOURCE_WARNING)
 # The input widgets come first, so the page is usable while TensorFlow and the model load.
-mode = st.sidebar.radio("Film from", ["Upload", "Dataset"], horizontal=True, key="mode")
-if mode == "Upload":
+source = st.sidebar.radio(
+    "Film from", [handoff.UPLOAD_SOURCE, handoff.DATASET_SOURCE], horizontal=True, key=handoff.SOURCE_KEY
+)
+if source == handoff.UPLOAD_SOURCE:
     files = upload_ui()
     if files:  # a new upload replaces an example or a film opened from another page
-        st.session_state.pop("example_path", None)
-        st.session_state.pop("opened_film", None)
+        handoff.forget()
+    elif images_available():
+        files = examples_ui()  # the example buttons, and the film they or another page opened
     else:
         files = opened_film()
-    if not files and images_available():
-        files = examples_ui()
-        if files:
-            st.session_state.pop("opened_film", None)
 else:
     files = dataset_ui()
 try:
@@ -38,5 +37,5 @@ files = decode_all(files)
 if not files:
     st.stop()
 chosen = batch_table_ui(files) if len(files) > 1 else files[0][0]
-choice, view = controls_ui(model, decode(dict(files)[chosen], chosen))
-detail_ui(chosen, dict(files)[chosen], choice, view)
+choice = controls_ui(model)
+detail_ui(chosen, dict(files)[chosen], choice)

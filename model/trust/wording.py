@@ -315,3 +315,32 @@ def lungs_hidden_verdict(label: str, hidden_label: str, hidden_probability: floa
         "needs both.",
         detail,
     )
+
+
+ABNORMALITY_HEAD_ABOUT = (
+    "A separate output, fitted on films of every source to tell sick from healthy whatever the disease, each "
+    "collection's sick and healthy films weighted alike so that knowing the collection does not help."
+)
+
+
+def abnormality_head_caption(external_n: int | None, head_auroc: float | None, classes_auroc: float | None) -> str:
+    """What the abnormality head is and how well it carried over to other hospitals (its own measured figures)."""
+    if head_auroc is None:
+        return ABNORMALITY_HEAD_ABOUT
+    versus = ""
+    if classes_auroc is not None:
+        versus = f" (the class probabilities, read as 1 − P({config.HEALTHY_CLASS}): {classes_auroc:.2f})"
+    return (
+        f"{ABNORMALITY_HEAD_ABOUT} On {external_n} films from two hospitals never seen in training it told sick from "
+        f"healthy with AUROC {head_auroc:.2f}{versus}; 0.5 is chance, 1 is perfect. Trust it more than the class name "
+        "on unfamiliar films, and neither alone."
+    )
+
+
+def one_minus_normal_caption(external_n: int, abnormal_auroc: float, covid_auroc: float) -> str:
+    """How 1 − P(healthy) carried over to other hospitals, for a model without an abnormality head."""
+    return (
+        f"On {external_n} films from two hospitals never seen in training, this score told sick from healthy with "
+        f"AUROC {abnormal_auroc:.2f}; the {config.COVID_CLASS} probability told {config.COVID_CLASS} from the rest "
+        f"with {covid_auroc:.2f} (0.5 = chance). Trust it more than the class name on unfamiliar films."
+    )
