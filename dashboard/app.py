@@ -14,8 +14,8 @@ def main() -> None:
     from streamlit.runtime.scriptrunner import script_runner
 
     from dashboard.model_choice import model_picker
-    from dashboard.resources import start_warm_up, worker_health
     from dashboard.texts import DISCLAIMER
+    from dashboard.worker import start_warm_up, worker_health
 
     # After every script run Streamlit calls keras.backend.clear_session() when Keras is loaded, which runs a full
     # garbage collection and empties TensorFlow's kernel cache: measured, the largest use of the server's CPU with

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.resources import get_registry_cards
+from dashboard.registry_cards import cards_by_id
 from model import config
 
 MODEL_KEY = "model_id"
@@ -14,10 +14,6 @@ def card_label(card: dict) -> str:
     exhibit = " · teaching exhibit" if card.get("teaching_exhibit") else ""
     default = " · default" if card["id"] == config.default_model_id() else ""
     return f"{card['display_name']}{default}{exhibit}"
-
-
-def cards_by_id() -> dict[str, dict]:
-    return {card["id"]: card for card in get_registry_cards()}
 
 
 def current_model_id() -> str:

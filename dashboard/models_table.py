@@ -6,15 +6,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.errors import ResourceError
 from dashboard.model_choice import card_label
-from dashboard.resources import (
-    ResourceError,
+from dashboard.model_files import (
     get_model_abnormality_head,
     get_model_explanation_quality,
     get_model_metrics,
     get_model_sick_healthy,
-    get_registry_cards,
 )
+from dashboard.registry_cards import get_registry_cards
 from model.explain.catalog import label_of
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.resources import ResourceError, get_experiments
+from dashboard.errors import ResourceError
+from dashboard.model_files import get_experiments
 from dashboard.verdicts import show_verdict
 from model import config
 from model.evaluation.model_card import pointing_figures

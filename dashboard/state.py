@@ -10,14 +10,10 @@ from concurrent.futures import wait
 
 import streamlit as st
 
+from dashboard.analysis_engine import analysis_call
+from dashboard.errors import ResourceError, show_resource_error
 from dashboard.film_cache import FILMS
-from dashboard.resources import (
-    MODEL_LOCK,
-    ResourceError,
-    analysis_call,
-    get_worker,
-    show_resource_error,
-)
+from dashboard.worker import MODEL_LOCK, get_worker
 from model import config
 from model.image_io import LoadedImage
 

@@ -8,9 +8,9 @@ import random
 import pandas as pd
 import streamlit as st
 
-from dashboard.model_choice import cards_by_id
+from dashboard.model_files import get_model_metrics
 from dashboard.plain_text import plain
-from dashboard.resources import get_model_metrics
+from dashboard.registry_cards import cards_by_id
 from dashboard.state import decode, overlay_analyses
 from dashboard.verdicts import show_verdict
 from model import config

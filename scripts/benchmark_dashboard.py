@@ -11,6 +11,13 @@ timed from its own action to its own heatmap. With more than one registered mode
 one object with cold_start_s, first_upload_s, upload_to_heatmap_s, method_switch_cached_s, method_switch_fresh_s,
 compare_all_s, evaluation_first_visit_s, model_switch_first_s, model_switch_warm_s, compare_three_models_s,
 rss_10_sessions_mb, p95_first_heatmap_20_sessions_s, p95_method_switch_20_sessions_s.
+
+The film viewer (--viewer-only runs just this part): on a 2048-px 16-bit film, the bytes the page receives over its
+websocket for the upload (the film goes once) and per method switch (median of three switches), and the viewer's own
+redraw time in Chromium (its data-frame-ms, median and 90th percentile over wheel zooms, pans and opacity changes)
+at 1440x900: viewer_upload_kb, viewer_method_switch_kb, viewer_redraw_median_ms, viewer_redraw_p90_ms,
+viewer_wl_drag_median_ms (re-windowing the film for one window/level drag step, its data-window-ms; a film over
+1.5 Mpx is re-windowed at half size during the drag).
 """
 
 from __future__ import annotations
@@ -33,10 +40,17 @@ from model.synthetic import synthetic_radiograph
 WAIT_MS = 180_000
 ACTION_MS = 10_000  # a click that cannot happen in 10 s means the session's page never became usable
 VIEWPORT = {"width": 1440, "height": 900}
-# True once the viewer's heatmap pane carries `title` and the script has finished running.
-DRAWN = """(title) => !document.querySelector('[data-testid="stStatusWidget"]')
-    && Array.from(document.querySelectorAll('.stPlotlyChart .annotation-text'))
-        .some(t => t.textContent.includes(title))"""
+# The film viewer's root (inside its element's shadow root), from the page.
+VIEWER_ROOT = """(() => { for (const e of document.querySelectorAll('*')) {
+        const r = e.shadowRoot && e.shadowRoot.querySelector('[data-testid="cxr-viewer"]'); if (r) return r; }
+        return null; })()"""
+# True once the viewer's heatmap pane carries `title`, its film is drawn and the script has finished running.
+DRAWN = (
+    """(title) => { const root = """
+    + VIEWER_ROOT
+    + """; return !document.querySelector('[data-testid="stStatusWidget"]') && !!root && root.dataset.ready === '1'
+        && Array.from(root.querySelectorAll('.cxr-title')).some(t => t.textContent.includes(title)); }"""
+)
 ANYWAY = "() => Array.from(document.querySelectorAll('button')).some(b => b.textContent.includes('Explain anyway'))"
 
 
@@ -177,9 +191,7 @@ def compare_three_models(page, url: str) -> float | None:
     count = "() => Array.from(document.querySelectorAll('p')).filter(p => p.innerText.startsWith('Heat inside')).length"
     page.wait_for_function(f"() => ({SETTLED})() && ({count})() === 3", timeout=WAIT_MS, polling=50)
     film = page.locator('[data-testid="stSelectbox"]').filter(has_text="Film").first
-    picture = """() => { const p = Array.from(document.querySelectorAll('.js-plotly-plot'))
-        .find(p => p._fullLayout && p._fullLayout.uirevision === 'compare-models');
-        return p ? p.data.map(t => (t.source || '').length).join(',') : ''; }"""
+    picture = "() => { const root = " + VIEWER_ROOT + "; return root ? root.dataset.film || '' : ''; }"
     before = page.evaluate(picture)
     started = time.perf_counter()
     film.get_by_role("button", name="Open").click(timeout=ACTION_MS)
@@ -255,6 +267,67 @@ def poll_all(pages, actions, title: str = " for ") -> list[float]:
     return [seconds.get(i, float("inf")) for i in range(len(pages))]
 
 
+REDRAWS = """async (root) => {
+    const canvas = root.querySelector('canvas'); const r = canvas.getBoundingClientRect();
+    const frame = () => new Promise(res => requestAnimationFrame(() => requestAnimationFrame(res)));
+    const times = {redraw: [], wl: []};
+    for (let i = 0; i < 16; i++) {  // wheel zooms about the centre, in then out
+        canvas.dispatchEvent(new WheelEvent('wheel', {deltaY: i < 8 ? -120 : 120, clientX: r.x + r.width / 2,
+            clientY: r.y + r.height / 2, bubbles: true, cancelable: true}));
+        await frame(); times.redraw.push(Number(root.dataset.frameMs));
+    }
+    const slider = root.querySelector('input[type=range]');
+    for (let i = 0; i < 8; i++) {
+        slider.value = String(0.2 + 0.08 * i); slider.dispatchEvent(new Event('input'));
+        await frame(); times.redraw.push(Number(root.dataset.frameMs));
+    }
+    const down = (type, x, y, b) => canvas.dispatchEvent(new PointerEvent(type, {clientX: x, clientY: y, button: b,
+        buttons: b === 2 ? 2 : 0, pointerId: 7, bubbles: true}));
+    down('pointerdown', r.x + 100, r.y + 100, 2);
+    for (let i = 1; i <= 8; i++) {
+        down('pointermove', r.x + 100 + 8 * i, r.y + 100 + 5 * i, 2);
+        await frame(); times.wl.push(Number(root.dataset.windowMs));
+    }
+    down('pointerup', r.x + 164, r.y + 140, 2);
+    return times;
+}"""
+
+
+def viewer_costs(browser, url: str) -> dict[str, float]:
+    """Bytes per upload and per method switch on a 2048-px 16-bit film; the viewer's redraw time."""
+    # 12 bits of range, as most digital radiographs (a 16-bit PNG of noise would be a worst case nobody uploads)
+    film = encode_png(np.round(synthetic_radiograph(2048, 2048, seed=3) * 4095).astype(np.uint16))
+    page = browser.new_page(viewport=VIEWPORT)
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(len(frame))))
+    try:
+        page.goto(url)
+        page.locator('input[type="file"]').wait_for(state="attached", timeout=WAIT_MS)
+        timed(lambda: upload(page, "film2048.png", film), page, " for ")
+        page.wait_for_timeout(1500)
+        upload_bytes = sum(received)
+        page.wait_for_timeout(6000)  # the other methods, computed in the background
+        switches = []
+        for name in ("layercam", "gradcam++", "gradcam"):
+            received.clear()
+            label = METHODS[name].label
+            timed(lambda label=label: choose(page, "Method", label), page, f"{label} for ")
+            page.wait_for_timeout(1500)
+            switches.append(sum(received))
+        root = page.evaluate_handle("() => " + VIEWER_ROOT)
+        times = page.evaluate(REDRAWS, root)
+    finally:
+        page.close()
+    redraw, drag = np.asarray(times["redraw"]), np.asarray(times["wl"])
+    return {
+        "viewer_upload_kb": upload_bytes / 1024,
+        "viewer_method_switch_kb": statistics.median(switches) / 1024,
+        "viewer_redraw_median_ms": float(np.median(redraw)),
+        "viewer_redraw_p90_ms": float(np.percentile(redraw, 90)),
+        "viewer_wl_drag_median_ms": float(np.median(drag)),
+    }
+
+
 def percentile(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
@@ -264,6 +337,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--skip-crowd", action="store_true", help="leave out the 10- and 20-session runs")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--viewer-only", action="store_true", help="only the film viewer's bytes and redraw times")
     parser.add_argument(
         "--pin",
         action="store_true",
@@ -303,6 +377,9 @@ def measure(report: dict[str, float], args: argparse.Namespace) -> None:
 def _measure_with(playwright, server, report: dict[str, float], args: argparse.Namespace, suffix: str) -> None:
     """Every timing of one run, on a started server (pinned or not)."""
     browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    report.update(viewer_costs(browser, server.url))
+    if args.viewer_only:
+        return
     page = browser.new_page(viewport=VIEWPORT)
     page.goto(server.url)
     page.get_by_role("heading", name="Explain a chest X-ray").wait_for(timeout=WAIT_MS)

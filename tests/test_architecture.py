@@ -63,7 +63,7 @@ def test_every_explainer_is_in_the_catalog():
 
 # The core's layers, lowest first: a module may import from its own layer and the ones below, never above.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"config", "provenance", "text_safety", "synthetic"}),
+    frozenset({"config", "provenance", "text_safety", "synthetic", "marks"}),
     frozenset({"image_io", "preprocessing", "lite"}),
     frozenset({"inference", "lite_export", "network"}),
     frozenset({"lungs", "input_recipe", "abnormality_head"}),
@@ -106,3 +106,27 @@ def test_no_file_in_the_core_or_the_ui_is_long_without_saying_why():
             if text.count("\n") > 320 and "Longer than usual because" not in (ast.get_docstring(ast.parse(text)) or ""):
                 long.append(f"{path.relative_to(ROOT)} ({text.count(chr(10))} lines)")
     assert not long, long
+
+
+def test_the_dashboards_modules_import_in_no_circle():
+    """Each dashboard module's imports (lazy ones too) form no circle: one module depends on another, never both
+    ways (model_choice and resources used to import each other)."""
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in (ROOT / "dashboard").rglob("*.py")
+    }
+    graph = {
+        name: {m for m in imported_modules(path) if m in modules and m != name} for name, path in modules.items()
+    }
+    circles = []
+
+    def visit(node: str, trail: list[str]) -> None:
+        for after in graph[node]:
+            if after in trail:
+                circles.append(" -> ".join([*trail[trail.index(after) :], after]))
+            elif len(trail) < 12:
+                visit(after, [*trail, after])
+
+    for start in graph:
+        visit(start, [start])
+    assert not circles, sorted(set(circles))[:5]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts
-from dashboard.resources import ResourceError, get_model_abnormality_head, get_model_metrics
+from dashboard.errors import ResourceError
+from dashboard.model_files import get_model_abnormality_head, get_model_metrics
 from dashboard.verdicts import show_verdict
 from model import config
 from model.trust.wording import abnormality_head_caption, lungs_hidden_verdict, one_minus_normal_caption

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.errors import ResourceError
 from dashboard.explain.answer import answer_details_ui, headline_ui
 from dashboard.explain.compare import compare_ui
 from dashboard.explain.controls import ExplainChoice
@@ -13,8 +14,8 @@ from dashboard.explain.pickers import truth_of
 from dashboard.explain.radiologist import box_verdict, film_boxes, radiologist_box_key
 from dashboard.layout import is_phone
 from dashboard.model_choice import current_model_id
+from dashboard.model_files import get_input_gate_report
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_input_gate_report
 from dashboard.state import analyse, decode, prefetch
 from dashboard.texts import unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict

@@ -7,9 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import handoff
+from dashboard.errors import ResourceError
 from dashboard.model_choice import current_model_id
+from dashboard.model_files import chosen_metrics, get_splits, images_available, missing_images_note
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, chosen_metrics, get_splits, images_available, missing_images_note
 from dashboard.state import decode, predict_only
 from model import config
 from model.image_io import ImageLoadError

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dashboard.film_viewer import RadiologistBox
-from dashboard.resources import get_box_table
+from dashboard.model_files import get_box_table
 from model import config
 from model.evaluation.localisation import box_image_for, boxes_on_film, peak_hits_film_boxes
 from model.trust.wording import Verdict, radiologist_box_verdict

@@ -41,10 +41,21 @@ def value_decimals(image: LoadedImage) -> int:
     return 0 if image.own_span >= 50 else 3
 
 
+def film_levels(image: LoadedImage) -> int:
+    """How many steps the film's range is sent in: its own integer steps where it has at most 65,535 of them (an
+    8-bit film's high byte is then zero and a 12-bit film's nearly so, which PNG compresses away; every original
+    value arrives exactly), else 65,535."""
+    span = image.own_span
+    if span >= 1 and float(span).is_integer() and span <= 65535:
+        return int(span)
+    return 65535
+
+
 def film_data(film_id: str, image: LoadedImage, max_side: int = config.VIEWER_MAX_SIDE) -> dict[str, object]:
     """The film carrier's data: the film's size in its own pixels, its 16-bit display copy, its units."""
     display = display_copy(image.pixels, max_side)
-    values = np.round(np.clip(display, 0.0, 1.0) * 65535).astype(np.uint16)
+    levels = film_levels(image)
+    values = np.round(np.clip(display, 0.0, 1.0) * levels).astype(np.uint16)
     high, low = (values >> 8).astype(np.uint8), (values & 0xFF).astype(np.uint8)
     packed = np.dstack([np.zeros_like(high), low, high])  # OpenCV writes BGR: red = high byte, green = low byte
     return {
@@ -53,12 +64,13 @@ def film_data(film_id: str, image: LoadedImage, max_side: int = config.VIEWER_MA
         "size": list(image.size),
         "png": _base64_png(packed),
         "units": [float(v) for v in image.own_range],
+        "levels": levels,
         "decimals": value_decimals(image),
     }
 
 
 def unpack_film(data: dict[str, object]) -> np.ndarray:
-    """The 16-bit display copy back from the carrier's data, as the browser reads it (tests use this)."""
+    """The display copy's steps back from the carrier's data, as the browser reads them (0..data["levels"])."""
     encoded = np.frombuffer(base64.b64decode(str(data["png"])), dtype=np.uint8)
     bgr = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
     return (bgr[..., 2].astype(np.uint16) << 8) | bgr[..., 1].astype(np.uint16)

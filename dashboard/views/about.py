@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.errors import ResourceError
 from dashboard.model_choice import current_card
+from dashboard.model_files import get_input_gate_report, get_metrics
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_input_gate_report, get_metrics, get_registry_cards
+from dashboard.registry_cards import get_registry_cards
 from dashboard.texts import unfamiliar_sentence
 from model import config
 

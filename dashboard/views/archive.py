@@ -7,8 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import charts, handoff
+from dashboard.errors import ResourceError
+from dashboard.model_files import get_audit
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_audit
 from model import config
 from model.audit.results import (
     AuditResultsError,

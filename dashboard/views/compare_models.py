@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.analysis_engine import get_model
+from dashboard.errors import ResourceError, show_resource_error
 from dashboard.explain.pickers import decode_all, truth_of, unique_names
 from dashboard.explain.radiologist import film_boxes, radiologist_box_key
 from dashboard.film_cache import FilmCache
 from dashboard.film_viewer import ViewerInput, ViewerPane, film_viewer
 from dashboard.layout import is_phone
-from dashboard.model_choice import card_label, cards_by_id, current_model_id
+from dashboard.model_choice import card_label, current_model_id
+from dashboard.model_files import get_box_table, images_available
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_box_table, get_model, images_available, show_resource_error
+from dashboard.registry_cards import cards_by_id
 from dashboard.state import analyse_models, decode
 from dashboard.verdicts import show_verdict
 from model import config

@@ -6,14 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
-from dashboard.resources import (
-    ResourceError,
-    get_dataset_stats,
-    get_splits,
-    images_available,
-    missing_images_note,
-    show_resource_error,
-)
+from dashboard.errors import ResourceError, show_resource_error
+from dashboard.model_files import get_dataset_stats, get_splits, images_available, missing_images_note
 from dashboard.state import decode
 from model import config
 

@@ -6,20 +6,19 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, handoff
+from dashboard.errors import ResourceError, show_resource_error
 from dashboard.model_choice import current_card
-from dashboard.models_table import registered_models_table
-from dashboard.other_hospitals import other_hospitals_section
-from dashboard.plain_text import plain
-from dashboard.resources import (
-    ResourceError,
+from dashboard.model_files import (
     get_model_abnormality_head,
     get_model_lungs_hidden,
     get_model_metrics,
     images_available,
     metrics_describe_shipped_model,
     missing_images_note,
-    show_resource_error,
 )
+from dashboard.models_table import registered_models_table
+from dashboard.other_hospitals import other_hospitals_section
+from dashboard.plain_text import plain
 from dashboard.state import decode, overlay_analyses
 from dashboard.texts import SOURCE_WARNING
 from dashboard.verdicts import show_verdict

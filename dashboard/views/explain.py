@@ -5,15 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import handoff
+from dashboard.analysis_engine import get_model
+from dashboard.errors import ResourceError, show_resource_error
 from dashboard.explain.controls import controls_ui
 from dashboard.explain.detail import detail_ui
 from dashboard.explain.pickers import batch_table_ui, dataset_ui, decode_all, examples_ui, opened_film, upload_ui
+from dashboard.layout import is_phone
 from dashboard.model_choice import current_model_id
-from dashboard.resources import ResourceError, get_model, images_available, show_resource_error
+from dashboard.model_files import images_available
 from dashboard.texts import SOURCE_WARNING
 
-st.title("Explain a chest X-ray")
-st.caption(SOURCE_WARNING)
+if is_phone():  # a phone's first screen is for the film: a smaller title, the data's caveat one tap away
+    st.subheader("Explain a chest X-ray")
+    with st.expander("Why high scores here may not hold elsewhere"):
+        st.caption(SOURCE_WARNING)
+else:
+    st.title("Explain a chest X-ray")
+    st.caption(SOURCE_WARNING)
 # The input widgets come first, so the page is usable while TensorFlow and the model load.
 source = st.sidebar.radio(
     "Film from", [handoff.UPLOAD_SOURCE, handoff.DATASET_SOURCE], horizontal=True, key=handoff.SOURCE_KEY

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts
+from dashboard.errors import ResourceError, show_resource_error
 from dashboard.model_choice import current_card
+from dashboard.model_files import get_model_explanation_quality
 from dashboard.models_table import registered_models_table
 from dashboard.plain_text import plain
-from dashboard.resources import ResourceError, get_model_explanation_quality, show_resource_error
 from model import config
 from model.explain.catalog import label_of
 from model.trust.wording import sanity_verdict

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.resources import ResourceError, get_splits, images_available, missing_images_note, show_resource_error
+from dashboard.errors import ResourceError, show_resource_error
+from dashboard.model_files import get_splits, images_available, missing_images_note
 from dashboard.state import decode, overlay_analysis
 from dashboard.teaching_models import cheating_round
 from dashboard.verdicts import show_verdict

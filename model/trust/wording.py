@@ -2,6 +2,8 @@
 
 Each function takes the measured numbers and returns a `Verdict`: a level the UI maps to a colour and a sentence
 for people. The dashboard, the command line and the reports only display these; none re-decides a threshold.
+Longer than usual because every sentence the tool says about its own figures lives here, where the words can be
+read and checked together (the captions of the abnormality score included).
 """
 
 from __future__ import annotations

@@ -89,6 +89,7 @@ async function receiveFilm(data, root) {
       bitmapHeight: height,
       values,
       units: data.units,
+      levels: data.levels || 65535,
       decimals: data.decimals,
     });
   } catch (error) {
@@ -272,7 +273,18 @@ class Viewer {
       button.onclick = () => this.setTool(tool);
       this.toolButtons[tool] = button;
     }
-    const windowGroup = element("div", "cxr-group", this.toolbar);
+    // On a phone the rarer settings fold behind one button, so the film starts within the first screen.
+    const extra = data.phone ? element("div", "cxr-more", this.toolbar) : this.toolbar;
+    if (data.phone) {
+      extra.hidden = true;
+      const more = element("button", "cxr-button", tools, "More");
+      more.title = "Window, invert, opacity, colours, overlays, panes";
+      more.onclick = () => {
+        extra.hidden = !extra.hidden;
+        more.classList.toggle("cxr-on", !extra.hidden);
+      };
+    }
+    const windowGroup = element("div", "cxr-group", extra);
     this.presetSelect = element("select", "cxr-select", windowGroup);
     this.presetSelect.title = "Window presets, in the film's own units";
     this.presetSelect.setAttribute("aria-label", "Window preset");
@@ -284,7 +296,7 @@ class Viewer {
       this.presetSelect.value = "";
     };
     this.invertBox = this.checkbox(windowGroup, "Invert", "invert", "Invert the film (I)");
-    const heatGroup = element("div", "cxr-group", this.toolbar);
+    const heatGroup = element("div", "cxr-group", extra);
     this.heatGroup = heatGroup;
     const opacityLabel = element("label", "cxr-label", heatGroup, "Opacity ");
     this.opacity = element("input", "cxr-range", opacityLabel);
@@ -305,7 +317,7 @@ class Viewer {
     };
     this.legend = element("span", "cxr-legend", heatGroup);
     this.legend.title = "cold → hot";
-    const overlays = element("div", "cxr-group", this.toolbar);
+    const overlays = element("div", "cxr-group", extra);
     this.outlineBox = this.checkbox(overlays, "Lungs", "outline", "Lung outline (O)");
     this.boxesBox = this.checkbox(overlays, "Radiologist", "boxes", "The radiologist's box (X)");
     this.layoutSelect = element("select", "cxr-select", overlays);
@@ -318,7 +330,7 @@ class Viewer {
       this.buildPanes();
       this.layout();
     };
-    const end = element("div", "cxr-group", this.toolbar);
+    const end = data.phone ? tools : element("div", "cxr-group", this.toolbar);
     const reset = element("button", "cxr-button", end, "Reset");
     reset.title = "Reset zoom, pan and window (R or 0)";
     reset.onclick = () => this.reset();
@@ -446,11 +458,13 @@ class Viewer {
     const film = this.film;
     if (!film) return;
     const source = quick && this.proxy ? this.proxy : { width: film.bitmapWidth, height: film.bitmapHeight, values: film.values };
+    const started = performance.now();
     const [low, high] = this.window;
     const span = Math.max(high - low, 1e-6);
-    const lut = new Uint32Array(65536); // 16-bit value -> opaque grey RGBA (little-endian)
-    for (let v = 0; v < 65536; v++) {
-      let g = Math.round(clamp((v / 65535 - low) / span, 0, 1) * 255);
+    const levels = film.levels;
+    const lut = new Uint32Array(levels + 1); // film step -> opaque grey RGBA (little-endian)
+    for (let v = 0; v <= levels; v++) {
+      let g = Math.round(clamp((v / levels - low) / span, 0, 1) * 255);
       if (this.settings.invert) g = 255 - g;
       lut[v] = 0xff000000 | (g << 16) | (g << 8) | g;
     }
@@ -465,6 +479,7 @@ class Viewer {
     const values = source.values;
     for (let i = 0; i < values.length; i++) out[i] = lut[values[i]];
     this.filmContext.putImageData(this.filmImage, 0, 0);
+    this.root.dataset.windowMs = (performance.now() - started).toFixed(2);
     this.root.dataset.window = this.windowInUnits().map((v) => v.toFixed(film.decimals)).join(",");
   }
 
@@ -693,7 +708,7 @@ class Viewer {
 
   pointerDown(canvas, event) {
     if (!this.film || !this.view) return;
-    this.root.focus({ preventScroll: true });
+    this.root.focus({ preventScroll: true, focusVisible: false });
     const pane = this.panes.find((p) => p.canvas === canvas);
     const point = this.toFilm(pane, event);
     this.pointers.set(event.pointerId, { pane, x: event.clientX, y: event.clientY });
@@ -884,7 +899,7 @@ class Viewer {
     const bx = Math.min(film.bitmapWidth - 1, Math.floor((point.x * film.bitmapWidth) / film.width));
     const by = Math.min(film.bitmapHeight - 1, Math.floor((point.y * film.bitmapHeight) / film.height));
     const [u0, u1] = film.units;
-    const value = u0 + ((u1 - u0) * film.values[by * film.bitmapWidth + bx]) / 65535;
+    const value = u0 + ((u1 - u0) * film.values[by * film.bitmapWidth + bx]) / film.levels;
     let text = `x ${Math.floor(point.x)}, y ${Math.floor(point.y)} · value ${value.toFixed(film.decimals)}`;
     const heat = pane.spec.heat && this.heat.get(pane.spec.heat);
     if (heat && heat.values) {

@@ -1,83 +1,19 @@
-"""Everything the pages load once per process: the model and the precomputed files.
-
-Each loader returns the object or raises a `ResourceError` whose message the
-page shows in place of the missing part; the rest of the app keeps working.
-"""
+"""The figures files a page shows, each read once and checked: the default model's shipped files (an error the page
+shows when missing) and each registered model's optional ones (None when absent), the dataset's statistics and
+splits, the radiologists' boxes, the archive audits."""
 
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.errors import ResourceError
 from model import config
 from model.data.manifest import load_splits
-from model.inference import ModelLoadError
 from model.provenance import cached_sha256
-
-
-class ResourceError(RuntimeError):
-    """A shipped file is missing or unreadable; the message says which and what to do."""
-
-
-@st.cache_resource(show_spinner=False)
-def get_analysis():
-    """Where this server's analysis runs (`CXR_ANALYSIS`): its own child process by default, so the page server
-    never imports TensorFlow; in this process for the in-process app tests; or a shared Ray Serve deployment."""
-    backend = config.analysis_backend()
-    if backend == "thread":
-        from model.serving.analysis_process import InProcessAnalysis
-
-        engine = InProcessAnalysis()
-    elif backend.startswith("serve"):
-        from model.serving.ray_serve import ServeAnalysis
-
-        engine = ServeAnalysis(backend.partition(":")[2] or config.SERVE_APP_NAME)
-    else:
-        from model.serving.analysis_process import AnalysisProcess
-
-        engine = AnalysisProcess()
-    _STARTED_ENGINES.append(engine)
-    return engine
-
-
-_STARTED_ENGINES: list = []
-
-
-def analysis_call(name: str, *args):
-    """One call into the analysis engine; a model, gate or segmenter file that does not load becomes a ResourceError
-    naming it (raised inside the engine, said here)."""
-    from model.gate.gate import GateLoadError
-    from model.registry import CardError, RegistryError
-
-    try:
-        return get_analysis().call(name, *args)
-    except (ModelLoadError, GateLoadError, RegistryError, CardError) as error:
-        raise ResourceError(str(error)) from None
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)  # lives as long as the engine: cleared with it
-def _described(model_id: str, card_sha256: str):
-    return analysis_call("describe", model_id)
-
-
-def get_model(model_id: str):
-    """The chosen model as the pages need it (`ModelDescription`: its card and its CAM layers), from the engine."""
-    from dashboard.model_choice import cards_by_id
-
-    card = cards_by_id().get(model_id) or {}
-    return _described(model_id, card.get("sha256", ""))
-
-
-@st.cache_data(show_spinner=False)
-def get_registry_cards() -> list[dict]:
-    """Every registered model's card (JSON form), default first: the picker and the tables read these."""
-    from model.registry import all_registered
-
-    return [entry.card.to_json() for entry in all_registered()]
 
 
 def get_model_metrics(model_id: str) -> dict | None:
@@ -232,10 +168,6 @@ def missing_images_note() -> str:
     )
 
 
-def show_resource_error(error: ResourceError) -> None:
-    st.error(str(error), icon=":material/warning:")
-
-
 def get_audit(folder: str) -> pd.DataFrame:
     """An archive audit's rows, re-read when its Parquet files change (a running audit keeps adding parts)."""
     from model.audit.results import AuditResultsError, rows_folder
@@ -255,61 +187,3 @@ def _cached_audit(folder: str, stamp: tuple) -> pd.DataFrame:
     from model.audit.results import load_audit
 
     return load_audit(Path(folder))
-
-
-@st.cache_resource(show_spinner=False)
-def get_worker():
-    """The one analysis worker every session shares: simultaneous uploads become one batch
-    (model.serving.batching), which the analysis engine computes (model.serving.analysis_process)."""
-    from model.serving.batching import BatchingWorker
-
-    engine = get_analysis()
-    analysis_call("check")  # the shipped files must load: a broken one is said at once, not on first use
-
-    def analyse_batch(key, films):
-        with MODEL_LOCK:
-            return engine.analyse(key, films)
-
-    worker = BatchingWorker(analyse_batch)
-    _STARTED_WORKERS.append(worker)
-    return worker
-
-
-# Every call into the analysis engine from this server holds this lock: the worker's batches and the page-thread
-# predictions of a batch table never run side by side (two at once only slowed both, and doubled the memory peak).
-MODEL_LOCK = threading.Lock()
-
-
-_STARTED_WORKERS: list = []  # the worker once built (read by the health check without building one)
-
-
-def worker_health() -> str | None:
-    """A sentence when the shared worker is not running (it restarts with the next request), else None."""
-    if not _STARTED_WORKERS or _STARTED_WORKERS[-1].alive:
-        return None
-    return "The analysis worker had stopped; it restarts with the next request (any waiting request must be retried)."
-
-
-@st.cache_resource(show_spinner=False)
-def start_warm_up() -> threading.Thread:
-    """Load the models and trace the first analysis in the background, once per server process.
-
-    Started by the first page view, so by the time a person has picked a file the model is loaded and the graphs
-    for a prediction and a Grad-CAM are traced; the page itself never waits for this.
-    """
-
-    def warm() -> None:
-        from model.analysis import AnalysisRequest
-        from model.image_io import LoadedImage
-        from model.synthetic import synthetic_radiograph
-
-        try:
-            worker = get_worker()
-            film = LoadedImage(synthetic_radiograph(320, 300), "PNG", 8)
-            worker.submit("warm-up film", film, AnalysisRequest(config.DEFAULT_EXPLAINER, explain_anyway=True)).result()
-        except Exception:  # a missing model is reported by the page that needs it, in words
-            pass
-
-    thread = threading.Thread(target=warm, name="warm-up", daemon=True)
-    thread.start()
-    return thread
