@@ -15,6 +15,7 @@ const MIN_MARK_PX = 2; // a mark smaller than this (film pixels, either side) is
 const WHEEL_STEP = 1.0015; // zoom factor per wheel delta unit
 const MAX_ZOOM = 16; // screen pixels per film pixel
 const HANDLE_PX = 7;
+const PROXY_PIXELS = 0.5e6; // window/level drags on larger films re-window a copy of about this many pixels
 const SETTINGS_SYNC_MS = 1200; // the settings reach Python this long after the last change (downloads use them)
 const KEYS_HELP = [
   ["wheel / pinch", "zoom about the pointer"],
@@ -441,15 +442,18 @@ class Viewer {
   // ----- the film's window -----
 
   prepareProxy() {
-    // A film of more than ~1.5 Mpx is windowed at half size while a window/level drag is under way.
+    // A film of more than PROXY_PIXELS is windowed on a reduced copy while a window/level drag is under way (the
+    // full film is windowed again when the drag ends), so each step of the drag stays quick.
     const film = this.film;
     this.proxy = null;
-    if (film.bitmapWidth * film.bitmapHeight <= 1.5e6) return;
-    const width = Math.ceil(film.bitmapWidth / 2);
-    const height = Math.ceil(film.bitmapHeight / 2);
+    const pixels = film.bitmapWidth * film.bitmapHeight;
+    if (pixels <= PROXY_PIXELS) return;
+    const step = Math.ceil(Math.sqrt(pixels / PROXY_PIXELS));
+    const width = Math.ceil(film.bitmapWidth / step);
+    const height = Math.ceil(film.bitmapHeight / step);
     const values = new Uint16Array(width * height);
     for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) values[y * width + x] = film.values[2 * y * film.bitmapWidth + 2 * x];
+      for (let x = 0; x < width; x++) values[y * width + x] = film.values[step * y * film.bitmapWidth + step * x];
     }
     this.proxy = { width, height, values };
   }
