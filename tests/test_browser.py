@@ -253,8 +253,9 @@ def test_explain_on_a_phone_shows_one_pane_without_overlapping_toolbars(browser_
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"] + 1, f"the page scrolls sideways ({width}px)"
         phone.screenshot(path=str(screenshot_path("phone_explain_heatmap")))
-        phone.get_by_role("button", name="More").click()
-        phone.get_by_label("Panes").select_option(label="X-ray only")
+        viewer = phone.locator('[data-testid="cxr-viewer"]')
+        viewer.get_by_role("button", name="More", exact=True).click()
+        viewer.get_by_label("Panes").select_option(label="X-ray only")
         phone.wait_for_timeout(300)
         assert phone.locator('[data-testid="cxr-viewer"] .cxr-title').all_text_contents() == ["X-ray"]
         phone.screenshot(path=str(screenshot_path("phone_explain_xray")))
