@@ -26,14 +26,6 @@ class FilmMark:
     x1: float
     y1: float
 
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-    @property
-    def height(self) -> float:
-        return self.y1 - self.y0
-
     def to_browser(self) -> dict[str, object]:
         """The mark as the viewer's JavaScript takes it back."""
         return {"id": self.mark_id, "shape": self.shape, "x0": self.x0, "y0": self.y0, "x1": self.x1, "y1": self.y1}

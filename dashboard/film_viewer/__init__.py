@@ -61,6 +61,8 @@ class ViewerLayout:
 
 @dataclass(frozen=True)
 class RadiologistBox:
+    """A radiologist's box in film pixels, with the finding it marks (drawn dashed, never editable)."""
+
     x0: float
     y0: float
     x1: float
@@ -192,7 +194,7 @@ def film_viewer(spec: ViewerInput, key: str) -> ViewerResult:
         "box_colour": config.BOX_COLOUR,
         "tools": ["pan", "wl", *(config.MARK_SHAPES if spec.drawing else ())],
         "marks": [m.to_browser() for m in marks],
-        "marks_token": spec.film_id,
+        "min_mark_px": config.MIN_MARK_SIDE_PX,
         "phone": spec.phone,
         "min_height": config.VIEWER_MIN_HEIGHT_PX,
         "max_height": config.VIEWER_MAX_HEIGHT_PX,

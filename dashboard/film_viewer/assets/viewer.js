@@ -11,7 +11,6 @@ const WAITING = new Map(); // film id -> callbacks waiting for that film
 const VIEWERS = new WeakMap(); // the element's root -> its Viewer
 const FILMS_KEPT = 3;
 const STORE = "cxr-viewer";
-const MIN_MARK_PX = 2; // a mark smaller than this (film pixels, either side) is a click, not a mark
 const WHEEL_STEP = 1.0015; // zoom factor per wheel delta unit
 const MAX_ZOOM = 16; // screen pixels per film pixel
 const HANDLE_PX = 7;
@@ -211,8 +210,7 @@ class Viewer {
     this.buildToolbar();
     this.buildPanes();
     this.loadHeat();
-    if (data.film !== this.filmId) this.changeFilm(data);
-    else if (data.marks_token !== this.marksToken) this.takeMarks(data);
+    if (data.film !== this.filmId) this.changeFilm(data); // marks are taken from Python with each new film
     this.layout();
   }
 
@@ -245,7 +243,6 @@ class Viewer {
   }
 
   takeMarks(data) {
-    this.marksToken = data.marks_token;
     this.marks = (data.marks || []).map((m) => ({ ...m }));
     this.selected = null;
     this.showMarks();
@@ -815,7 +812,8 @@ class Viewer {
     if (gesture.kind === "wl") this.setWindow(this.window, true);
     else if (gesture.kind === "draw") {
       const mark = this.normalised(gesture.draft);
-      if (mark.x1 - mark.x0 >= MIN_MARK_PX && mark.y1 - mark.y0 >= MIN_MARK_PX) {
+      const least = this.data.min_mark_px; // smaller is a click, not a mark (config.MIN_MARK_SIDE_PX)
+      if (mark.x1 - mark.x0 >= least && mark.y1 - mark.y0 >= least) {
         this.marks.push(mark);
         this.selected = mark.id;
         this.marksChanged();
