@@ -427,3 +427,65 @@ SERVE_APP_NAME: str = "cxr_analysis"
 
 def analysis_backend() -> str:
     return os.environ.get(ANALYSIS_ENV, "").strip() or "process"
+
+# --- Readings: a reader's own marks in a database (model/readings) ---
+# The database: any SQLAlchemy URL in $CXR_DATABASE_URL (postgresql+psycopg://user@host:port/db, ...), else a
+# SQLite file under artifacts/. Alembic migrations (model/readings/migrations) bring either to the current schema.
+DATABASE_URL_ENV: str = "CXR_DATABASE_URL"
+READINGS_SQLITE_PATH: Path = ARTIFACTS_DIR / "readings.sqlite3"
+# How long a save waits for another session's transaction to finish before it says the database is busy.
+DATABASE_BUSY_TIMEOUT_S: float = 15.0
+# Where an authenticating proxy puts the signed-in user's name; when the request carries it the reader is that
+# name and cannot be typed over. $CXR_READER_HEADER names another header ("" turns the proxy name off).
+READER_HEADER_ENV: str = "CXR_READER_HEADER"
+READER_HEADER_DEFAULT: str = "X-Forwarded-User"
+READER_NAME_MAX_CHARS: int = 80
+READING_NOTE_MAX_CHARS: int = 2000
+# The findings a reader labels a mark with: id -> (label shown, SNOMED CT code, its meaning), in menu order.
+FINDINGS: dict[str, tuple[str, str, str]] = {
+    "opacity": ("Consolidation / opacity", "95436008", "Lung consolidation"),
+    "effusion": ("Effusion", "60046008", "Pleural effusion"),
+    "nodule": ("Nodule / mass", "27925004", "Nodule"),
+    "covid": ("COVID-19 pattern", "840539006", "Disease caused by severe acute respiratory syndrome coronavirus 2"),
+    "other": ("Other", "404684003", "Clinical finding"),
+}
+DEFAULT_FINDING: str = "opacity"
+# Finding names other sources use (NIH's boxes.csv, imported CSVs), lower case -> a finding id above.
+FINDING_ALIASES: dict[str, str] = {
+    "pneumonia": "opacity",
+    "consolidation": "opacity",
+    "infiltrate": "opacity",
+    "infiltration": "opacity",
+    "opacity": "opacity",
+    "effusion": "effusion",
+    "pleural effusion": "effusion",
+    "nodule": "nodule",
+    "mass": "nodule",
+    "covid": "covid",
+    "covid-19": "covid",
+    "other": "other",
+    "cardiomegaly": "other",
+    "pneumothorax": "other",
+    "atelectasis": "other",
+}
+CONFIDENCE_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5)
+DEFAULT_CONFIDENCE: int = 3
+# NIH's radiologists' boxes (boxes.csv) are preloaded as this read-only reader, and their films as this worklist.
+NIH_READER_NAME: str = "NIH radiologists (boxes.csv)"
+NIH_WORKLIST_NAME: str = "NIH boxed films"
+# The class whose maps the reader scores judge, as the Explanation quality page (BOX_FINDING); a model without it
+# is explained on its predicted class.
+READER_SCORE_CLASS: str = BOX_FINDING
+# Maps computed for reader scores, kept per model file, method and film (artifacts/, never committed).
+READER_MAPS_DIR: Path = ARTIFACTS_DIR / "reader_maps"
+# The CSV a department imports: its columns (film pixels), and the rows read at most.
+READINGS_CSV_COLUMNS: tuple[str, ...] = ("image", "finding", "x", "y", "w", "h")
+READINGS_IMPORT_MAX_ROWS: int = 1_000_000
+READINGS_EXPORT_FORMATS: tuple[str, ...] = ("csv", "json", "sr")
+# The procedure a reading reports, in the exported SR (SNOMED CT "Plain chest X-ray").
+SR_PROCEDURE_CODE: tuple[str, str, str] = ("399208008", "SCT", "Plain chest X-ray")
+SR_MANUFACTURER: str = "cxr-why (research use, not for diagnosis)"
+# The reader's confidence in the SR: "Certainty of Finding" (DCM 111012) in this unit (a UCUM annotation).
+SR_CONFIDENCE_UNIT: tuple[str, str, str] = ("{score}", "UCUM", "Reader confidence, 1 (low) to 5 (high)")
+# An imported CSV row whose finding is one of these reads its film as 'no finding' (x, y, w, h then ignored).
+NO_FINDING_WORDS: tuple[str, ...] = ("no finding", "none", "normal")
