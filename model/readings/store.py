@@ -5,22 +5,23 @@ same: Alembic brings the schema up to date when the store opens; a save replaces
 in one transaction, refused (not merged) when that reading changed in another session since it was loaded, so two
 readers marking the same film both keep theirs and one reader's two tabs never overwrite each other unseen.
 No SQL is built from strings: every value is a bound parameter of SQLAlchemy's expressions.
+
+Longer than usual because it is the one door to the database: every transaction that can write a reading is in
+this file, so a review of what can be written (and what can be lost) reads one file.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
-from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, exc, func, select
+from sqlalchemy import exc, func, select
 from sqlalchemy.orm import Session
 
 from model import config
 from model.marks import FilmMark
+from model.readings.database import database_url, engine_for, upgrade
 from model.readings.errors import ReadingConflict, ReadingStoreError, describe_url, sentence_for
 from model.readings.schema import FilmRow, MarkRow, ReaderRow, ReadingRow, WorklistFilmRow, WorklistRow
 from model.readings.values import (
@@ -32,48 +33,6 @@ from model.readings.values import (
     WorklistSummary,
     clean_reader_name,
 )
-
-
-def database_url() -> str:
-    """$CXR_DATABASE_URL, else the SQLite file under artifacts/."""
-    url = os.environ.get(config.DATABASE_URL_ENV, "").strip()
-    return url or f"sqlite:///{config.READINGS_SQLITE_PATH}"
-
-
-def _sqlite_engine(url: str) -> Engine:
-    """SQLite with foreign keys on, WAL (readers never wait for a writer) and writes that take the lock when they
-    begin (BEGIN IMMEDIATE), so two sessions' saves queue instead of failing on a lock upgrade."""
-    engine = create_engine(url, connect_args={"timeout": config.DATABASE_BUSY_TIMEOUT_S})
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
-        dbapi_connection.isolation_level = None  # we say BEGIN ourselves, below
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-        except Exception:  # a read-only file keeps its journal mode; reads still work
-            pass
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
-        immediate = connection.get_execution_options().get("cxr_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-def _engine(url: str) -> Engine:
-    try:
-        if url.startswith("sqlite"):
-            database = url.split("///", 1)[-1] if "///" in url else ""
-            if database and not database.startswith(("file:", ":memory:")):
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
-            return _sqlite_engine(url)
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
-    except (exc.ArgumentError, exc.NoSuchModuleError, ValueError, TypeError, OSError) as error:
-        raise ReadingStoreError(sentence_for(error, url)) from None
 
 
 def _now() -> datetime:
@@ -135,25 +94,14 @@ class ReadingStore:
     def __init__(self, url: str | None = None, upgrade: bool = True) -> None:
         self.url = url or database_url()
         self.where = describe_url(self.url)
-        self.engine = _engine(self.url)
+        self.engine = engine_for(self.url)
         if upgrade:
             self.upgrade()
 
     # --- schema ---
     def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to `revision` with Alembic (existing readings are kept: migrations only add)."""
-        from alembic import command
-        from alembic.config import Config
-
-        alembic_config = Config()
-        alembic_config.set_main_option("script_location", str(resources.files("model.readings") / "migrations"))
-        try:
-            with self.engine.connect() as connection:
-                alembic_config.attributes["connection"] = connection
-                command.upgrade(alembic_config, revision)
-                connection.commit()
-        except exc.SQLAlchemyError as error:
-            raise ReadingStoreError(sentence_for(error, self.url)) from None
+        upgrade(self.engine, self.url, revision)
 
     def revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext
