@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for people and CI: set everything up, then open the dashboard or run every test.
 #   bash scripts/dev.sh dashboard   # venv + packages, then streamlit run (http://localhost:8501)
-#   bash scripts/dev.sh test        # venv + packages + Debian's chromium, then the whole test suite
+#   bash scripts/dev.sh test        # venv + packages + Debian's chromium and postgresql, then the whole test suite
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,17 +20,27 @@ setup_python() {
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e .
 }
 
-setup_chromium() {
-  # The browser tests drive Debian's chromium through Playwright; Playwright's own browser download is never used.
-  command -v chromium >/dev/null && return 0
+setup_debian_packages() {
+  # What the tests start as their own processes: Debian's chromium (driven by Playwright; its own browser download
+  # is never used) and PostgreSQL 15 (a throwaway cluster per test run). Installed when missing, as root or with sudo.
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+  [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo"
   if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
-    echo "Installing Debian's chromium for the browser tests"
+    echo "Installing Debian's ${missing[*]} for the tests"
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+    # policy-rc.d 101: the packages' own services are not started (the tests start their own, on free ports)
+    local policy=/usr/sbin/policy-rc.d placed=""
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod +x "$policy" && placed=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    if [ -n "$placed" ]; then $sudo rm -f "$policy"; fi
   else
-    echo "chromium is not installed and apt-get needs root: the browser tests will be skipped." >&2
+    echo "${missing[*]} not installed and apt-get needs root: the tests that need them will be skipped." >&2
   fi
 }
 
@@ -44,7 +54,7 @@ case "${1:-}" in
   test)
     setup_python requirements-dev.txt
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev-nodeps.txt
-    setup_chromium
+    setup_debian_packages
     shift
     echo "ruff: lint and import order"
     "$VENV/bin/python" -m ruff check .

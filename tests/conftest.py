@@ -63,3 +63,27 @@ def pytest_runtest_makereport(item, call):
         return
     report.outcome = "failed"
     report.longrepr = f"{REQUIRE_ALL_ENV}=1: this test may not skip, but it would have: {reason}"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """(host, port, password) of a throwaway PostgreSQL 15 cluster the suite starts itself (tests/postgres_server)."""
+    from tests.postgres_server import postgres_cluster as start
+    from tests.postgres_server import postgres_missing
+
+    missing = postgres_missing()
+    if missing:
+        pytest.skip(missing)
+    with start() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty readings database: a SQLite file, or a new database on the test cluster."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'readings.sqlite3'}"
+    from tests.postgres_server import create_database
+
+    host, port, password = request.getfixturevalue("postgres_cluster")
+    return create_database(host, port, password, f"readings_{abs(hash(request.node.nodeid)) % 10**9}")

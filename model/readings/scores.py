@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from model import config
@@ -28,18 +27,16 @@ from model.readings.values import LabelledMark, Reading
 
 def marks_mask(marks: Sequence[LabelledMark], width: int, height: int, size: int = config.BOX_FRAME_SIZE) -> np.ndarray:
     """The union of the marks as a boolean mask in the size-px frame: rectangles filled as boxes_on_film's boxes
-    are (outward to whole pixels), ellipses filled inside their bounding box."""
+    are (outward to whole pixels), ellipses as the pixels whose centres they hold."""
     mask = np.zeros((size, size), dtype=bool)
     sx, sy = size / width, size / height
+    rows, cols = np.mgrid[0:size, 0:size] + 0.5
     for labelled in marks:
         m = labelled.mark
         x0, y0, x1, y1 = m.x0 * sx, m.y0 * sy, m.x1 * sx, m.y1 * sy
-        if m.shape == "ellipse":
-            layer = np.zeros((size, size), dtype=np.uint8)
-            centre = (round((x0 + x1) / 2 * 16), round((y0 + y1) / 2 * 16))
-            axes = (max(round((x1 - x0) / 2 * 16), 1), max(round((y1 - y0) / 2 * 16), 1))
-            cv2.ellipse(layer, centre, axes, 0, 0, 360, 1, thickness=-1, shift=4)
-            mask |= layer.astype(bool)
+        if m.shape == "ellipse":  # the pixels whose centres lie inside the ellipse
+            a, b = max((x1 - x0) / 2, 1e-6), max((y1 - y0) / 2, 1e-6)
+            mask |= ((cols - (x0 + x1) / 2) / a) ** 2 + ((rows - (y0 + y1) / 2) / b) ** 2 <= 1.0
         else:
             mask[max(int(np.floor(y0)), 0) : int(np.ceil(y1)), max(int(np.floor(x0)), 0) : int(np.ceil(x1))] = True
     return mask
