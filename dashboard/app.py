@@ -32,6 +32,8 @@ def main() -> None:
         st.Page("views/evaluation.py", title="Evaluation", icon=":material/monitoring:"),
         st.Page("views/explanation_quality.py", title="Explanation quality", icon=":material/science:"),
         st.Page("views/compare_models.py", title="Compare models", icon=":material/compare:"),
+        st.Page("views/reader_study.py", title="Reader study", icon=":material/ink_marker:"),
+        st.Page("views/readers.py", title="Readers", icon=":material/groups:"),
         st.Page("views/archive.py", title="Archive audit", icon=":material/inventory_2:"),
         st.Page("views/teaching.py", title="Teaching mode", icon=":material/school:"),
         st.Page("views/about.py", title="About / model card", icon=":material/info:"),

@@ -278,3 +278,36 @@ def localisation_figure(rows: list[dict], baselines: dict[str, float], value_lab
         )
     figure.update_yaxes(title=value_label, rangemode="tozero")
     return _layout(figure, height=340, showlegend=False)
+
+
+def reader_scores_figure(rows: list[dict], model_label: str) -> go.Figure:
+    """Pointing game per reader (groups) and method (bars) for one model, with each reader's chance (a uniformly
+    random point on the same marks: one value per reader, whatever the method) as a dark line across the group."""
+    readers = list(dict.fromkeys(r["reader"] for r in rows))
+    shown = [plot_text(reader) for reader in readers]
+    figure = go.Figure()
+    for method in dict.fromkeys(r["method_label"] for r in rows):
+        mine = {r["reader"]: r["pointing_game"] for r in rows if r["method_label"] == method}
+        figure.add_bar(
+            x=shown,
+            y=[mine.get(reader) for reader in readers],
+            name=plot_text(method),
+            hovertemplate="%{x}: %{y:.0%}<extra>" + plot_text(method) + "</extra>",
+        )
+    chance = {r["reader"]: r["chance"] for r in rows}
+    figure.add_scatter(
+        x=shown,
+        y=[chance[reader] for reader in readers],
+        mode="markers",
+        name="chance",
+        marker=dict(symbol="line-ew-open", size=60, line=dict(width=3, color="#222")),
+        hovertemplate="%{x}: chance %{y:.0%}<extra></extra>",
+    )
+    figure.update_yaxes(range=[0, 1], tickformat=".0%", title="peak on the reader's marks")
+    return _layout(
+        figure,
+        height=340,
+        barmode="group",
+        title=f"{plot_text(model_label)}: pointing game by reader",
+        legend=dict(orientation="h", y=-0.2),
+    )

@@ -19,4 +19,3 @@ def get_registry_cards() -> list[dict]:
 
 def cards_by_id() -> dict[str, dict]:
     return {card["id"]: card for card in get_registry_cards()}
-

@@ -435,10 +435,10 @@ DATABASE_URL_ENV: str = "CXR_DATABASE_URL"
 READINGS_SQLITE_PATH: Path = ARTIFACTS_DIR / "readings.sqlite3"
 # How long a save waits for another session's transaction to finish before it says the database is busy.
 DATABASE_BUSY_TIMEOUT_S: float = 15.0
-# Where an authenticating proxy puts the signed-in user's name; when the request carries it the reader is that
-# name and cannot be typed over. $CXR_READER_HEADER names another header ("" turns the proxy name off).
+# Behind an authenticating proxy, $CXR_READER_HEADER names the header in which it puts the signed-in user's name
+# (e.g. X-Forwarded-User, X-Auth-Request-User, Remote-User); the reader is then that name and cannot be typed over.
+# Off unless set: without a proxy in front, any browser could send the header and read as someone else.
 READER_HEADER_ENV: str = "CXR_READER_HEADER"
-READER_HEADER_DEFAULT: str = "X-Forwarded-User"
 READER_NAME_MAX_CHARS: int = 80
 READING_NOTE_MAX_CHARS: int = 2000
 # The findings a reader labels a mark with: id -> (label shown, SNOMED CT code, its meaning), in menu order.

@@ -4,6 +4,7 @@ Usage:
   python scripts/readings.py import FILE.csv --reader NAME [--root DIR]
   python scripts/readings.py score --reader NAME [--model ID] --method M [--json]
   python scripts/readings.py export --reader NAME --format csv|json|sr --out DIR
+  python scripts/readings.py worklist NAME (--folder DIR | --csv FILE [--root DIR])
   python scripts/readings.py readers
 
 The database is $CXR_DATABASE_URL (any SQLAlchemy URL), else artifacts/readings.sqlite3. The CSV's columns are
@@ -157,6 +158,41 @@ def _export_sr(readings, folder: Path) -> int:
     return 1 if failed else 0
 
 
+def do_worklist(args: argparse.Namespace) -> int:
+    """A worklist for the Reader study page: the films of a folder (sorted by name) or a CSV's `image` column."""
+    from model.image_io import ImageLoadError, load_image_bytes, read_film_file
+    from model.readings.values import FilmRecord, film_sha256
+
+    if args.folder is not None:
+        root = args.folder.resolve()
+        if not root.is_dir():
+            raise ReadingInputError(f"--folder {args.folder}: is not a folder.")
+        names = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.suffix.lower() in config.FILM_SUFFIXES)
+    else:
+        from model.readings.csv_import import read_table
+
+        root = args.root.resolve()
+        names = list(dict.fromkeys(read_table(args.csv, ("image",))["image"].str.strip()))
+    films, refused = [], 0
+    for name in names:
+        path = (root / name).resolve()
+        try:
+            if not path.is_relative_to(root):
+                raise ReadingInputError(f"'{name[:80]}' is outside the folder; films are read from inside it only.")
+            data = read_film_file(path)
+            width, height = load_image_bytes(data, path.name).size
+        except (ImageLoadError, ReadingInputError) as error:
+            print(f"  left out: {error}", file=sys.stderr)
+            refused += 1
+            continue
+        films.append(FilmRecord(film_sha256(data), width, height, name, str(path)))
+    if not films:
+        raise ReadingInputError("no film could be read; the worklist was not saved.")
+    count = _store().save_worklist(args.name, films)
+    print(f"Worklist '{args.name}': {count} films" + (f" ({refused} left out)" if refused else "") + ".")
+    return 0
+
+
 def do_readers(_args: argparse.Namespace) -> int:
     store = _store()
     for reader in store.readers():
@@ -181,9 +217,21 @@ def main() -> int:
     exported.add_argument("--reader", required=True)
     exported.add_argument("--format", required=True, choices=config.READINGS_EXPORT_FORMATS)
     exported.add_argument("--out", type=Path, required=True)
+    worklist = commands.add_parser("worklist", help="save a worklist for the Reader study page")
+    worklist.add_argument("name")
+    source = worklist.add_mutually_exclusive_group(required=True)
+    source.add_argument("--folder", type=Path, help="every film under this folder, by name")
+    source.add_argument("--csv", type=Path, help="a CSV whose 'image' column names the films (under --root)")
+    worklist.add_argument("--root", type=Path, default=Path("."))
     commands.add_parser("readers", help="list the readers and how many films each read")
     args = parser.parse_args()
-    action = {"import": do_import, "score": do_score, "export": do_export, "readers": do_readers}[args.command]
+    action = {
+        "import": do_import,
+        "score": do_score,
+        "export": do_export,
+        "worklist": do_worklist,
+        "readers": do_readers,
+    }[args.command]
     try:
         return action(args)
     except (ReadingInputError, ReadingStoreError) as error:

@@ -189,9 +189,9 @@ def test_window_level_drag_and_a_drawn_rectangle_reach_python(browser):
     page.mouse.down()
     page.mouse.move(*end, steps=6)
     page.mouse.up()
-    caption = page.get_by_text("Your marks, in film pixels")
+    caption = page.get_by_text("· Rectangle")  # the mark's row in "Your reading", in film pixels
     caption.wait_for(timeout=WAIT_MS)
-    numbers = [float(v) for v in re.findall(r"[\d.]+", caption.inner_text().split(":", 1)[1])]
+    numbers = [float(v) for v in re.findall(r"[\d.]+", caption.inner_text())]
     x0, y0, x1, y1 = numbers[-4:]
     # The film pixels under the two corners, from the view the viewer reported before drawing.
     scale_x = (view[2] - view[0]) / box["width"]
@@ -207,7 +207,7 @@ def test_window_level_drag_and_a_drawn_rectangle_reach_python(browser):
     page.keyboard.press("Delete")  # the new mark is selected: Delete removes it, and Python hears so
     page.wait_for_function(SETTLED, timeout=WAIT_MS)
     page.wait_for_timeout(800)
-    assert page.get_by_text("Your marks, in film pixels").count() == 0
+    assert page.get_by_text("· Rectangle").count() == 0
     page.close()
 
 

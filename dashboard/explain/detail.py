@@ -16,6 +16,9 @@ from dashboard.layout import is_phone
 from dashboard.model_choice import current_model_id
 from dashboard.model_files import get_input_gate_report
 from dashboard.plain_text import plain
+from dashboard.reading.form import reading_ui, saved_reading
+from dashboard.reading.identity import reader_ui
+from dashboard.reading.store import film_record, reading_store
 from dashboard.state import analyse, decode, prefetch
 from dashboard.texts import unfamiliar_sentence
 from dashboard.verdicts import show_details, show_verdict
@@ -65,7 +68,14 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice) -> None:
     phone = is_phone()
     headline_ui(result.prediction, truth_of(name))
     box_key = radiologist_box_key(name)
-    viewed = explain_viewer_ui(data, image, result, film_boxes(box_key, *image.pixels.shape[:2]), phone)
+    store, reader = reading_store(), reader_ui()
+    film = film_record(name, data, image.size)
+    saved = saved_reading(store, reader, film.sha256)
+    marks = tuple(m.mark for m in saved.marks) if saved else ()
+    viewed = explain_viewer_ui(data, image, result, film_boxes(box_key, *image.pixels.shape[:2]), phone, marks)
+    with st.container(border=True):
+        st.markdown("**Your reading** · where you see the finding")
+        reading_ui(store, reader, film, viewed.marks, saved, compact=phone)
     st.caption(f"{method_info(choice.method).description} Computed in {result.seconds * 1000:.0f} ms.")
     answer_details_ui(result.prediction, current_model_id(), phone)
     verdicts = list(result.verdicts().values())

@@ -8,6 +8,7 @@ from dashboard.film_cache import FilmCache
 from dashboard.film_viewer import ViewerInput, ViewerLayout, ViewerPane, ViewerResult, film_viewer
 from dashboard.plain_text import plain
 from model.image_io import LoadedImage
+from model.marks import FilmMark
 from model.overlay import render
 
 FILM_PANE, HEAT_PANE = "film", "heat"
@@ -20,7 +21,9 @@ VIEWER_KEY = "explain_viewer"
 STATIC_KEY = "static_viewer"
 
 
-def explain_viewer_ui(data: bytes, image: LoadedImage, result, boxes, phone: bool) -> ViewerResult:
+def explain_viewer_ui(
+    data: bytes, image: LoadedImage, result, boxes, phone: bool, marks: tuple[FilmMark, ...] = ()
+) -> ViewerResult:
     """The viewer for one analysed film; zoom, pan and window stay while the method, class, layer or model change."""
     spec = ViewerInput(
         film_id=FilmCache.key(data),
@@ -32,15 +35,11 @@ def explain_viewer_ui(data: bytes, image: LoadedImage, result, boxes, phone: boo
         boxes=boxes,
         drawing=True,
         phone=phone,
+        marks=marks,
     )
     viewed = film_viewer(spec, key=VIEWER_KEY)
     for problem in viewed.problems:
         st.warning(plain(problem), icon=":material/draw:")
-    if viewed.marks:
-        listed = "; ".join(
-            f"{m.shape} ({m.x0:.0f}, {m.y0:.0f})–({m.x1:.0f}, {m.y1:.0f})" for m in viewed.marks
-        )
-        st.caption(f"Your marks, in film pixels (kept for this session): {listed}")
     if st.toggle(
         "Static pictures",
         key=STATIC_KEY,

@@ -167,9 +167,7 @@ def film_viewer(spec: ViewerInput, key: str) -> ViewerResult:
     if isinstance(sent, dict) and sent.get("film") == spec.film_id:  # marks drawn on another film stay with it
         marks, problems = marks_from_browser(sent.get("marks"), width, height)
     mask = spec.lung_mask
-    outline = (
-        _cached_outline(spec.film_id, mask.tobytes(), mask, width, height) if mask is not None else []
-    )
+    outline = _cached_outline(spec.film_id, mask.tobytes(), mask, width, height) if mask is not None else []
     data = {
         "role": "viewer",
         "film": spec.film_id,

@@ -123,4 +123,3 @@ def window_presets(image: LoadedImage) -> list[dict[str, object]]:
         label = f"{name} (W {own_width:.{digits}f}, L {own_level:.{digits}f})"
         presets.append({"name": label, "low": level - width / 2, "high": level + width / 2})
     return presets
-

@@ -35,8 +35,8 @@ class ImportPlan:
         return "\n".join(shown + ([f"… and {more:,} more rows refused."] if more > 0 else []))
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """The CSV as text columns, its columns checked; raises ReadingInputError with the sentence."""
+def read_table(path: Path, columns: tuple[str, ...] = config.READINGS_CSV_COLUMNS) -> pd.DataFrame:
+    """The CSV as text columns, `columns` checked; raises ReadingInputError with the sentence."""
     try:
         table = pd.read_csv(
             path, dtype=str, keep_default_na=False, nrows=config.READINGS_IMPORT_MAX_ROWS + 1, encoding="utf-8"
@@ -52,11 +52,11 @@ def read_table(path: Path) -> pd.DataFrame:
             f"{path.name}: is not a UTF-8 CSV file this tool reads ({type(error).__name__})."
         ) from None
     table.columns = [str(c).strip().lower() for c in table.columns]
-    missing = [c for c in config.READINGS_CSV_COLUMNS if c not in table.columns]
+    missing = [c for c in columns if c not in table.columns]
     if missing:
         raise ReadingInputError(
-            f"{path.name}: lacks the column(s) {', '.join(missing)}; the columns are "
-            f"{', '.join(config.READINGS_CSV_COLUMNS)} (x, y, w, h in film pixels)."
+            f"{path.name}: lacks the column(s) {', '.join(missing)}; the columns are {', '.join(columns)}"
+            + (" (x, y, w, h in film pixels)." if "x" in columns else ".")
         )
     if len(table) > config.READINGS_IMPORT_MAX_ROWS:
         raise ReadingInputError(
