@@ -478,7 +478,11 @@ NIH_WORKLIST_NAME: str = "NIH boxed films"
 READER_SCORE_CLASS: str = BOX_FINDING
 # Maps computed for reader scores, kept per model file, method and film (artifacts/, never committed).
 # $CXR_READER_MAPS_DIR moves them (the tests use a fresh folder, so their maps are computed, not found).
-READER_MAPS_DIR: Path = Path(os.environ.get("CXR_READER_MAPS_DIR", "") or ARTIFACTS_DIR / "reader_maps")
+READER_MAPS_ENV: str = "CXR_READER_MAPS_DIR"
+
+
+def reader_maps_dir() -> Path:
+    return Path(os.environ.get(READER_MAPS_ENV, "") or ARTIFACTS_DIR / "reader_maps")
 # The CSV a department imports: its columns (film pixels), and the rows read at most.
 READINGS_CSV_COLUMNS: tuple[str, ...] = ("image", "finding", "x", "y", "w", "h")
 READINGS_IMPORT_MAX_ROWS: int = 1_000_000

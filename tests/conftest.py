@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,11 @@ from model.synthetic import synthetic_radiograph  # noqa: F401  (re-exported for
 # runs in the test's own process so that it sees them. Servers started for the browser tests use the default, the
 # analysis in its own process (dashboard.browser_harness passes it explicitly).
 os.environ.setdefault(config.ANALYSIS_ENV, "thread")
+# Readings the tests save go to a database of the test run (servers started by the tests inherit it), never to the
+# checkout's artifacts/readings.sqlite3; reader maps likewise.
+_TEST_RUN_DIR = Path(tempfile.mkdtemp(prefix="cxr-tests-"))
+os.environ.setdefault(config.DATABASE_URL_ENV, f"sqlite:///{_TEST_RUN_DIR / 'readings.sqlite3'}")
+os.environ.setdefault(config.READER_MAPS_ENV, str(_TEST_RUN_DIR / "reader_maps"))
 
 
 def png_bytes(array: np.ndarray, mode: str | None = None) -> bytes:

@@ -115,9 +115,7 @@ def test_the_dashboards_modules_import_in_no_circle():
         ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
         for path in (ROOT / "dashboard").rglob("*.py")
     }
-    graph = {
-        name: {m for m in imported_modules(path) if m in modules and m != name} for name, path in modules.items()
-    }
+    graph = {name: {m for m in imported_modules(path) if m in modules and m != name} for name, path in modules.items()}
     circles = []
 
     def visit(node: str, trail: list[str]) -> None:

@@ -19,6 +19,8 @@ PAGES = [
     "views/teaching.py",
     "views/about.py",
     "views/archive.py",
+    "views/reader_study.py",
+    "views/readers.py",
 ]
 TIMEOUT = 180
 

@@ -23,7 +23,7 @@ from model.readings.values import FilmRecord, LabelledMark, Reading, ReadingInpu
 
 FILM = FilmRecord("f" * 64, 400, 300, "film.png", None)
 HOSTILE = [
-    "O'Brien \"the reader\"",
+    'O\'Brien "the reader"',
     "'); DROP TABLE readings; --",
     "**bold** _it_ [link](javascript:alert(1))",
     "<script>alert('x')</script><img src=x onerror=alert(1)>",

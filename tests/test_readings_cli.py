@@ -24,7 +24,7 @@ requires_nih_boxes = pytest.mark.skipif(
 
 
 def readings(database_url: str, maps_dir, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, config.DATABASE_URL_ENV: database_url, "CXR_READER_MAPS_DIR": str(maps_dir)}
+    env = {**os.environ, config.DATABASE_URL_ENV: database_url, config.READER_MAPS_ENV: str(maps_dir)}
     return subprocess.run(
         [sys.executable, str(config.REPO_ROOT / "scripts" / "readings.py"), *args],
         capture_output=True,

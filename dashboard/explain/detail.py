@@ -17,7 +17,7 @@ from dashboard.model_choice import current_model_id
 from dashboard.model_files import get_input_gate_report
 from dashboard.plain_text import plain
 from dashboard.reading.form import reading_ui, saved_reading
-from dashboard.reading.identity import reader_ui
+from dashboard.reading.identity import current_reader, reader_ui
 from dashboard.reading.store import film_record, reading_store
 from dashboard.state import analyse, decode, prefetch
 from dashboard.texts import unfamiliar_sentence
@@ -68,14 +68,15 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice) -> None:
     phone = is_phone()
     headline_ui(result.prediction, truth_of(name))
     box_key = radiologist_box_key(name)
-    store, reader = reading_store(), reader_ui()
+    store, reader = reading_store(), current_reader()
     film = film_record(name, data, image.size)
     saved = saved_reading(store, reader, film.sha256)
     marks = tuple(m.mark for m in saved.marks) if saved else ()
     viewed = explain_viewer_ui(data, image, result, film_boxes(box_key, *image.pixels.shape[:2]), phone, marks)
     with st.container(border=True):
         st.markdown("**Your reading** · where you see the finding")
-        reading_ui(store, reader, film, viewed.marks, saved, compact=phone)
+        reader = reader_ui()
+        reading_ui(store, reader, film, viewed.marks, saved_reading(store, reader, film.sha256), compact=phone)
     st.caption(f"{method_info(choice.method).description} Computed in {result.seconds * 1000:.0f} ms.")
     answer_details_ui(result.prediction, current_model_id(), phone)
     verdicts = list(result.verdicts().values())

@@ -131,7 +131,7 @@ def reading_ui(
         st.caption("Readings cannot be saved: the readings database is not available (see above).")
         return ReadingState(saved, unsaved)
     if reader is None:
-        st.info("Name yourself as reader in the sidebar to save this reading.", icon=":material/badge:")
+        st.info("Name yourself as reader (above) to save this reading.", icon=":material/badge:")
         return ReadingState(saved, unsaved)
     if st.button(
         save_label,

@@ -7,15 +7,15 @@ import streamlit as st
 
 from model import config
 from model.readings.errors import ReadingStoreError
-from model.readings.store import ReadingStore
+from model.readings.store import ReadingStore, database_url
 from model.readings.values import FilmRecord, film_sha256
 
 
 @st.cache_resource(show_spinner="Opening the readings database…")
-def _open() -> ReadingStore:
+def _open(url: str) -> ReadingStore:
     from model.readings.nih_reader import preload_nih
 
-    store = ReadingStore()
+    store = ReadingStore(url)
     preload_nih(store, config.data_dir() / config.NIH_ADULT_SUBDIR)
     return store
 
@@ -24,7 +24,7 @@ def reading_store() -> ReadingStore | None:
     """The shared store, or None after saying on the page why the database cannot be used (the page goes on:
     everything but saving and scoring works without it)."""
     try:
-        return _open()
+        return _open(database_url())
     except ReadingStoreError as error:
         st.error(str(error), icon=":material/database_off:")
         return None

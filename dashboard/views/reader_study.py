@@ -36,9 +36,10 @@ st.caption(
     "(within 8 px of the 224-px frame, as on the Explanation quality page). Research use, not for diagnosis."
 )
 store = reading_store()
-reader = reader_ui()
 if store is None:
     st.stop()
+named, listed = st.columns([1, 2]) if not phone else (st.container(), st.container())
+reader = reader_ui(named)
 worklists = store.worklists()
 if not worklists:
     st.info(
@@ -47,7 +48,7 @@ if not worklists:
     )
     st.stop()
 names = [w.name for w in worklists]
-chosen = st.selectbox(
+chosen = listed.selectbox(
     "Worklist",
     names,
     key="study_worklist",
@@ -70,15 +71,15 @@ st.progress(
     (len(films) - len(unread)) / max(len(films), 1),
     text=f"{len(films) - len(unread)} of {len(films)} films read by {plain(reader)}",
 )
-navigation = st.columns(3)
-if navigation[0].button("Previous", icon=":material/arrow_back:", disabled=position == 0, width="stretch"):
+navigation = st.container(horizontal=True)  # one row, on a phone too
+if navigation.button("Previous", icon=":material/arrow_back:", disabled=position == 0):
     st.session_state[position_key] = position - 1
     st.rerun()
 later_unread = [i for i in unread if i > position] or unread
-if navigation[1].button("Next unread", icon=":material/skip_next:", disabled=not later_unread, width="stretch"):
+if navigation.button("Next unread", icon=":material/skip_next:", disabled=not later_unread):
     st.session_state[position_key] = later_unread[0]
     st.rerun()
-if navigation[2].button("Next", icon=":material/arrow_forward:", disabled=position >= len(films) - 1, width="stretch"):
+if navigation.button("Next", icon=":material/arrow_forward:", disabled=position >= len(films) - 1):
     st.session_state[position_key] = position + 1
     st.rerun()
 

@@ -50,7 +50,7 @@ class MapCache:
 
     def __init__(self, model_id: str, model_sha256: str, method: str, target: str | None, root: Path | None = None):
         tag = (model_sha256 or "nohash")[:16]
-        self.folder = (root or config.READER_MAPS_DIR) / f"{model_id}-{tag}" / method / (target or "predicted")
+        self.folder = (root or config.reader_maps_dir()) / f"{model_id}-{tag}" / method / (target or "predicted")
 
     def _path(self, sha256: str) -> Path:
         return self.folder / f"{sha256}.npy"
