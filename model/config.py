@@ -494,3 +494,44 @@ SR_MANUFACTURER: str = "cxr-why (research use, not for diagnosis)"
 SR_CONFIDENCE_UNIT: tuple[str, str, str] = ("{score}", "UCUM", "Reader confidence, 1 (low) to 5 (high)")
 # An imported CSV row whose finding is one of these reads its film as 'no finding' (x, y, w, h then ignored).
 NO_FINDING_WORDS: tuple[str, ...] = ("no finding", "none", "normal")
+
+# --- The PACS: DICOMweb in, DICOM results out (model/pacs) ---
+# Where the PACS is and how to sign in: the password from the file $CXR_DICOMWEB_PASSWORD_FILE names, else from
+# $CXR_DICOMWEB_PASSWORD; never shown, logged or written.
+DICOMWEB_URL_ENV: str = "CXR_DICOMWEB_URL"
+DICOMWEB_USER_ENV: str = "CXR_DICOMWEB_USER"
+DICOMWEB_PASSWORD_ENV: str = "CXR_DICOMWEB_PASSWORD"
+DICOMWEB_PASSWORD_FILE_ENV: str = "CXR_DICOMWEB_PASSWORD_FILE"
+# Patient names appear on the PACS picker only where the operator sets this to 1.
+DICOMWEB_SHOW_NAMES_ENV: str = "CXR_DICOMWEB_SHOW_PATIENT_NAMES"
+# Seconds to connect and to wait for an answer; a GET that fails to connect or answers 502-504 is tried again this
+# many times, waiting 0.5 s, 1 s, 2 s ... between tries.
+DICOMWEB_TIMEOUT_S: tuple[float, float] = (5.0, 60.0)
+DICOMWEB_RETRIES: int = 3
+DICOMWEB_BACKOFF_S: float = 0.5
+# The most bytes one answer may hold: a search or metadata answer, a rendered thumbnail; an instance is bounded by
+# MAX_UPLOAD_BYTES like an upload.
+DICOMWEB_MAX_JSON_BYTES: int = 20 * 1024 * 1024
+DICOMWEB_MAX_THUMBNAIL_BYTES: int = 4 * 1024 * 1024
+DICOMWEB_THUMBNAIL_PX: int = 160
+# Rows a search shows at most (QIDO limit), and instances fetched at once by one audit task.
+DICOMWEB_SEARCH_LIMIT: int = 200
+DICOMWEB_FETCH_CONCURRENCY: int = 4
+# Image SOP classes an audit answers (projection radiographs and captures); any other class in a study (SR,
+# presentation states, CT/MR) becomes a row that says what it is, and is not fetched.
+PACS_IMAGE_SOP_CLASSES: dict[str, str] = {
+    "1.2.840.10008.5.1.4.1.1.1": "Computed Radiography",
+    "1.2.840.10008.5.1.4.1.1.1.1": "Digital X-Ray (presentation)",
+    "1.2.840.10008.5.1.4.1.1.1.1.1": "Digital X-Ray (processing)",
+    "1.2.840.10008.5.1.4.1.1.7": "Secondary Capture",
+    "1.2.840.10008.5.1.4.1.1.7.2": "Multi-frame Grayscale Byte Secondary Capture",
+    "1.2.840.10008.5.1.4.1.1.7.3": "Multi-frame Grayscale Word Secondary Capture",
+}
+# What this tool writes back into a study: series numbers and descriptions (the series it adds are recognisable and
+# never audited again as films).
+RESULT_SERIES_NUMBERS: dict[str, int] = {"capture": 9001, "report": 9002}
+RESULT_SERIES_DESCRIPTION: str = "cxr-why results (research use, not for diagnosis)"
+RESULT_BURNT_IN_TEXT: str = "RESEARCH USE - NOT FOR DIAGNOSIS"
+# Local Orthanc for tests and the demo (scripts/dev.sh pacs): Debian's orthanc and orthanc-dicomweb.
+ORTHANC_BINARY: str = "/usr/sbin/Orthanc"
+ORTHANC_DICOMWEB_PLUGIN: str = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"

@@ -71,7 +71,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"gate"}),
     frozenset({"analysis"}),
     frozenset({"serving"}),
-    frozenset({"evaluation", "audit", "readings"}),
+    frozenset({"evaluation", "audit", "readings", "pacs"}),
     frozenset({"training", "registration"}),
 )
 
