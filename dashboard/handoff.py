@@ -14,7 +14,7 @@ from model import config
 
 _KEY = "film_to_open"
 SOURCE_KEY = "explain_source"  # the Explain page's "Film from" radio
-UPLOAD_SOURCE, DATASET_SOURCE = "Upload", "Dataset"
+UPLOAD_SOURCE, DATASET_SOURCE, PACS_SOURCE = "Upload", "Dataset", "PACS"
 
 
 @dataclass(frozen=True)

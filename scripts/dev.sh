@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for people and CI: set everything up, then open the dashboard or run every test.
 #   bash scripts/dev.sh dashboard   # venv + packages, then streamlit run (http://localhost:8501)
-#   bash scripts/dev.sh test        # venv + packages + Debian's chromium and postgresql, then the whole test suite
+#   bash scripts/dev.sh test        # venv + packages + Debian's chromium, postgresql and orthanc, then every test
+#   bash scripts/dev.sh pacs        # venv + packages + Debian's orthanc, then a local PACS loaded with demo films
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,10 +23,19 @@ setup_python() {
 
 setup_debian_packages() {
   # What the tests start as their own processes: Debian's chromium (driven by Playwright; its own browser download
-  # is never used) and PostgreSQL 15 (a throwaway cluster per test run). Installed when missing, as root or with sudo.
+  # is never used), PostgreSQL 15 (a throwaway cluster per test run) and Orthanc with its DICOMweb plugin (a PACS per
+  # test module). The arguments name which; each is installed when missing, as root or with sudo.
   local missing=()
-  command -v chromium >/dev/null || missing+=(chromium)
-  [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql)
+  for want in "$@"; do
+    case "$want" in
+      chromium) command -v chromium >/dev/null || missing+=(chromium) ;;
+      postgresql) [ -x /usr/lib/postgresql/15/bin/initdb ] || missing+=(postgresql) ;;
+      orthanc)
+        [ -x /usr/sbin/Orthanc ] || missing+=(orthanc)
+        [ -f /usr/share/orthanc/plugins/libOrthancDicomWeb.so ] || missing+=(orthanc-dicomweb)
+        ;;
+    esac
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo="sudo"
@@ -51,17 +61,23 @@ case "${1:-}" in
     # The entry point passes the safe server settings itself (localhost only, no tracebacks), wherever it starts.
     exec "$VENV/bin/python" -m dashboard.serve "$@"
     ;;
+  pacs)
+    setup_python requirements.txt
+    setup_debian_packages orthanc
+    shift
+    exec "$VENV/bin/python" scripts/pacs_demo.py "$@"
+    ;;
   test)
     setup_python requirements-dev.txt
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev-nodeps.txt
-    setup_debian_packages
+    setup_debian_packages chromium postgresql orthanc
     shift
     echo "ruff: lint and import order"
     "$VENV/bin/python" -m ruff check .
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    echo "usage: bash scripts/dev.sh dashboard|test [extra arguments]" >&2
+    echo "usage: bash scripts/dev.sh dashboard|test|pacs [extra arguments]" >&2
     exit 2
     ;;
 esac

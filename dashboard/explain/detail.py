@@ -10,6 +10,7 @@ from dashboard.explain.compare import compare_ui
 from dashboard.explain.controls import ExplainChoice
 from dashboard.explain.downloads import downloads_ui
 from dashboard.explain.film_view import explain_viewer_ui
+from dashboard.explain.pacs_write import write_back_ui
 from dashboard.explain.pickers import truth_of
 from dashboard.explain.radiologist import box_verdict, film_boxes, radiologist_box_key
 from dashboard.layout import is_phone
@@ -95,5 +96,6 @@ def detail_ui(name: str, data: bytes, choice: ExplainChoice) -> None:
         + "".join(f"\n{note}" for note in image.notes)
     )
     captions = downloads_ui(name, data, image, choice, result, viewed, verdicts)
+    write_back_ui(name, image, result)
     if st.toggle("Compare all methods side by side", key="compare"):
         compare_ui(name, data, image.pixels, choice, viewed.view, captions[:1])

@@ -9,6 +9,7 @@ from dashboard.analysis_engine import get_model
 from dashboard.errors import ResourceError, show_resource_error
 from dashboard.explain.controls import controls_ui
 from dashboard.explain.detail import detail_ui
+from dashboard.explain.pacs_picker import pacs_settings, pacs_ui
 from dashboard.explain.pickers import batch_table_ui, dataset_ui, decode_all, examples_ui, opened_film, upload_ui
 from dashboard.layout import is_phone
 from dashboard.model_choice import current_model_id
@@ -23,10 +24,14 @@ else:
     st.title("Explain a chest X-ray")
     st.caption(SOURCE_WARNING)
 # The input widgets come first, so the page is usable while TensorFlow and the model load.
-source = st.sidebar.radio(
-    "Film from", [handoff.UPLOAD_SOURCE, handoff.DATASET_SOURCE], horizontal=True, key=handoff.SOURCE_KEY
-)
-if source == handoff.UPLOAD_SOURCE:
+pacs = pacs_settings()
+sources = [handoff.UPLOAD_SOURCE, handoff.DATASET_SOURCE, *([handoff.PACS_SOURCE] if pacs is not None else [])]
+if st.session_state.get(handoff.SOURCE_KEY) not in sources:
+    st.session_state.pop(handoff.SOURCE_KEY, None)
+source = st.sidebar.radio("Film from", sources, horizontal=True, key=handoff.SOURCE_KEY)
+if source == handoff.PACS_SOURCE and pacs is not None:
+    files = pacs_ui(pacs)
+elif source == handoff.UPLOAD_SOURCE:
     files = upload_ui()
     if files:  # a new upload replaces an example or a film opened from another page
         handoff.forget()

@@ -28,8 +28,17 @@ RASTER_COLUMNS = ("colourfulness", "log_aspect", "dynamic_range")
 
 
 def decode_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """{'path'} -> one row per path: hash, format, size, device fields, model input and raster statistics, error."""
-    rows = [decode_one(str(path)) for path in batch["path"]]
+    """{'path'[, 'sop_class']} -> one row per path: hash, format, size, device fields, model input and raster
+    statistics, error. PACS instances (dicomweb: keys) are fetched a few at a time (DICOMWEB_FETCH_CONCURRENCY)."""
+    paths = [str(path) for path in batch["path"]]
+    classes = [str(c) for c in batch["sop_class"]] if "sop_class" in batch else [""] * len(paths)
+    if any(path.startswith("dicomweb:") for path in paths):
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(config.DICOMWEB_FETCH_CONCURRENCY) as pool:
+            rows = list(pool.map(decode_one, paths, classes))
+    else:
+        rows = [decode_one(path) for path in paths]
     side = config.IMAGE_SIZE
     return (
         {
@@ -41,7 +50,7 @@ def decode_batch(batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     )
 
 
-def decode_one(path: str) -> dict[str, object]:
+def decode_one(path: str, sop_class: str = "") -> dict[str, object]:
     side = config.IMAGE_SIZE
     row: dict[str, object] = {
         "path": path,
@@ -52,13 +61,23 @@ def decode_one(path: str) -> dict[str, object]:
         "bit_depth": 0,
         "width": 0,
         "height": 0,
+        "study_uid": "",
+        "series_uid": "",
+        "sop_uid": "",
         **{column: "" for column in DEVICE_COLUMNS},
         **{column: 0.0 for column in RASTER_COLUMNS},
         "model_input": np.zeros((side, side, 1), np.float32),
     }
     name = Path(path).name
     try:
-        data = read_film_file(path)  # stat before a byte is read: devices, pipes and huge files become rows
+        if path.startswith("dicomweb:"):
+            from model.audit.pacs_fetch import fetch_instance
+
+            row.update(folder="", **_uids(path))
+            name = row["sop_uid"]
+            data = fetch_instance(path, sop_class)  # a permanent fault is a row; the PACS gone ends the job
+        else:
+            data = read_film_file(path)  # stat before a byte is read: devices, pipes and huge files become rows
     except ImageLoadError as error:
         return {**row, "error": str(error)}
     row["sha256"] = hashlib.sha256(data).hexdigest()
@@ -84,3 +103,8 @@ def decode_one(path: str) -> dict[str, object]:
         **{column: float(film.raster[column]) for column in RASTER_COLUMNS},
     )
     return row
+
+
+def _uids(key: str) -> dict[str, str]:
+    study, series, sop = key[len("dicomweb:") :].split("/")
+    return {"study_uid": study, "series_uid": series, "sop_uid": sop}

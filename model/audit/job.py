@@ -1,7 +1,8 @@
 """The archive audit as a Ray Data pipeline: list -> decode (parallel tasks) -> audit (actor pool) -> Parquet.
 
 Embedded local Ray by default (nothing to start); `address` joins an existing cluster unchanged. Films already in
-the output folder are skipped, so a stopped job resumes where its written parts end.
+the output folder are skipped, so a stopped job resumes where its written parts end. The source is a folder, a CSV
+of paths, or a PACS (PacsSource: its instances keyed dicomweb:STUDY/SERIES/SOP, fetched in the decode tasks).
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model import config
+from model.audit.pacs_fetch import PacsSource
 from model.audit.results import audit_models, audited_paths, rows_folder, thumbnails_folder
 from model.audit.sources import AuditSourceError, archive_paths
+from model.pacs.settings import PacsError
 
 
 @dataclass
@@ -29,7 +32,7 @@ class AuditRun:
 
 
 def run_audit(
-    source: Path,
+    source: Path | PacsSource,
     out: Path,
     address: str | None = None,
     workers: int = 1,
@@ -61,16 +64,17 @@ def run_audit(
             f"{out} holds an audit by model {', '.join(sorted(earlier))}; audit with model {entry.id} into another "
             "--out folder (a resumed audit must use one model)."
         )
-    listed = archive_paths(source)[:limit] if limit else archive_paths(source)
+    listed = _items(source)
+    listed = listed[:limit] if limit else listed
     done = audited_paths(out)
-    todo = [path for path in listed if path not in done]
+    todo = [item for item in listed if item["path"] not in done]
     if not todo:
         return AuditRun(len(listed), len(listed), 0, time.perf_counter() - started)
     start_ray(address, workers)
     # Locally, the workers share this machine's cores; on a cluster each actor's num_cpus slot is its share.
     threads = max(1, (os.cpu_count() or 1) // workers) if address is None else 1
     rows_folder(out).mkdir(parents=True, exist_ok=True)
-    dataset = ray.data.from_items([{"path": path} for path in todo], override_num_blocks=_blocks(len(todo), batch_size))
+    dataset = ray.data.from_items(todo, override_num_blocks=_blocks(len(todo), batch_size))
     # Decoding asks for less than a CPU so Ray keeps it a separate task pool (not fused into the model actors):
     # files decode in parallel while the actors run the networks.
     dataset = dataset.map_batches(decode_batch, batch_size=batch_size, batch_format="numpy", num_cpus=0.5)
@@ -90,6 +94,17 @@ def run_audit(
     )
     dataset.write_parquet(str(rows_folder(out)), min_rows_per_file=batch_size)
     return AuditRun(len(listed), len(listed) - len(todo), len(todo), time.perf_counter() - started)
+
+
+def _items(source: Path | PacsSource) -> list[dict[str, str]]:
+    """What to audit, as Ray items: a folder's or CSV's paths, or a PACS's instances (keys and SOP classes)."""
+    if isinstance(source, PacsSource):
+        source.export_to_environment()  # before Ray starts: its workers inherit it
+        try:
+            return source.items()
+        except PacsError as error:
+            raise AuditSourceError(str(error)) from None
+    return [{"path": path, "sop_class": ""} for path in archive_paths(source)]
 
 
 def _blocks(films: int, batch_size: int) -> int:

@@ -27,6 +27,11 @@ DECODED_COLUMNS: tuple[str, ...] = (
     "bit_depth",
     "width",
     "height",
+    # Where a film came from a PACS (DICOMweb): its UIDs ("" for a file); its `path` is then its key,
+    # dicomweb:STUDY/SERIES/SOP, by which a rerun knows it is done.
+    "study_uid",
+    "series_uid",
+    "sop_uid",
 )
 
 
