@@ -79,14 +79,22 @@ def _study_ui(studies) -> str | None:
             "Instances": [s.instances for s in studies],
         }
     )
-    st.caption(
-        f"{len(studies)} studies"
-        + (" (the first shown; narrow the search)" if len(studies) >= config.DICOMWEB_SEARCH_LIMIT else "")
-        + ". Pick one:"
+    more = " (the first shown; narrow the search)" if len(studies) >= config.DICOMWEB_SEARCH_LIMIT else ""
+    st.caption(f"{len(studies)} studies{more}.")
+    st.dataframe(table, hide_index=True, height=min(38 + 35 * len(studies), 300))
+    chosen = st.selectbox(
+        "Study",
+        range(len(studies)),
+        key="pacs_study",
+        index=None,
+        placeholder="Pick a study",
+        format_func=lambda i: " · ".join(
+            part
+            for part in (studies[i].date, studies[i].modalities, studies[i].description, studies[i].accession)
+            if part
+        ),
     )
-    picked = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row", key="pacs_table")
-    rows = picked.selection.rows if picked is not None else []
-    return studies[rows[0]].study_uid if rows else None
+    return None if chosen is None else studies[chosen].study_uid
 
 
 def _instances_ui(client: PacsClient, study_uid: str) -> InstanceRef | None:
