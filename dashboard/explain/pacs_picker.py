@@ -60,6 +60,7 @@ def _search_ui(client: PacsClient) -> None:
     high = dates[1].strftime("%Y%m%d") if len(dates) > 1 else ""
     try:
         st.session_state[RESULTS_KEY] = client.studies(StudyQuery(accession, patient, low, high, modality))
+        st.session_state.pop("pacs_study", None)  # a new list: nothing picked in it yet
     except PacsError as error:
         st.error(plain(str(error)), icon=":material/lan:")
         st.session_state.pop(RESULTS_KEY, None)

@@ -125,7 +125,8 @@ class _BoundedSession(requests.Session):
         self.limit = config.DICOMWEB_MAX_JSON_BYTES
 
     def request(self, method, url, **kwargs):  # noqa: ANN001 - requests' own signature
-        kwargs.setdefault("timeout", config.DICOMWEB_TIMEOUT_S)
+        if kwargs.get("timeout") is None:  # dicomweb-client passes None: every wait here has an end
+            kwargs["timeout"] = config.DICOMWEB_TIMEOUT_S
         kwargs["stream"] = True
         response = super().request(method, url, **kwargs)
         declared = response.headers.get("Content-Length")
@@ -150,7 +151,8 @@ class PacsClient:
 
         self.settings = settings
         self.session = _BoundedSession(settings)
-        self._web = DICOMwebClient(settings.url, session=self.session)
+        self._web = DICOMwebClient(settings.url, session=self.session, timeout=config.DICOMWEB_TIMEOUT_S)
+        self._web.set_http_retry_params(retry=False)  # one retry policy (the session's), not two multiplied
 
     # --- faults ---
     def _fail(self, error: BaseException, what: str) -> PacsError:
@@ -164,7 +166,7 @@ class PacsClient:
             return PacsError(f"{what}: {where} does not have it (404); it may have been deleted a moment ago.")
         if status is not None:
             return PacsError(f"{what}: {where} answered HTTP {status}.")
-        if isinstance(error, requests.Timeout):
+        if isinstance(error, requests.Timeout) or "timed out" in str(error).lower():
             return PacsError(f"{what}: {where} did not answer in time; try again, or later if it is busy.")
         if isinstance(error, requests.ConnectionError):
             return PacsError(f"Cannot reach {where}: is it running and the address right?")
