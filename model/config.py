@@ -428,6 +428,7 @@ SERVE_APP_NAME: str = "cxr_analysis"
 def analysis_backend() -> str:
     return os.environ.get(ANALYSIS_ENV, "").strip() or "process"
 
+
 # --- Readings: a reader's own marks in a database (model/readings) ---
 # The database: any SQLAlchemy URL in $CXR_DATABASE_URL (postgresql+psycopg://user@host:port/db, ...), else a
 # SQLite file under artifacts/. Alembic migrations (model/readings/migrations) bring either to the current schema.
@@ -483,6 +484,8 @@ READER_MAPS_ENV: str = "CXR_READER_MAPS_DIR"
 
 def reader_maps_dir() -> Path:
     return Path(os.environ.get(READER_MAPS_ENV, "") or ARTIFACTS_DIR / "reader_maps")
+
+
 # The CSV a department imports: its columns (film pixels), and the rows read at most.
 READINGS_CSV_COLUMNS: tuple[str, ...] = ("image", "finding", "x", "y", "w", "h")
 READINGS_IMPORT_MAX_ROWS: int = 1_000_000

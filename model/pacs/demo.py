@@ -8,7 +8,9 @@ import numpy as np
 from model.readings.sr_export import derived_uid
 
 
-def film_as_dicom(pixels: np.ndarray, key: str, accession: str, monochrome1: bool = False, study_date: str = "20260101"):
+def film_as_dicom(
+    pixels: np.ndarray, key: str, accession: str, monochrome1: bool = False, study_date: str = "20260101"
+):
     """A CR dataset of `pixels` ((H, W) uint8 or uint16, 0 = black); MONOCHROME1 stores the same film inverted, as
     its twin. `key` (a file name) makes the UIDs, so loading the same film again is the same instance."""
     from pydicom.dataset import Dataset, FileMetaDataset
