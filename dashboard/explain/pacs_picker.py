@@ -66,13 +66,18 @@ def _search_ui(client: PacsClient) -> None:
         st.session_state.pop(RESULTS_KEY, None)
 
 
+def _date(value: str) -> str:
+    """A DICOM date (YYYYMMDD) as people read it; anything else as it is."""
+    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
+
+
 def _study_ui(studies) -> str | None:
     if not studies:
         st.info("No study matches this search.")
         return None
     table = pd.DataFrame(
         {
-            "Date": [s.date for s in studies],
+            "Date": [_date(s.date) for s in studies],
             "Modality": [s.modalities for s in studies],
             "Description": [s.description for s in studies],
             "Accession": [s.accession for s in studies],
@@ -81,7 +86,7 @@ def _study_ui(studies) -> str | None:
         }
     )
     more = " (the first shown; narrow the search)" if len(studies) >= config.DICOMWEB_SEARCH_LIMIT else ""
-    st.caption(f"{len(studies)} studies{more}.")
+    st.caption(f"{len(studies)} stud{'y' if len(studies) == 1 else 'ies'}{more}.")
     st.dataframe(table, hide_index=True, height=min(38 + 35 * len(studies), 300))
     chosen = st.selectbox(
         "Study",
@@ -91,7 +96,7 @@ def _study_ui(studies) -> str | None:
         placeholder="Pick a study",
         format_func=lambda i: " · ".join(
             part
-            for part in (studies[i].date, studies[i].modalities, studies[i].description, studies[i].accession)
+            for part in (_date(studies[i].date), studies[i].modalities, studies[i].description, studies[i].accession)
             if part
         ),
     )
@@ -127,7 +132,7 @@ def _instances_ui(client: PacsClient, study_uid: str) -> InstanceRef | None:
         st.caption(f"{others} instances of this series are not films (reports, presentation states …): not shown.")
     if not films:
         return None
-    cells = st.columns(min(len(films), 4))
+    cells = st.columns(4)  # thumbnail-sized, however few
     for index, ref in enumerate(films):
         cell = cells[index % len(cells)]
         try:
