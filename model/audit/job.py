@@ -77,7 +77,10 @@ def run_audit(
     dataset = ray.data.from_items(todo, override_num_blocks=_blocks(len(todo), batch_size))
     # Decoding asks for less than a CPU so Ray keeps it a separate task pool (not fused into the model actors):
     # files decode in parallel while the actors run the networks.
-    dataset = dataset.map_batches(decode_batch, batch_size=batch_size, batch_format="numpy", num_cpus=0.5)
+    # A PACS's address and sign-in reach the decode tasks through their runtime environment (only the password
+    # file's path where one was given).
+    reach = {"runtime_env": {"env_vars": source.worker_environment()}} if isinstance(source, PacsSource) else {}
+    dataset = dataset.map_batches(decode_batch, batch_size=batch_size, batch_format="numpy", num_cpus=0.5, **reach)
     dataset = dataset.map_batches(
         FilmAuditor,
         fn_constructor_kwargs={
@@ -99,7 +102,6 @@ def run_audit(
 def _items(source: Path | PacsSource) -> list[dict[str, str]]:
     """What to audit, as Ray items: a folder's or CSV's paths, or a PACS's instances (keys and SOP classes)."""
     if isinstance(source, PacsSource):
-        source.export_to_environment()  # before Ray starts: its workers inherit it
         try:
             return source.items()
         except PacsError as error:

@@ -10,7 +10,6 @@ written so far kept: the same command resumes.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -81,14 +80,16 @@ class PacsSource:
     since: str = ""
     password_file: Path | None = None
 
-    def export_to_environment(self) -> None:
-        """The workers' settings, through the environment they inherit: the URL, the user, and the password file's
-        path where one was given (else the password as the environment already held it)."""
-        os.environ[config.DICOMWEB_URL_ENV] = self.settings.url
-        os.environ[config.DICOMWEB_USER_ENV] = self.settings.user
+    def worker_environment(self) -> dict[str, str]:
+        """What the decode tasks need to reach the PACS, as environment variables of their Ray runtime environment:
+        the URL, the user, and the password file's path where one was given (only then does the password itself
+        never travel); else the password."""
+        found = {config.DICOMWEB_URL_ENV: self.settings.url, config.DICOMWEB_USER_ENV: self.settings.user}
         if self.password_file is not None:
-            os.environ[config.DICOMWEB_PASSWORD_FILE_ENV] = str(Path(self.password_file).absolute())
-        _client.cache_clear()
+            found[config.DICOMWEB_PASSWORD_FILE_ENV] = str(Path(self.password_file).absolute())
+        elif self.settings.password:
+            found[config.DICOMWEB_PASSWORD_ENV] = self.settings.password
+        return found
 
     def items(self) -> list[dict[str, str]]:
         """The instances to audit as Ray items (key and SOP class); raises PacsError when the PACS cannot be used."""
