@@ -8,10 +8,11 @@ import pytest
 
 from dashboard.browser_harness import CHROMIUM_ARGS, chromium_path, screenshot_path, streamlit_server
 from model import config
-from model.pacs.client import PacsClient, StudyQuery
+from model.pacs.client import PacsClient
 from model.pacs.demo import film_as_dicom
 from model.pacs.local_orthanc import local_orthanc, orthanc_missing
 from model.pacs.settings import PacsSettings
+from model.pacs.values import StudyQuery
 from tests.conftest import requires_shipped_model
 from tests.test_readings_cli import NIH, requires_nih_boxes
 

@@ -16,9 +16,10 @@ import numpy as np
 import pytest
 
 from model import config
-from model.pacs.client import InstanceRef, PacsClient, StudyQuery
+from model.pacs.client import PacsClient
 from model.pacs.local_orthanc import local_orthanc, orthanc_missing
 from model.pacs.settings import PacsError, PacsSettings
+from model.pacs.values import InstanceRef, StudyQuery
 from tests.conftest import png_bytes, requires_shipped_model
 from tests.test_readings_cli import NIH, requires_nih_boxes
 

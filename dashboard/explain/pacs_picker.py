@@ -18,8 +18,9 @@ from dashboard.plain_text import plain
 from dashboard.state import decode
 from model import config
 from model.image_io import ImageLoadError
-from model.pacs.client import InstanceRef, PacsClient, StudyQuery
+from model.pacs.client import PacsClient
 from model.pacs.settings import PacsError, PacsSettings
+from model.pacs.values import InstanceRef, StudyQuery
 
 RESULTS_KEY = "pacs_studies"
 OPENED_KEY = "pacs_opened"  # (name, bytes, InstanceRef) of the film opened from the PACS

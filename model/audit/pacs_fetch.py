@@ -16,8 +16,9 @@ from pathlib import Path
 
 from model import config
 from model.image_io import ImageLoadError
-from model.pacs.client import InstanceRef, PacsClient, parse_key
+from model.pacs.client import PacsClient
 from model.pacs.settings import PacsError, PacsSettings
+from model.pacs.values import InstanceRef, parse_key
 
 UNAVAILABLE_MARK = "[pacs-unavailable]"  # survives Ray's wrapping of the error into its own types
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.audit.results import load_audit
-from model.pacs.client import PacsClient, parse_key
+from model.pacs.client import PacsClient
 from model.pacs.settings import PacsError, PacsSettings
+from model.pacs.values import parse_key
 
 BATCH = 16
 

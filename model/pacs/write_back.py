@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.overlay import ViewSettings, render
-from model.pacs.client import InstanceRef, PacsClient
+from model.pacs.client import PacsClient
 from model.pacs.results_dicom import capture, report
+from model.pacs.values import InstanceRef
 
 
 @dataclass(frozen=True)
