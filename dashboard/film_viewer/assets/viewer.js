@@ -12,6 +12,7 @@ const VIEWERS = new WeakMap(); // the element's root -> its Viewer
 const FILMS_KEPT = 3;
 const STORE = "cxr-viewer";
 const WHEEL_STEP = 1.0015; // zoom factor per wheel delta unit
+const WRAP_PANE_PX = 240; // the narrowest pane when many panes wrap into rows
 const MAX_ZOOM = 16; // screen pixels per film pixel
 const HANDLE_PX = 7;
 const PROXY_PIXELS = 0.5e6; // window/level drags on larger films re-window a copy of about this many pixels
@@ -521,7 +522,15 @@ class Viewer {
     const width = this.panesBox.clientWidth || 600;
     const count = this.panes.length;
     const gap = 6;
-    const paneWidth = Math.max(80, (width - gap * (count - 1)) / count);
+    // Up to three panes share one row; more (a reader study's every method) wrap into balanced rows of panes at
+    // least WRAP_PANE_PX wide, instead of seven slivers.
+    let perRow = count;
+    if (count > 3) {
+      const fits = clamp(Math.floor((width + gap) / (WRAP_PANE_PX + gap)), 1, count);
+      perRow = Math.ceil(count / Math.ceil(count / fits));
+    }
+    const paneWidth = Math.max(80, (width - gap * (perRow - 1)) / perRow);
+    for (const pane of this.panes) pane.box.style.flex = count > 3 ? `0 0 ${paneWidth}px` : "";
     const aspect = this.film ? this.film.height / this.film.width : this.data.aspect;
     const tallest = Math.min(this.data.max_height, window.innerHeight * (this.data.phone ? 0.62 : 0.8));
     const height = Math.round(clamp(paneWidth * aspect, this.data.min_height, Math.max(this.data.min_height, tallest)));
