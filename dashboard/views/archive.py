@@ -26,6 +26,18 @@ from model.audit.results import (
 )
 from model.audit.schema import MethodColumns
 from model.explain.catalog import label_of
+from model.pacs.settings import PacsError
+
+
+def pacs_film(key: str) -> handoff.FilmToOpen:
+    """A PACS row's film, fetched from the PACS this server is configured for (never from an address in a row)."""
+    from dashboard.explain.pacs_picker import pacs_client
+    from model.pacs.values import parse_key
+
+    client, ref = pacs_client(), parse_key(key)
+    if client is None or ref is None:
+        raise PacsError("This row's film is in a PACS, and this server has no PACS configured (CXR_DICOMWEB_URL).")
+    return handoff.FilmToOpen(f"pacs-{ref.sop_uid[-24:]}.dcm", client.retrieve(ref))
 
 
 def _short(path: str) -> str:
@@ -98,8 +110,12 @@ else:
     right.text(f"{Path(choice).name} — answer: {row['prediction'] or 'not answered'}; {row['reason']}.")
     if right.button("Open in Explain", icon=":material/search:", key="audit_open"):
         try:  # read by the row's own path, through the upload's size limit; decoded by the normal loader
-            film = handoff.FilmToOpen(Path(choice).name, film_bytes(choice, roots=film_roots(Path(folder))))
-        except AuditResultsError as error:
+            film = (
+                pacs_film(choice)  # a PACS instance: fetched again from the configured PACS
+                if choice.startswith("dicomweb:")
+                else handoff.FilmToOpen(Path(choice).name, film_bytes(choice, roots=film_roots(Path(folder))))
+            )
+        except (AuditResultsError, PacsError) as error:
             right.error(plain(str(error)), icon=":material/block:")
         else:
             handoff.open_in_explain(film)
