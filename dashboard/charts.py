@@ -300,7 +300,7 @@ def reader_scores_figure(rows: list[dict], model_label: str) -> go.Figure:
         y=[chance[reader] for reader in readers],
         mode="markers",
         name="chance",
-        marker=dict(symbol="line-ew-open", size=60, line=dict(width=3, color="#222")),
+        marker=dict(symbol="line-ew-open", size=60, color="#222", line=dict(width=3, color="#222")),
         hovertemplate="%{x}: chance %{y:.0%}<extra></extra>",
     )
     figure.update_yaxes(range=[0, 1], tickformat=".0%", title="peak on the reader's marks")
