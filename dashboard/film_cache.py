@@ -12,13 +12,13 @@ sends back the film and its allow-listed DICOM tags from the one decode; both ar
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict
 
 from model import config
 from model.image_io import ImageLoadError, LoadedImage
 from model.image_io.sandbox import DecodedFilm, DecoderPool
+from model.provenance import sha256_of_bytes
 
 # Failed decodings remembered (content hash -> the error), oldest forgotten first.
 FAILURES_KEPT = 256
@@ -35,7 +35,7 @@ class FilmCache:
 
     @staticmethod
     def key(data: bytes) -> str:
-        return hashlib.sha256(data).hexdigest()
+        return sha256_of_bytes(data)
 
     @property
     def size_bytes(self) -> int:

@@ -477,9 +477,12 @@ NIH_WORKLIST_NAME: str = "NIH boxed films"
 # The class whose maps the reader scores judge, as the Explanation quality page (BOX_FINDING); a model without it
 # is explained on its predicted class.
 READER_SCORE_CLASS: str = BOX_FINDING
+# How many films the Readers page lists where maps and readers disagree most.
+READER_DISAGREEMENT_FILMS: int = 8
 # Maps computed for reader scores, kept per model file, method and film (artifacts/, never committed).
 # $CXR_READER_MAPS_DIR moves them (the tests use a fresh folder, so their maps are computed, not found).
 READER_MAPS_ENV: str = "CXR_READER_MAPS_DIR"
+READER_MAPS_BATCH: int = 16  # films handed to the model at once when reader maps are computed
 
 
 def reader_maps_dir() -> Path:
@@ -492,7 +495,12 @@ READINGS_IMPORT_MAX_ROWS: int = 1_000_000
 READINGS_EXPORT_FORMATS: tuple[str, ...] = ("csv", "json", "sr")
 # The procedure a reading reports, in the exported SR (SNOMED CT "Plain chest X-ray").
 SR_PROCEDURE_CODE: tuple[str, str, str] = ("399208008", "SCT", "Plain chest X-ray")
-SR_MANUFACTURER: str = "cxr-why (research use, not for diagnosis)"
+SOFTWARE_NAME: str = "cxr-why"
+SR_MANUFACTURER: str = f"{SOFTWARE_NAME} (research use, not for diagnosis)"
+# DICOM UIDs this tool derives from its keys (model.provenance.derived_uid): pydicom's root for derived UIDs.
+DERIVED_UID_ROOT: str = "1.2.826.0.1.3680043.8.498."
+# Series numbers of a reading's exported SR and of the Secondary Capture of a non-DICOM film it references.
+READING_SERIES_NUMBERS: dict[str, int] = {"capture": 900, "report": 901}
 # The reader's confidence in the SR: "Certainty of Finding" (DCM 111012) in this unit (a UCUM annotation).
 SR_CONFIDENCE_UNIT: tuple[str, str, str] = ("{score}", "UCUM", "Reader confidence, 1 (low) to 5 (high)")
 # An imported CSV row whose finding is one of these reads its film as 'no finding' (x, y, w, h then ignored).
@@ -517,6 +525,7 @@ DICOMWEB_BACKOFF_S: float = 0.5
 DICOMWEB_MAX_JSON_BYTES: int = 20 * 1024 * 1024
 DICOMWEB_MAX_THUMBNAIL_BYTES: int = 4 * 1024 * 1024
 DICOMWEB_THUMBNAIL_PX: int = 160
+DICOMWEB_MAX_THUMBNAILS: int = 12  # instances of a series the PACS picker shows at once
 # Rows a search shows at most (QIDO limit), and instances fetched at once by one audit task.
 DICOMWEB_SEARCH_LIMIT: int = 200
 DICOMWEB_FETCH_CONCURRENCY: int = 4
@@ -535,6 +544,12 @@ PACS_IMAGE_SOP_CLASSES: dict[str, str] = {
 RESULT_SERIES_NUMBERS: dict[str, int] = {"capture": 9001, "report": 9002}
 RESULT_SERIES_DESCRIPTION: str = "cxr-why results (research use, not for diagnosis)"
 RESULT_BURNT_IN_TEXT: str = "RESEARCH USE - NOT FOR DIAGNOSIS"
+# The SR's region: the connected area around the map's peak where the heat is at least this share of the peak.
+HOTTEST_REGION_SHARE: float = 0.8
+# This tool's own coding scheme, for what SNOMED CT and DICOM have no code for (probabilities, the answer, the map).
+SR_PRIVATE_SCHEME: str = "99CXRWHY"
+# Films explained at once when results are written back after a PACS audit.
+WRITE_BACK_BATCH: int = 16
 # Local Orthanc for tests and the demo (scripts/dev.sh pacs): Debian's orthanc and orthanc-dicomweb.
 ORTHANC_BINARY: str = "/usr/sbin/Orthanc"
 ORTHANC_DICOMWEB_PLUGIN: str = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so"

@@ -160,8 +160,7 @@ def _export_sr(readings, folder: Path) -> int:
 
 def do_worklist(args: argparse.Namespace) -> int:
     """A worklist for the Reader study page: the films of a folder (sorted by name) or a CSV's `image` column."""
-    from model.image_io import ImageLoadError, load_image_bytes, read_film_file
-    from model.readings.values import FilmRecord, film_sha256
+    from model.readings.csv_import import film_under
 
     if args.folder is not None:
         root = args.folder.resolve()
@@ -175,17 +174,11 @@ def do_worklist(args: argparse.Namespace) -> int:
         names = list(dict.fromkeys(read_table(args.csv, ("image",))["image"].str.strip()))
     films, refused = [], 0
     for name in names:
-        path = (root / name).resolve()
         try:
-            if not path.is_relative_to(root):
-                raise ReadingInputError(f"'{name[:80]}' is outside the folder; films are read from inside it only.")
-            data = read_film_file(path)
-            width, height = load_image_bytes(data, path.name).size
-        except (ImageLoadError, ReadingInputError) as error:
+            films.append(film_under(root, name))
+        except ReadingInputError as error:
             print(f"  left out: {error}", file=sys.stderr)
             refused += 1
-            continue
-        films.append(FilmRecord(film_sha256(data), width, height, name, str(path)))
     if not films:
         raise ReadingInputError("no film could be read; the worklist was not saved.")
     count = _store().save_worklist(args.name, films)

@@ -7,21 +7,16 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from model.local_process import free_port, wait_for_port
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PG_USER = "postgres"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def postgres_missing() -> str | None:
@@ -90,15 +85,7 @@ def postgres_cluster():
             stdout=subprocess.DEVNULL,
             stderr=(folder / "log").open("wb"),
         )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("PostgreSQL did not start: " + (folder / "log").read_text()[-2000:]) from None
-                time.sleep(0.2)
+        wait_for_port(port, process, 60, lambda: "PostgreSQL did not start: " + (folder / "log").read_text()[-2000:])
         time.sleep(0.3)  # accepting TCP a moment before it accepts logins
         yield "127.0.0.1", port, password
     finally:

@@ -67,8 +67,9 @@ def pacs(tmp_path_factory):
         yield running, client, password_file
 
 
-def audit(pacs, out, *extra: str) -> subprocess.CompletedProcess:
-    running, _client, password_file = pacs
+def audit(pacs, out, *extra: str, password_file=None) -> subprocess.CompletedProcess:
+    running, _client, given = pacs
+    password_file = password_file or given
     return subprocess.run(
         [
             sys.executable,
@@ -187,27 +188,10 @@ def test_results_are_in_each_answered_study_name_the_model_and_a_second_write_ba
 
 @requires_shipped_model
 def test_a_wrong_password_exits_with_one_sentence_and_the_password_appears_nowhere(pacs, tmp_path):
-    running, _client, password_file = pacs
+    running, _client, _password_file = pacs
     wrong = tmp_path / "wrong"
     wrong.write_text("not-" + running.password)
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(config.REPO_ROOT / "scripts" / "audit_archive.py"),
-            "--dicomweb",
-            running.url,
-            "--user",
-            running.user,
-            "--password-file",
-            str(wrong),
-            "--out",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=config.REPO_ROOT,
-    )
+    result = audit(pacs, tmp_path / "out", password_file=wrong)
     assert result.returncode == 2 and "refused the sign-in (401)" in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.startswith("error:")]) == 1
     for text in (result.stdout, result.stderr):
@@ -283,7 +267,7 @@ def test_a_pacs_that_is_down_is_a_sentence_and_ends_an_audit_as_unavailable(monk
     _client.cache_clear()
 
 
-def test_an_instance_deleted_after_listing_is_its_own_row(pacs):
+def test_an_instance_deleted_after_listing_is_its_own_row(pacs, monkeypatch):
     """Listed, then gone (deleted through Orthanc's REST API, as DICOMweb has no DELETE): its row says 404."""
     import requests
 
@@ -296,19 +280,15 @@ def test_an_instance_deleted_after_listing_is_its_own_row(pacs):
     ref = client.instances(study)[0]
     found = requests.post(f"{running.rest}/tools/lookup", data=study, auth=(running.user, running.password)).json()
     requests.delete(f"{running.rest}{found[0]['Path']}", auth=(running.user, running.password)).raise_for_status()
-    import os
-
-    os.environ[config.DICOMWEB_URL_ENV] = running.url
-    os.environ[config.DICOMWEB_USER_ENV] = running.user
-    os.environ[config.DICOMWEB_PASSWORD_ENV] = running.password
     from model.audit.pacs_fetch import _client
 
+    monkeypatch.setenv(config.DICOMWEB_URL_ENV, running.url)
+    monkeypatch.setenv(config.DICOMWEB_USER_ENV, running.user)
+    monkeypatch.setenv(config.DICOMWEB_PASSWORD_ENV, running.password)
     _client.cache_clear()
     try:
         row = decode_one(ref.key, ref.sop_class)
     finally:
-        for name in (config.DICOMWEB_URL_ENV, config.DICOMWEB_USER_ENV, config.DICOMWEB_PASSWORD_ENV):
-            os.environ.pop(name, None)
         _client.cache_clear()
     assert "(404)" in row["error"] and row["sop_uid"] == ref.sop_uid
 

@@ -24,7 +24,6 @@ from model.pacs.values import InstanceRef, StudyQuery
 
 RESULTS_KEY = "pacs_studies"
 OPENED_KEY = "pacs_opened"  # (name, bytes, InstanceRef) of the film opened from the PACS
-MAX_THUMBNAILS = 12
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,7 +126,7 @@ def _instances_ui(client: PacsClient, study_uid: str) -> InstanceRef | None:
     except PacsError as error:
         st.error(plain(str(error)), icon=":material/lan:")
         return None
-    films = [i for i in found if i.is_image][:MAX_THUMBNAILS]
+    films = [i for i in found if i.is_image][: config.DICOMWEB_MAX_THUMBNAILS]
     others = len(found) - len([i for i in found if i.is_image])
     if others:
         st.caption(f"{others} instances of this series are not films (reports, presentation states …): not shown.")

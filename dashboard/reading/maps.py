@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import streamlit as st
 
-from dashboard.reading.reveal import method_label, reveal_requests
 from dashboard.state import analyse, prefetch
-from model.readings.reader_maps import MapCache, maps_for_films, target_class_for
+from model.explain.catalog import label_of
+from model.readings.reader_maps import MapCache, maps_for_films, score_request, target_class_for
 from model.readings.scores import summarise_reader
 from model.readings.values import FilmRecord
 
@@ -24,7 +24,7 @@ def reader_maps(
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Each film's map of `method` by the model `card` describes, and a sentence per film not scored."""
     classes = tuple(card.get("classes", ()))
-    request = reveal_requests(card["id"], classes, [method])[0]
+    request = score_request(card["id"], classes, method)
     cache = MapCache(card["id"], card.get("sha256", ""), method, target_class_for(classes))
 
     def explain(batch: list[tuple[FilmRecord, bytes]]) -> list[np.ndarray | None]:
@@ -32,7 +32,7 @@ def reader_maps(
             prefetch(data, film.name, [request], background=False)
         return [analyse(data, film.name, request).heatmap for film, data in batch]
 
-    return maps_for_films(films, cache, explain, batch=16, progress=progress)
+    return maps_for_films(films, cache, explain, progress=progress)
 
 
 def score_all(readings_by_reader: dict[str, list], model_ids: list[str], methods: list[str], cards: dict) -> dict:
@@ -43,7 +43,7 @@ def score_all(readings_by_reader: dict[str, list], model_ids: list[str], methods
     bar = st.progress(0.0, text="Computing maps…")
     jobs = list(itertools.product(model_ids, methods))
     for index, (model_id, method) in enumerate(jobs):
-        what = f"{method_label(method)} · {cards[model_id].get('display_name', model_id)}"
+        what = f"{label_of(method)} · {cards[model_id].get('display_name', model_id)}"
 
         def progress(done: int, total: int, index: int = index, what: str = what) -> None:
             bar.progress((index + done / max(total, 1)) / len(jobs), text=f"{what}: film {done} of {total}")
@@ -51,8 +51,6 @@ def score_all(readings_by_reader: dict[str, list], model_ids: list[str], methods
         maps, failed = reader_maps(list(films.values()), cards[model_id], method, progress)
         problems.update(failed)
         for name, readings in readings_by_reader.items():
-            rows.append(
-                {**summarise_reader(name, model_id, method, readings, maps), "method_label": method_label(method)}
-            )
+            rows.append({**summarise_reader(name, model_id, method, readings, maps), "method_label": label_of(method)})
     bar.empty()
     return {"rows": rows, "problems": sorted(problems)}

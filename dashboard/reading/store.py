@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from model import config
+from model.provenance import sha256_of_bytes
 from model.readings.errors import ReadingStoreError
 from model.readings.store import ReadingStore, database_url
-from model.readings.values import FilmRecord, film_sha256
+from model.readings.values import FilmRecord
 
 
 @st.cache_resource(show_spinner="Opening the readings database…")
@@ -35,4 +36,4 @@ def film_record(name: str, data: bytes, size: tuple[int, int]) -> FilmRecord:
     where its bytes are (an upload's are not kept)."""
     path = config.data_dir() / name
     inside = not name.startswith("/") and ".." not in name.split("/")
-    return FilmRecord(film_sha256(data), size[0], size[1], name, str(path) if inside and path.is_file() else None)
+    return FilmRecord(sha256_of_bytes(data), size[0], size[1], name, str(path) if inside and path.is_file() else None)

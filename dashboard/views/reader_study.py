@@ -17,13 +17,14 @@ from dashboard.model_files import get_box_table
 from dashboard.plain_text import plain
 from dashboard.reading.form import reading_ui, saved_reading
 from dashboard.reading.identity import reader_ui
-from dashboard.reading.reveal import judge, method_label, reveal_requests
 from dashboard.reading.store import reading_store
 from dashboard.state import analyse, decode, prefetch
 from model import config
 from model.explain import METHODS
+from model.explain.catalog import label_of
 from model.image_io import ImageLoadError
-from model.readings.reader_maps import FilmUnavailable, read_film
+from model.readings.reader_maps import FilmUnavailable, read_film, score_request
+from model.readings.reveal import judge
 
 VIEWER_KEY = "study_viewer"
 FILM_PANE = "film"
@@ -112,18 +113,19 @@ except ResourceError as error:
     show_resource_error(error)
     st.stop()
 methods = [m for m in METHODS if m not in model.why_unavailable]
-requests = reveal_requests(model.card.get("id", current_model_id()), tuple(model.card.get("classes", ())), methods)
+requests = [
+    score_request(model.card.get("id", current_model_id()), tuple(model.card.get("classes", ())), method)
+    for method in methods
+]
 prefetch(data, film.name, requests, background=False)  # all methods queued at once; waited for below
 with st.spinner("Computing every method's map…"):
     results = [analyse(data, film.name, request) for request in requests]
 box_key = radiologist_box_key(film.name)
 height, width = image.pixels.shape[:2]
 judged = judge(results, saved, get_box_table(), box_key)
-panes = (ViewerPane(FILM_PANE, "X-ray"),) + tuple(
-    ViewerPane(j.method, method_label(j.method), j.heatmap) for j in judged
-)
+panes = (ViewerPane(FILM_PANE, "X-ray"),) + tuple(ViewerPane(j.method, label_of(j.method), j.heatmap) for j in judged)
 layouts = (ViewerLayout("all", "All methods", tuple(p.key for p in panes[1:])),) + tuple(
-    ViewerLayout(j.method, method_label(j.method), (FILM_PANE, j.method)) for j in judged
+    ViewerLayout(j.method, label_of(j.method), (FILM_PANE, j.method)) for j in judged
 )
 viewed = film_viewer(
     ViewerInput(
@@ -147,7 +149,7 @@ def verdict(hit: bool | None) -> str:
 
 st.dataframe(
     {
-        "Method": [method_label(j.method) for j in judged],
+        "Method": [label_of(j.method) for j in judged],
         "Peak on your marks": [verdict(j.hits_reader) for j in judged],
         "Heat in your marks": [None if j.heat_in_marks is None else round(100 * j.heat_in_marks) for j in judged],
         "Peak on NIH's box": [verdict(j.hits_nih) for j in judged],

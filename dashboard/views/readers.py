@@ -17,12 +17,14 @@ from dashboard.layout import is_phone
 from dashboard.model_choice import card_label, current_model_id
 from dashboard.plain_text import plain
 from dashboard.reading.maps import score_all
-from dashboard.reading.reveal import method_label
 from dashboard.reading.store import reading_store
 from dashboard.registry_cards import cards_by_id
 from model import config
 from model.explain import METHODS
+from model.explain.catalog import label_of
 from model.readings.agreement import reader_agreement
+from model.readings.reader_maps import FilmUnavailable, read_film
+from model.readings.scores import films_missed_most
 
 SCORES_KEY = "reader_scores"
 
@@ -76,7 +78,7 @@ chosen_methods = columns[2].multiselect(
     "Methods",
     list(METHODS),
     default=[config.DEFAULT_EXPLAINER],
-    format_func=method_label,
+    format_func=label_of,
     key="readers_methods",
     help="Each method's maps are computed once per film and model, then kept.",
 )
@@ -130,19 +132,18 @@ if scored:
         st.caption(f"Not scored: {plain(problem)}")
 
     st.subheader("Films where maps and readers disagree most")
-    misses: dict[str, list[bool]] = {}
-    names: dict[str, str] = {}
-    for row in rows:
-        for film in row["per_film"]:
-            misses.setdefault(film["sha256"], []).append(not film["hit"])
-            names[film["sha256"]] = film["name"]
-    worst = sorted(misses, key=lambda sha: (-sum(misses[sha]) / len(misses[sha]), names[sha]))[:8]
-    for sha in worst:
+    for missed in films_missed_most(rows):
         line = st.columns([4, 2, 1]) if not is_phone() else [st.container()] * 3
-        line[0].text(names[sha])
-        line[1].caption(f"{sum(misses[sha])} of {len(misses[sha])} maps missed the readers' marks")
-        if line[2].button("Open", key=f"open_{sha[:16]}", icon=":material/open_in_new:"):
-            handoff.open_in_explain(handoff.FilmToOpen(names[sha]))
+        line[0].text(missed.name)
+        line[1].caption(f"{missed.missed} of {missed.maps} maps missed the readers' marks")
+        if line[2].button("Open", key=f"open_{missed.sha256[:16]}", icon=":material/open_in_new:"):
+            film = store.film(missed.sha256)
+            try:  # from where the store last saw its bytes, checked against its key
+                data = read_film(film)
+            except FilmUnavailable as error:
+                line[2].error(plain(str(error)))
+            else:
+                handoff.open_in_explain(handoff.FilmToOpen(film.name, data))
 
 if len(chosen_readers) >= 2:
     st.subheader("Readers against each other")

@@ -6,7 +6,6 @@ The Ray job maps this over the archive in parallel tasks; it takes and returns p
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from model.image_io import (
     read_film_file,
     safe_dicom_metadata,
 )
+from model.provenance import sha256_of_bytes
 
 RASTER_COLUMNS = ("colourfulness", "log_aspect", "dynamic_range")
 # DICOM attributes an audit groups by; read through image_io's allow-list, so no patient tag can reach the output.
@@ -72,15 +72,18 @@ def decode_one(path: str, sop_class: str = "") -> dict[str, object]:
     try:
         if path.startswith("dicomweb:"):
             from model.audit.pacs_fetch import fetch_instance
+            from model.pacs.values import parse_key
 
-            row.update(folder="", **_uids(path))
-            name = row["sop_uid"]
+            ref = parse_key(path)
+            if ref is not None:
+                row.update(folder="", study_uid=ref.study_uid, series_uid=ref.series_uid, sop_uid=ref.sop_uid)
+                name = ref.sop_uid
             data = fetch_instance(path, sop_class)  # a permanent fault is a row; the PACS gone ends the job
         else:
             data = read_film_file(path)  # stat before a byte is read: devices, pipes and huge files become rows
     except ImageLoadError as error:
         return {**row, "error": str(error)}
-    row["sha256"] = hashlib.sha256(data).hexdigest()
+    row["sha256"] = sha256_of_bytes(data)
     try:
         image = load_image_bytes(data, name, config.AUDIT_WORKING_SIDE)  # only the model's input is needed
         film = prepare_film(image)
@@ -103,8 +106,3 @@ def decode_one(path: str, sop_class: str = "") -> dict[str, object]:
         **{column: float(film.raster[column]) for column in RASTER_COLUMNS},
     )
     return row
-
-
-def _uids(key: str) -> dict[str, str]:
-    study, series, sop = key[len("dicomweb:") :].split("/")
-    return {"study_uid": study, "series_uid": series, "sop_uid": sop}

@@ -39,13 +39,6 @@ def _client() -> PacsClient:
     return PacsClient(settings)
 
 
-def _permanent(message: str) -> bool:
-    return any(
-        words in message
-        for words in ("(404)", "not DICOM", "larger than", "more than the", "no part", "cut short", "not a multipart")
-    )
-
-
 def fetch_instance(key: str, sop_class: str) -> bytes:
     ref = parse_key(key)
     if ref is None:
@@ -55,7 +48,7 @@ def fetch_instance(key: str, sop_class: str) -> bytes:
     try:
         return _client().retrieve(ref)
     except PacsError as error:
-        if _permanent(str(error)):
+        if error.about_instance:
             raise ImageLoadError(str(error)) from None
         raise PacsUnavailable(f"{UNAVAILABLE_MARK} {error}") from None
 

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model import config
 from model.audit.results import load_audit
 from model.pacs.client import PacsClient
 from model.pacs.settings import PacsError, PacsSettings
 from model.pacs.values import parse_key
-
-BATCH = 16
 
 
 @dataclass
@@ -38,9 +37,9 @@ def write_back_audit(out, settings: PacsSettings, model: str | None, method: str
     request = AnalysisRequest(method, None, explain_anyway=True, with_faithfulness=False, model_id=classifier.id)
     run = WriteBackRun()
     refs = [ref for ref in (parse_key(str(p)) for p in answered["path"]) if ref is not None]
-    for start in range(0, len(refs), BATCH):
+    for start in range(0, len(refs), config.WRITE_BACK_BATCH):
         films = []
-        for ref in refs[start : start + BATCH]:
+        for ref in refs[start : start + config.WRITE_BACK_BATCH]:
             try:
                 films.append((ref, load_image_bytes(client.retrieve(ref), ref.sop_uid)))
             except (PacsError, ImageLoadError) as error:

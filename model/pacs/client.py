@@ -24,6 +24,12 @@ from model.pacs.values import dicom_json_value as _value
 _DICOM_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*'
 
 
+def _count(item: dict, tag: str) -> int:
+    """A count attribute (number of instances): 0 where absent or not a number."""
+    text = _value(item, tag)
+    return int(text) if text.isdigit() else 0
+
+
 class _BoundedSession(requests.Session):
     """A session whose every request has a timeout and whose answers are read at most `limit` bytes."""
 
@@ -51,13 +57,15 @@ class _BoundedSession(requests.Session):
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > self.limit:
             response.close()
-            raise PacsError(f"The PACS answered with {int(declared):,} bytes, more than the {self.limit:,} allowed.")
+            raise PacsError(
+                f"The PACS answered with {int(declared):,} bytes, more than the {self.limit:,} allowed.", True
+            )
         body = bytearray()
         for chunk in response.iter_content(64 * 1024):
             body += chunk
             if len(body) > self.limit:
                 response.close()
-                raise PacsError(f"The PACS answered with more than the {self.limit:,} bytes allowed.")
+                raise PacsError(f"The PACS answered with more than the {self.limit:,} bytes allowed.", True)
         response._content = bytes(body)  # read once, bounded; requests' accessors read it from here
         return response
 
@@ -77,12 +85,12 @@ class PacsClient:
     def _fail(self, error: BaseException, what: str) -> PacsError:
         where = self.settings.where
         if isinstance(error, PacsError):
-            return PacsError(self.settings.redact(f"{what}: {error}"))
+            return PacsError(self.settings.redact(f"{what}: {error}"), error.about_instance)
         status = getattr(getattr(error, "response", None), "status_code", None)
         if status in (401, 403):
             return PacsError(f"{where} refused the sign-in ({status}): check the user and password.")
         if status == 404:
-            return PacsError(f"{what}: {where} does not have it (404); it may have been deleted a moment ago.")
+            return PacsError(f"{what}: {where} does not have it (404); it may have been deleted a moment ago.", True)
         if status is not None:
             return PacsError(f"{what}: {where} answered HTTP {status}.")
         if isinstance(error, requests.Timeout) or "timed out" in str(error).lower():
@@ -125,7 +133,7 @@ class PacsClient:
                 _value(s, "00080050"),
                 _value(s, "00100020"),
                 _value(s, "00100010"),
-                int(_value(s, "00201208") or 0) if _value(s, "00201208").isdigit() else 0,
+                _count(s, "00201208"),
             )
             for s in found
             if _value(s, "0020000D")
@@ -145,7 +153,7 @@ class PacsClient:
                 _value(s, "00080060"),
                 _value(s, "0008103E"),
                 _value(s, "00200011"),
-                int(_value(s, "00201209")) if _value(s, "00201209").isdigit() else 0,
+                _count(s, "00201209"),
             )
             for s in found
             if _value(s, "0020000E")
@@ -198,7 +206,7 @@ class PacsClient:
         try:
             return first_part(response.content, response.headers.get("Content-Type", ""), config.MAX_UPLOAD_BYTES)
         except ValueError as error:
-            raise PacsError(f"{what}: {error}") from None
+            raise PacsError(f"{what}: {error}", about_instance=True) from None
 
     def thumbnail(self, ref: InstanceRef) -> bytes:
         """A small PNG the PACS renders (its own window), for pickers; never decoded here."""

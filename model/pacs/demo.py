@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.readings.sr_export import derived_uid
+from model.provenance import derived_uid
 
 
 def film_as_dicom(

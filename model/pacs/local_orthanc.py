@@ -8,15 +8,14 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model import config
+from model.local_process import free_port, wait_for_port
 
 
 @dataclass(frozen=True)
@@ -34,19 +33,13 @@ def orthanc_missing() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def local_orthanc(folder: Path, password: str | None = None, user: str = "cxr") -> Iterator[LocalOrthanc]:
     """Run Orthanc with its storage in `folder` until the block ends."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     password = password or secrets.token_urlsafe(16)
-    port = _free_port()
+    port = free_port()
     settings = {
         "Name": "cxr-why-local",
         "StorageDirectory": str(folder / "storage"),
@@ -67,15 +60,7 @@ def local_orthanc(folder: Path, password: str | None = None, user: str = "cxr") 
     process = subprocess.Popen([config.ORTHANC_BINARY, str(settings_path)], stdout=log, stderr=subprocess.STDOUT)
     rest = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"Orthanc did not start; see {folder / 'orthanc.log'}") from None
-                time.sleep(0.1)
+        wait_for_port(port, process, 30, lambda: f"Orthanc did not start; see {folder / 'orthanc.log'}")
         yield LocalOrthanc(f"{rest}/dicom-web", rest, user, password, process.pid)
     finally:
         if process.poll() is None:

@@ -19,9 +19,7 @@ import cv2
 import numpy as np
 
 from model import config
-from model.readings.sr_export import derived_uid
-
-_SCHEME = "99CXRWHY"  # this tool's own coding scheme for what SNOMED and DICOM have no code for
+from model.provenance import derived_uid
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,9 @@ def result_uid(source_uid: str, model_sha256: str, method: str, kind: str) -> st
     return derived_uid(source_uid, model_sha256, method, kind)
 
 
-def hottest_region(heatmap: np.ndarray, width: int, height: int, share: float = 0.8) -> tuple[float, ...]:
+def hottest_region(
+    heatmap: np.ndarray, width: int, height: int, share: float = config.HOTTEST_REGION_SHARE
+) -> tuple[float, ...]:
     """The bounding box (x0, y0, x1, y1, in source pixels) of the connected hot area around the map's peak (heat
     at least `share` of the peak)."""
     heat = np.asarray(heatmap, dtype=np.float32)
@@ -69,7 +69,7 @@ def burnt_in(picture: np.ndarray, lines: list[str]) -> np.ndarray:
 def _code(value: str, meaning: str):
     from pydicom.sr.coding import Code
 
-    return Code(value[:16], _SCHEME, meaning[:64])
+    return Code(value[:16], config.SR_PRIVATE_SCHEME, meaning[:64])
 
 
 def capture(source, picture: np.ndarray, model_id: str, model_sha256: str, method: str):
@@ -137,7 +137,9 @@ def report(source, analysis, model_id: str, model_sha256: str):
         np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]], dtype=float),
         hd.sr.SourceImageForRegion.from_source_image(source),
     )
-    algorithm = hd.sr.AlgorithmIdentification(name=f"cxr-why {model_id}"[:64], version=model_sha256[:64] or "unknown")
+    algorithm = hd.sr.AlgorithmIdentification(
+        name=f"{config.SOFTWARE_NAME} {model_id}"[:64], version=model_sha256[:64] or "unknown"
+    )
     group = hd.sr.PlanarROIMeasurementsAndQualitativeEvaluations(
         tracking_identifier=hd.sr.TrackingIdentifier(
             uid=result_uid(uid, model_sha256, analysis.method, "region"), identifier="Hottest region of the map"
@@ -150,7 +152,7 @@ def report(source, analysis, model_id: str, model_sha256: str):
         qualitative_evaluations=evaluations,
     )
     device = hd.sr.DeviceObserverIdentifyingAttributes(
-        uid=derived_uid("device", model_sha256), name=f"cxr-why {model_id}"[:64]
+        uid=derived_uid("device", model_sha256), name=f"{config.SOFTWARE_NAME} {model_id}"[:64]
     )
     content = hd.sr.MeasurementReport(
         observation_context=hd.sr.ObservationContext(

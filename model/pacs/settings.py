@@ -11,7 +11,13 @@ from model import config
 
 
 class PacsError(RuntimeError):
-    """The PACS could not do what was asked; the message is the sentence to show (never holding the password)."""
+    """The PACS could not do what was asked; the message is the sentence to show (never holding the password).
+    `about_instance`: the fault is one instance's own (gone, too large, not DICOM), not the PACS's: an audit makes it
+    that film's row and goes on, where any other fault ends the run."""
+
+    def __init__(self, message: str, about_instance: bool = False) -> None:
+        super().__init__(message)
+        self.about_instance = about_instance
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ import pandas as pd
 
 from model import config
 from model.marks import marks_from_browser
-from model.readings.values import FilmRecord, LabelledMark, ReadingInputError, film_sha256, finding_id
+from model.provenance import sha256_of_bytes
+from model.readings.values import FilmRecord, LabelledMark, ReadingInputError, finding_id
 
 SHOWN_PROBLEMS = 20  # sentences listed one by one; the rest are counted
 
@@ -73,19 +74,19 @@ def _number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _film(root: Path, image: str) -> FilmRecord:
+def film_under(root: Path, image: str) -> FilmRecord:
     """The film `image` under `root`: its key, size and path; raises ReadingInputError with why not."""
     from model.image_io import ImageLoadError, load_image_bytes, read_film_file
 
     path = (root / image).resolve()
     if not path.is_relative_to(root):
-        raise ReadingInputError(f"'{image[:80]}' is outside --root; films are read from inside it only.")
+        raise ReadingInputError(f"'{image[:80]}' is outside {root}; films are read from inside it only.")
     try:
         data = read_film_file(path)
         width, height = load_image_bytes(data, path.name).size
     except ImageLoadError as error:
         raise ReadingInputError(str(error)) from None
-    return FilmRecord(film_sha256(data), width, height, image, str(path))
+    return FilmRecord(sha256_of_bytes(data), width, height, image, str(path))
 
 
 def plan_import(csv_path: Path, root: Path) -> ImportPlan:
@@ -123,7 +124,7 @@ def plan_import(csv_path: Path, root: Path) -> ImportPlan:
         )
     for image, rows in rows_of.items():
         try:
-            film = _film(root, image)
+            film = film_under(root, image)
         except ReadingInputError as error:
             first = f"Row {rows[0][0]}{' and others' if len(rows) > 1 else ''}" if rows else image[:80]
             plan.problems.append(f"{first}: {error}")

@@ -13,8 +13,9 @@ from pathlib import Path
 from model import config
 from model.evaluation.localisation import boxes_on_film, load_box_table
 from model.marks import FilmMark
+from model.provenance import sha256_of_bytes
 from model.readings.store import ReadingStore
-from model.readings.values import FilmRecord, LabelledMark, ReadingInputError, film_sha256, finding_id
+from model.readings.values import FilmRecord, LabelledMark, ReadingInputError, finding_id
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -48,7 +49,7 @@ def nih_readings(nih_dir: Path) -> list[tuple[FilmRecord, tuple[LabelledMark, ..
                 found = "other"
             box = (max(x0, 0.0), max(y0, 0.0), min(x1, float(width)), min(y1, float(height)))
             marks.append(LabelledMark(FilmMark(f"nih{index}", "rect", *(round(v, 1) for v in box)), found, None))
-        film = FilmRecord(film_sha256(data), width, height, f"{config.NIH_ADULT_SUBDIR}/{image}", str(path))
+        film = FilmRecord(sha256_of_bytes(data), width, height, f"{config.NIH_ADULT_SUBDIR}/{image}", str(path))
         readings.append((film, tuple(marks)))
     return readings
 

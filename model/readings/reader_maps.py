@@ -17,7 +17,8 @@ import numpy as np
 
 from model import config
 from model.evaluation.localisation import to_frame
-from model.readings.values import FilmRecord, film_sha256
+from model.provenance import sha256_of_bytes
+from model.readings.values import FilmRecord
 
 
 class FilmUnavailable(LookupError):
@@ -40,7 +41,7 @@ def read_film(film: FilmRecord) -> bytes:
         data = read_film_file(film.path)
     except ImageLoadError as error:
         raise FilmUnavailable(str(error)) from None
-    if film_sha256(data) != film.sha256:
+    if sha256_of_bytes(data) != film.sha256:
         raise FilmUnavailable(f"{film.name}: the file at its path has changed since it was read; it is not scored.")
     return data
 
@@ -80,7 +81,7 @@ def maps_for_films(
     films: Sequence[FilmRecord],
     cache: MapCache,
     explain: Callable[[list[tuple[FilmRecord, bytes]]], list[np.ndarray | None]],
-    batch: int = 8,
+    batch: int = config.READER_MAPS_BATCH,
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[dict[str, np.ndarray], list[str]]:
     """Each film's map (from the cache, else `explain` on batches of (film, bytes)), and a sentence per film that
@@ -116,19 +117,22 @@ def maps_for_films(
     return maps, problems
 
 
+def score_request(model_id: str, classes: Sequence[str], method: str):
+    """The analysis every reader score and reveal asks for: `method` on READER_SCORE_CLASS (see target_class_for),
+    every film answered (a reader judged it a chest film), without the faithfulness curves."""
+    from model.analysis import AnalysisRequest
+
+    return AnalysisRequest(
+        method, target_class_for(classes), explain_anyway=True, with_faithfulness=False, model_id=model_id
+    )
+
+
 def explain_with(classifier, method: str, segmenter=None) -> Callable[[list[tuple[FilmRecord, bytes]]], list]:
-    """The CLI's door: explain_images on the decoded films, on READER_SCORE_CLASS (see target_class_for), every
-    film answered (a reader judged it a chest film), without the faithfulness curves."""
-    from model.analysis import AnalysisRequest, explain_images
+    """The CLI's door: explain_images on the decoded films, with score_request."""
+    from model.analysis import explain_images
     from model.image_io import ImageLoadError, load_image_bytes
 
-    request = AnalysisRequest(
-        method,
-        target_class_for(classifier.classes),
-        explain_anyway=True,
-        with_faithfulness=False,
-        model_id=classifier.id,
-    )
+    request = score_request(classifier.id, classifier.classes, method)
 
     def explain(films: list[tuple[FilmRecord, bytes]]) -> list[np.ndarray | None]:
         images, slots = [], []

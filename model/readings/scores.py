@@ -112,3 +112,26 @@ def summarise_reader(
             for s in scored
         ],
     }
+
+
+@dataclass(frozen=True)
+class MissedFilm:
+    """A film and how many of the scored maps (over readers, models and methods) missed its readers' marks."""
+
+    sha256: str
+    name: str
+    missed: int
+    maps: int
+
+
+def films_missed_most(rows: Sequence[dict], top: int = config.READER_DISAGREEMENT_FILMS) -> list[MissedFilm]:
+    """The films whose readers' marks the maps missed most often (share of misses, then name), from
+    summarise_reader rows."""
+    misses: dict[str, list[bool]] = {}
+    names: dict[str, str] = {}
+    for row in rows:
+        for film in row["per_film"]:
+            misses.setdefault(film["sha256"], []).append(not film["hit"])
+            names[film["sha256"]] = film["name"]
+    films = [MissedFilm(sha, names[sha], sum(found), len(found)) for sha, found in misses.items()]
+    return sorted(films, key=lambda f: (-f.missed / f.maps, f.name))[:top]

@@ -17,17 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from model import config
+from model.provenance import derived_uid
 from model.readings.values import Reading
 
-# pydicom's UID root for derived UIDs ("1.2.826.0.1.3680043.8.498."), with the inputs that make each UID ours.
-_UID_ROOT = "1.2.826.0.1.3680043.8.498."
 _UTF8 = "ISO_IR 192"  # names and descriptions may hold any character a person types
-
-
-def derived_uid(*parts: str) -> str:
-    from pydicom.uid import generate_uid
-
-    return generate_uid(prefix=_UID_ROOT, entropy_srcs=["cxr-why", *parts])
 
 
 @dataclass(frozen=True)
@@ -65,7 +58,7 @@ def _secondary_capture(reading: Reading, pixels: np.ndarray):
         study_instance_uid=derived_uid(sha, "study"),
         series_instance_uid=derived_uid(sha, "sc-series"),
         sop_instance_uid=derived_uid(sha, "sc"),
-        series_number=900,
+        series_number=config.READING_SERIES_NUMBERS["capture"],
         instance_number=1,
         manufacturer=config.SR_MANUFACTURER,
         patient_orientation=("L", "F"),
@@ -147,7 +140,7 @@ def reading_sr(reading: Reading, source, scale: tuple[float, float] = (1.0, 1.0)
         evidence=[source],
         content=report,
         series_instance_uid=derived_uid(sha, reading.reader, "sr-series"),
-        series_number=901,
+        series_number=config.READING_SERIES_NUMBERS["report"],
         sop_instance_uid=derived_uid(sha, reading.reader, str(reading.version), "sr"),
         instance_number=1,
         manufacturer=config.SR_MANUFACTURER,

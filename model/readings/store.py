@@ -31,6 +31,7 @@ from model.readings.values import (
     Reading,
     ReadingInputError,
     WorklistSummary,
+    clean_name,
     clean_reader_name,
 )
 
@@ -313,7 +314,7 @@ class ReadingStore:
 
     def save_worklist(self, name: str, films: Sequence[FilmRecord]) -> int:
         """Create or replace a worklist with these films, in this order (one transaction)."""
-        clean = clean_reader_name(name)  # same rules: one line, not empty, not too long
+        clean = clean_name(name, "A worklist's name", "Give the worklist a name.")
         with self._write() as session:
             row = session.scalars(select(WorklistRow).where(WorklistRow.name == clean)).one_or_none()
             if row is None:

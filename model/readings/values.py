@@ -7,7 +7,6 @@ terminals act on, are removed, and over-long values are refused with a sentence 
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,28 +74,28 @@ class WorklistSummary:
     films: int
 
 
-def film_sha256(data: bytes) -> str:
-    """The film's key: the SHA-256 of its bytes, as the dashboard's film cache names films."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def _without_controls(text: str) -> str:
     """Text without control characters (newlines and tabs kept: a note may have lines)."""
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\n\t")
 
 
-def clean_reader_name(raw: object) -> str:
-    """A reader's name as stored: stripped, one line, 1..READER_NAME_MAX_CHARS characters."""
+def clean_name(raw: object, what: str, missing: str) -> str:
+    """A name as stored (a reader's, a worklist's): stripped, one line, 1..READER_NAME_MAX_CHARS characters;
+    `what` names it in the refusal, `missing` is the sentence for an empty one."""
     if not isinstance(raw, str):
-        raise ReadingInputError("A reader's name must be text.")
+        raise ReadingInputError(f"{what} must be text.")
     name = " ".join(_without_controls(raw).split())
     if not name:
-        raise ReadingInputError("Give your name as reader before saving: readings are kept per reader.")
+        raise ReadingInputError(missing)
     if len(name) > config.READER_NAME_MAX_CHARS:
         raise ReadingInputError(
-            f"A reader's name is at most {config.READER_NAME_MAX_CHARS} characters; this one has {len(name):,}."
+            f"{what} is at most {config.READER_NAME_MAX_CHARS} characters; this one has {len(name):,}."
         )
     return name
+
+
+def clean_reader_name(raw: object) -> str:
+    return clean_name(raw, "A reader's name", "Give your name as reader before saving: readings are kept per reader.")
 
 
 def clean_note(raw: object) -> str:

@@ -7,10 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.analysis import AnalysisRequest
 from model.evaluation.localisation import peak_hits_film_boxes
-from model.explain import METHODS
-from model.readings.reader_maps import target_class_for
 from model.readings.scores import score_reading
 from model.readings.values import Reading
 
@@ -23,15 +20,6 @@ class RevealedMap:
     hits_reader: bool | None  # None: the reading has no marks to point at
     heat_in_marks: float | None
     hits_nih: bool | None  # None: no NIH box on this film
-
-
-def reveal_requests(model_id: str, classes: tuple[str, ...], methods: list[str]) -> list[AnalysisRequest]:
-    """One request per method, on READER_SCORE_CLASS where the model has it, every film answered, no curves."""
-    target = target_class_for(classes)
-    return [
-        AnalysisRequest(method, target, None, explain_anyway=True, with_faithfulness=False, model_id=model_id)
-        for method in methods
-    ]
 
 
 def judge(results: list, reading: Reading, box_table, box_key: str | None) -> list[RevealedMap]:
@@ -54,7 +42,3 @@ def judge(results: list, reading: Reading, box_table, box_key: str | None) -> li
             )
         )
     return judged
-
-
-def method_label(method: str) -> str:
-    return METHODS[method].label if method in METHODS else method
